@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as projects from "@pulumi/gcp/projects";
+
+/** The Google APIs a deployment needs. */
+export const REQUIRED_APIS = [
+    "compute.googleapis.com",
+    "container.googleapis.com",
+    "sqladmin.googleapis.com",
+    "servicenetworking.googleapis.com",
+    "iam.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+] as const;
+
+/**
+ * Enables the APIs; never disables them on destroy, because other workloads of the
+ * project may use them.
+ */
+export function enableApis(name: string, parent: pulumi.Resource): projects.Service[] {
+    return REQUIRED_APIS.map((api) => new projects.Service(`${name}-${api.split(".")[0]}`, {
+        service: api,
+        disableOnDestroy: false,
+        disableDependentServices: false,
+    }, { parent }));
+}

@@ -1,0 +1,181 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as container from "@pulumi/gcp/container";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as k8s from "@pulumi/kubernetes";
+import { PoolPlan } from "../../sizing";
+import { PoolRole } from "../../tiers";
+import { POD_RANGE, SERVICE_RANGE } from "./network";
+
+export interface GkeClusterArgs {
+    project: string;
+    region: string;
+    network: pulumi.Input<string>;
+    subnet: pulumi.Input<string>;
+    pools: Record<PoolRole, PoolPlan>;
+    clusterName: string;
+    releaseChannel: string;
+    kubernetesVersion: string;
+    controlPlaneCidr: string;
+    apiAuthorizedNetworks: string[];
+    deletionProtection: boolean;
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Roles of the nodes' own service account: logs, metrics, image pulls, nothing else. */
+export const NODE_ROLES = [
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/artifactregistry.reader",
+] as const;
+
+const DISK_GB: Record<PoolRole, number> = { system: 100, coderd: 100, provisioners: 200, workspaces: 200 };
+
+/**
+ * A regional GKE Standard cluster with private nodes, Workload Identity, a release
+ * channel, Dataplane V2 (which enforces NetworkPolicy), no default node pool, and one
+ * node pool per planned pool, labelled and tainted from the plan.
+ */
+export class GkeCluster extends pulumi.ComponentResource {
+    public readonly cluster: container.Cluster;
+    public readonly nodePools: Record<PoolRole, container.NodePool>;
+    public readonly provider: k8s.Provider;
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("coder-refarch:gcp:Cluster", name, {}, opts);
+
+        const nodeAccount = new serviceaccount.Account(`${name}-nodes`, {
+            accountId: `${args.clusterName.slice(0, 23)}-nodes`,
+            displayName: `GKE nodes of ${args.clusterName}`,
+        }, { parent: this, dependsOn: args.dependsOn });
+        const roleBindings = NODE_ROLES.map((role) => new projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
+            project: args.project,
+            role,
+            member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
+        }, { parent: this }));
+
+        this.cluster = new container.Cluster(`${name}-cluster`, {
+            name: args.clusterName,
+            location: args.region,
+            network: args.network,
+            subnetwork: args.subnet,
+            // No default node pool: GKE needs one to create the cluster, so it is removed
+            // right after; the planned pools follow.
+            removeDefaultNodePool: true,
+            initialNodeCount: 1,
+            deletionProtection: args.deletionProtection,
+            minMasterVersion: args.kubernetesVersion || undefined,
+            releaseChannel: { channel: args.releaseChannel },
+            networkingMode: "VPC_NATIVE",
+            ipAllocationPolicy: { clusterSecondaryRangeName: POD_RANGE, servicesSecondaryRangeName: SERVICE_RANGE },
+            // Dataplane V2 enforces Kubernetes NetworkPolicy (no Calico add-on needed).
+            datapathProvider: "ADVANCED_DATAPATH",
+            privateClusterConfig: {
+                enablePrivateNodes: true,
+                enablePrivateEndpoint: false,
+                masterIpv4CidrBlock: args.controlPlaneCidr,
+            },
+            masterAuthorizedNetworksConfig: args.apiAuthorizedNetworks.length
+                ? { cidrBlocks: args.apiAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock })) }
+                : undefined,
+            workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
+            enableShieldedNodes: true,
+            addonsConfig: {
+                gcePersistentDiskCsiDriverConfig: { enabled: true },
+                httpLoadBalancing: { disabled: false },
+                horizontalPodAutoscaling: { disabled: false },
+            },
+            loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
+            monitoringConfig: {
+                enableComponents: ["SYSTEM_COMPONENTS"],
+                managedPrometheus: { enabled: true },
+            },
+            maintenancePolicy: { dailyMaintenanceWindow: { startTime: "04:00" } },
+            resourceLabels: { "managed-by": "pulumi", app: "coder" },
+        }, { parent: this, dependsOn: args.dependsOn, ignoreChanges: ["initialNodeCount"] });
+
+        const pools = {} as Record<PoolRole, container.NodePool>;
+        for (const pool of Object.values(args.pools)) {
+            pools[pool.role] = this.nodePool(name, pool, nodeAccount.email, roleBindings);
+        }
+        this.nodePools = pools;
+
+        this.kubeconfig = pulumi.secret(pulumi
+            .all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
+            .apply(([clusterName, endpoint, auth]) => gkeKubeconfig(clusterName, endpoint, auth?.clusterCaCertificate ?? "")));
+
+        this.provider = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: this.kubeconfig,
+            // Nothing below is created before the pools exist.
+            deleteUnreachable: false,
+        }, { parent: this, dependsOn: Object.values(pools) });
+
+        this.registerOutputs({ cluster: this.cluster.name, endpoint: this.cluster.endpoint });
+    }
+
+    private nodePool(name: string, pool: PoolPlan, serviceAccount: pulumi.Input<string>, after: pulumi.Resource[]): container.NodePool {
+        const size = pool.autoscaling
+            ? {
+                initialNodeCount: pool.perZone.min,
+                autoscaling: { minNodeCount: pool.perZone.min, maxNodeCount: pool.perZone.max, locationPolicy: "BALANCED" },
+            }
+            : { nodeCount: pool.perZone.max };
+        const ssd = pool.role === "provisioners" && pool.machine.bootDisk !== "hyperdisk-balanced";
+        return new container.NodePool(`${name}-${pool.role}`, {
+            cluster: this.cluster.id,
+            location: this.cluster.location,
+            // Counts are per zone: GKE repeats them in each of these zones.
+            nodeLocations: pool.zones,
+            ...size,
+            maxPodsPerNode: pool.maxPodsPerNode,
+            management: { autoRepair: true, autoUpgrade: true },
+            // coderd: one node at a time, never below the planned count.
+            upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" },
+            nodeConfig: {
+                machineType: pool.machine.name,
+                // N4 takes Hyperdisk only; provisioners benefit from SSDs (seed 003).
+                diskType: ssd ? "pd-ssd" : pool.machine.bootDisk ?? "pd-balanced",
+                diskSizeGb: DISK_GB[pool.role],
+                imageType: "COS_CONTAINERD",
+                serviceAccount,
+                oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                labels: pool.labels,
+                taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: "NO_SCHEDULE" })),
+                workloadMetadataConfig: { mode: "GKE_METADATA" },
+                shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                metadata: { "disable-legacy-endpoints": "true" },
+                resourceLabels: { "managed-by": "pulumi", app: "coder", pool: pool.role },
+            },
+        }, {
+            parent: this,
+            dependsOn: after,
+            // The autoscaler owns the live count; a new minimum must not replace the pool.
+            ignoreChanges: pool.autoscaling ? ["initialNodeCount"] : [],
+        });
+    }
+}
+
+/** A kubeconfig that authenticates with gke-gcloud-auth-plugin (as `gcloud` writes it). */
+export function gkeKubeconfig(clusterName: string, endpoint: string, caData: string): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: clusterName, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caData } }],
+        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+        "current-context": clusterName,
+        users: [{
+            name: clusterName,
+            user: {
+                exec: {
+                    apiVersion: "client.authentication.k8s.io/v1beta1",
+                    command: "gke-gcloud-auth-plugin",
+                    installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+                    provideClusterInfo: true,
+                },
+            },
+        }],
+    });
+}

@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as sql from "@pulumi/gcp/sql";
+import * as random from "@pulumi/random";
+import { DatabasePlan } from "../../sizing";
+import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
+
+export interface CloudSqlArgs {
+    region: string;
+    /** self link or id of the VPC the instance gets its private IP in */
+    network: pulumi.Input<string>;
+    /** the private services access peering; the instance waits for it */
+    privateServiceAccess: pulumi.Resource;
+    plan: DatabasePlan;
+    deletionProtection: boolean;
+    /** physical instance name prefix (stack-derived) */
+    namePrefix: string;
+}
+
+/**
+ * Cloud SQL for PostgreSQL: regional (HA standby in a second zone), private IP only,
+ * TLS required, automated backups with point-in-time recovery, protected on both the
+ * Pulumi side and the GCP side.
+ */
+export class CloudSqlDatabase extends pulumi.ComponentResource {
+    public readonly instance: sql.DatabaseInstance;
+    public readonly endpoint: DatabaseEndpoint;
+
+    constructor(name: string, args: CloudSqlArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("coder-refarch:gcp:Database", name, {}, opts);
+        const p = args.plan;
+        const stateful = { parent: this, protect: args.deletionProtection };
+
+        this.instance = new sql.DatabaseInstance(`${name}-pg`, {
+            // Auto-named from the stack prefix: names of deleted instances cannot be reused
+            // for a week, so the random suffix keeps a re-create possible.
+            region: args.region,
+            databaseVersion: `POSTGRES_${p.version}`,
+            deletionProtection: args.deletionProtection,
+            settings: {
+                // PostgreSQL 16+ defaults to ENTERPRISE_PLUS, which rejects db-custom-* tiers.
+                edition: "ENTERPRISE",
+                tier: p.machine.name,
+                availabilityType: p.highAvailability ? "REGIONAL" : "ZONAL",
+                diskType: "PD_SSD",
+                diskSize: p.storageGb,
+                diskAutoresize: true,
+                deletionProtectionEnabled: args.deletionProtection,
+                retainBackupsOnDelete: true,
+                ipConfiguration: {
+                    ipv4Enabled: false,
+                    privateNetwork: args.network,
+                    sslMode: "ENCRYPTED_ONLY",
+                },
+                backupConfiguration: {
+                    // REGIONAL availability requires backups and point-in-time recovery.
+                    enabled: true,
+                    pointInTimeRecoveryEnabled: true,
+                    transactionLogRetentionDays: 7,
+                    startTime: "03:00",
+                    backupRetentionSettings: { retainedBackups: 14, retentionUnit: "COUNT" },
+                },
+                maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
+                insightsConfig: { queryInsightsEnabled: true, recordApplicationTags: false, recordClientAddress: false },
+                databaseFlags: [
+                    { name: "max_connections", value: String(p.maxConnections) },
+                    { name: "log_min_duration_statement", value: "1000" },
+                ],
+                userLabels: { "managed-by": "pulumi", app: "coder", prefix: args.namePrefix },
+            },
+        }, {
+            ...stateful,
+            dependsOn: [args.privateServiceAccess],
+            // Disk autoresize grows the disk; the program must not shrink it back.
+            ignoreChanges: ["settings.diskSize"],
+        });
+
+        const database = new sql.Database(`${name}-coder`, {
+            instance: this.instance.name,
+            name: "coder",
+            // PostgreSQL refuses to drop a database with open connections; the instance's
+            // own deletion removes it.
+            deletionPolicy: "ABANDON",
+        }, stateful);
+
+        const password = new random.RandomPassword(`${name}-password`, {
+            length: 32,
+            special: false,
+        }, { parent: this });
+
+        const user = new sql.User(`${name}-user`, {
+            instance: this.instance.name,
+            name: "coder",
+            password: pulumi.secret(password.result),
+            deletionPolicy: "ABANDON",
+        }, stateful);
+
+        this.endpoint = {
+            url: postgresUrl({
+                user: user.name,
+                password: pulumi.secret(password.result),
+                host: this.instance.privateIpAddress,
+                port: 5432,
+                database: database.name,
+                sslmode: "require",
+            }),
+        };
+
+        this.registerOutputs({ instance: this.instance.name, connectionName: this.instance.connectionName });
+    }
+}

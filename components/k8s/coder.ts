@@ -1,0 +1,182 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { Placement } from "../../sizing";
+import { ClusterHandle, DatabaseEndpoint, PlacedWorkload } from "./types";
+import {
+    CODER_CHART, CODER_RELEASE, DB_URL_SECRET, PROVISIONER_CHART, PROVISIONER_RELEASE, PROVISIONER_SERVICE_ACCOUNT,
+    PSK_SECRET, coderSelector, coderValues, provisionerSelector, provisionerValues,
+} from "./values";
+
+export interface ChartSource {
+    repository: string;
+    /** one version for both charts: the Coder release */
+    version: string;
+}
+
+export interface Namespaces {
+    coder: string;
+    provisioners: string;
+    workspaces: string;
+}
+
+export interface CoderKubernetesArgs {
+    cluster: ClusterHandle;
+    database: DatabaseEndpoint;
+    namespaces: Namespaces;
+    accessUrl: string;
+    wildcardAccessUrl: string;
+    chart: ChartSource;
+    coderd: PlacedWorkload & { maxOpenConnections: number };
+    provisioners: PlacedWorkload;
+    workspaces: { placement: Placement };
+}
+
+const LABELS = { "app.kubernetes.io/part-of": "coder", "app.kubernetes.io/managed-by": "pulumi" };
+
+/**
+ * Coder on any Kubernetes cluster: coderd, external provisioners and the namespace
+ * workspaces run in. Sees only a Kubernetes provider, placements and a database URL.
+ */
+export class CoderKubernetes extends pulumi.ComponentResource {
+    public readonly coderNamespace: pulumi.Output<string>;
+    public readonly provisionerNamespace: pulumi.Output<string>;
+    public readonly workspaceNamespace: pulumi.Output<string>;
+    public readonly coderRelease: k8s.helm.v3.Release;
+    public readonly provisionerRelease: k8s.helm.v3.Release;
+
+    constructor(name: string, args: CoderKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("coder-refarch:k8s:Coder", name, {}, { ...opts, providers: [args.cluster.provider] });
+        const k = { parent: this, provider: args.cluster.provider };
+
+        const namespace = (key: keyof Namespaces, role: string) => new k8s.core.v1.Namespace(`${name}-ns-${key}`, {
+            metadata: {
+                name: args.namespaces[key],
+                labels: {
+                    ...LABELS,
+                    "coder-refarch/role": role,
+                    // Coder's charts run non-root with RuntimeDefault seccomp but keep default
+                    // capabilities: baseline is enforced, restricted only warned. Workspaces are
+                    // not enforced: templates may need privileged containers (e.g. envbox).
+                    ...(key === "workspaces"
+                        ? { "pod-security.kubernetes.io/warn": "baseline" }
+                        : { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted" }),
+                },
+            },
+        }, k);
+        const coderNs = namespace("coder", "control-plane");
+        const provisionerNs = namespace("provisioners", "provisioners");
+        const workspaceNs = namespace("workspaces", "workspaces");
+
+        // The pre-shared key coderd and the provisioners authenticate with.
+        const psk = new random.RandomPassword(`${name}-provisioner-psk`, { length: 48, special: false }, { parent: this });
+        const pskSecret = (ns: k8s.core.v1.Namespace, key: string) => new k8s.core.v1.Secret(`${name}-psk-${key}`, {
+            metadata: { name: PSK_SECRET, namespace: ns.metadata.name, labels: LABELS },
+            type: "Opaque",
+            stringData: { psk: pulumi.secret(psk.result) },
+        }, k);
+        const coderPsk = pskSecret(coderNs, "coder");
+        const provisionerPsk = pskSecret(provisionerNs, "provisioners");
+
+        const dbSecret = new k8s.core.v1.Secret(`${name}-db-url`, {
+            metadata: { name: DB_URL_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
+            type: "Opaque",
+            stringData: { url: pulumi.secret(args.database.url) },
+        }, k);
+
+        this.coderRelease = new k8s.helm.v3.Release(`${name}-coder`, {
+            name: CODER_RELEASE,
+            chart: CODER_CHART,
+            version: args.chart.version,
+            repositoryOpts: { repo: args.chart.repository },
+            namespace: coderNs.metadata.name,
+            values: coderValues({
+                coderd: args.coderd,
+                accessUrl: args.accessUrl,
+                wildcardAccessUrl: args.wildcardAccessUrl,
+                maxOpenConnections: args.coderd.maxOpenConnections,
+                loadBalancerAnnotations: args.cluster.loadBalancerAnnotations,
+            }),
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: 900,
+            maxHistory: 10,
+        }, { ...k, dependsOn: [dbSecret, coderPsk] });
+
+        this.provisionerRelease = new k8s.helm.v3.Release(`${name}-provisioner`, {
+            name: PROVISIONER_RELEASE,
+            chart: PROVISIONER_CHART,
+            version: args.chart.version,
+            repositoryOpts: { repo: args.chart.repository },
+            namespace: provisionerNs.metadata.name,
+            values: provisionerValues({
+                provisioners: args.provisioners,
+                coderUrl: `http://coder.${args.namespaces.coder}.svc.cluster.local`,
+            }),
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: 900,
+            maxHistory: 10,
+        }, { ...k, dependsOn: [provisionerPsk, this.coderRelease] });
+
+        // The charts have no PodDisruptionBudget value: node drains take one coderd at a time.
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-coderd-pdb`, {
+            metadata: { name: "coderd", namespace: coderNs.metadata.name, labels: LABELS },
+            spec: { maxUnavailable: 1, selector: { matchLabels: coderSelector } },
+        }, k);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-provisioner-pdb`, {
+            metadata: { name: "coder-provisioner", namespace: provisionerNs.metadata.name, labels: LABELS },
+            spec: { maxUnavailable: "10%", selector: { matchLabels: provisionerSelector } },
+        }, k);
+
+        // Provisioners create workspaces (pods, volumes, deployments) in the workspaces namespace only.
+        const role = new k8s.rbac.v1.Role(`${name}-workspace-builder`, {
+            metadata: { name: "coder-workspace-builder", namespace: workspaceNs.metadata.name, labels: LABELS },
+            rules: [
+                { apiGroups: [""], resources: ["pods", "persistentvolumeclaims", "secrets", "serviceaccounts", "services", "configmaps"], verbs: ALL_VERBS },
+                { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ALL_VERBS },
+                { apiGroups: [""], resources: ["events", "pods/log"], verbs: ["get", "list", "watch"] },
+            ],
+        }, k);
+        new k8s.rbac.v1.RoleBinding(`${name}-workspace-builder`, {
+            metadata: { name: "coder-provisioner-workspace-builder", namespace: workspaceNs.metadata.name, labels: LABELS },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: PROVISIONER_SERVICE_ACCOUNT, namespace: args.namespaces.provisioners }],
+        }, k);
+
+        this.networkPolicies(name, k, coderNs, provisionerNs, workspaceNs);
+
+        this.coderNamespace = coderNs.metadata.name;
+        this.provisionerNamespace = provisionerNs.metadata.name;
+        this.workspaceNamespace = workspaceNs.metadata.name;
+        this.registerOutputs({
+            coderNamespace: this.coderNamespace,
+            provisionerNamespace: this.provisionerNamespace,
+            workspaceNamespace: this.workspaceNamespace,
+        });
+    }
+
+    /**
+     * Ingress rules of validated-architectures.md ("Networking"): users reach coderd
+     * through its load balancer; workspaces need no open port; provisioners only serve
+     * metrics. Egress stays open: workspaces and coderd reach git and package mirrors.
+     */
+    private networkPolicies(
+        name: string, k: pulumi.CustomResourceOptions,
+        coderNs: k8s.core.v1.Namespace, provisionerNs: k8s.core.v1.Namespace, workspaceNs: k8s.core.v1.Namespace,
+    ) {
+        const policy = (key: string, ns: k8s.core.v1.Namespace, ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[]) =>
+            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${key}`, {
+                metadata: { name: `coder-refarch-${key}`, namespace: ns.metadata.name, labels: LABELS },
+                spec: { podSelector: {}, policyTypes: ["Ingress"], ingress },
+            }, k);
+        const tcp = (port: number) => ({ protocol: "TCP", port });
+        // coderd: HTTP from anywhere (load balancer, workspaces, peer replicas' DERP mesh), metrics.
+        policy("coderd", coderNs, [{ ports: [tcp(8080), tcp(2112)] }]);
+        policy("provisioners", provisionerNs, [{ ports: [tcp(2112)] }]);
+        // Workspaces: no ingress at all (agents dial out to coderd).
+        policy("workspaces", workspaceNs, []);
+    }
+}
+
+const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];

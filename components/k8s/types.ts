@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Placement } from "../../sizing";
+import { Resources } from "../../tiers";
+
+/**
+ * The cloud-free interface between a cloud layer and the Kubernetes layer. If the
+ * Kubernetes layer ever needs to know the cloud, a field is missing here.
+ */
+export interface ClusterHandle {
+    provider: k8s.Provider;
+    /** annotations for the coderd LoadBalancer Service (the cloud's load-balancer knobs) */
+    loadBalancerAnnotations: Record<string, string>;
+    /** the StorageClass workspace volumes should use */
+    workspaceStorageClass: pulumi.Input<string>;
+}
+
+export interface DatabaseEndpoint {
+    /** postgres:// URL with credentials; always a secret */
+    url: pulumi.Output<string>;
+}
+
+export interface WorkloadSize {
+    replicas: number;
+    requests: Resources;
+    limits: Resources;
+}
+
+export interface PlacedWorkload extends WorkloadSize {
+    placement: Placement;
+}
+
+export function postgresUrl(a: {
+    user: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+    host: pulumi.Input<string>;
+    port: number;
+    database: pulumi.Input<string>;
+    sslmode: "require" | "verify-ca" | "verify-full";
+}): pulumi.Output<string> {
+    return pulumi.secret(pulumi.interpolate`postgres://${pulumi.output(a.user).apply(encodeURIComponent)}:${pulumi
+        .output(a.password)
+        .apply(encodeURIComponent)}@${a.host}:${a.port}/${a.database}?sslmode=${a.sslmode}`);
+}

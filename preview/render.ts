@@ -1,0 +1,136 @@
+/**
+ * Renders a stack under Pulumi's mocks: every resource the program registers, with
+ * its type token, name, parent, options and resolved inputs. Shared by the offline
+ * preview and the tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../config";
+// No module of the program registers a resource when imported, so a static import is safe.
+import { CoderDeployment, loadPlan } from "../program";
+import { Plan } from "../sizing";
+import { readStackConfig } from "./stack-config";
+
+/** The marker Pulumi puts on secret values it hands to mocks. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RenderedResource {
+    type: string;
+    name: string;
+    /** parent's logical name; undefined for a top-level resource */
+    parent?: string;
+    parentType?: string;
+    custom: boolean;
+    /** inputs as the provider would receive them; secrets still wrapped (see isSecretValue) */
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    ignoreChanges: string[];
+    dependsOn: string[];
+    /** logical name of the explicit provider, if any */
+    provider?: string;
+}
+
+export interface Rendered {
+    stack: string;
+    settings: Settings;
+    plan: Plan;
+    resources: RenderedResource[];
+}
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+    return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** A deep copy with every secret replaced by `placeholder`. */
+export function redact(v: unknown, placeholder = "[secret]"): unknown {
+    if (isSecretValue(v)) return placeholder;
+    if (Array.isArray(v)) return v.map((x) => redact(x, placeholder));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, placeholder)]));
+    return v;
+}
+
+/** A deep copy with secrets unwrapped (for assertions on the values themselves). */
+export function reveal(v: unknown): unknown {
+    if (isSecretValue(v)) return reveal(v.value);
+    if (Array.isArray(v)) return v.map(reveal);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+    return v;
+}
+
+/** Output properties the real providers compute, so dependent inputs resolve. */
+function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const physical = (inputs.name as string | undefined) ?? `${name}-mock`;
+    switch (type) {
+        case "gcp:container/cluster:Cluster":
+            return { name: physical, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: "bW9jay1jYQ==" }, location: inputs.location };
+        case "gcp:sql/databaseInstance:DatabaseInstance":
+            return { name: physical, privateIpAddress: "10.100.0.3", connectionName: `mock-project:region:${physical}` };
+        case "gcp:serviceaccount/account:Account":
+            return { email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com` };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-${name}` };
+        default:
+            return { name: physical };
+    }
+}
+
+interface Captured {
+    type: string;
+    name: string;
+    parent?: pulumi.Resource;
+    opts: pulumi.ResourceOptions;
+}
+
+/**
+ * Renders `stack` (Pulumi.<stack>.yaml) under mocks. Throws ConfigError for a bad
+ * config before any resource is registered.
+ */
+export async function renderStack(stack: string, root?: string): Promise<Rendered> {
+    const { raw, secretKeys } = readStackConfig(stack, root);
+    const registered = new Map<string, { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }>();
+    pulumi.runtime.setMocks({
+        newResource: (args) => {
+            const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+            registered.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, inputs, custom: args.custom ?? true });
+            return { id: `${args.name}-id`, state: { ...inputs, ...computed(args.type, args.name, inputs) } };
+        },
+        call: (args) => {
+            throw new Error(`no mock for the call ${args.token}`);
+        },
+    }, "coder-refarch", stack, false);
+    pulumi.runtime.setAllConfig(raw, secretKeys);
+
+    const { settings, plan } = loadPlan(raw, stack);
+
+    const captured: Captured[] = [];
+    const names = new Map<pulumi.Resource, Captured>();
+    const capture: pulumi.ResourceTransformation = (a) => {
+        const c: Captured = { type: a.type, name: a.name, parent: a.opts.parent, opts: a.opts };
+        captured.push(c);
+        names.set(a.resource, c);
+        return undefined;
+    };
+    new CoderDeployment("coder", { settings, plan }, { transformations: [capture] });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+    const resources = captured.map((c): RenderedResource => {
+        const reg = registered.get(`${c.type}::${c.name}`);
+        if (!reg) throw new Error(`${c.type} ${c.name} was constructed but never registered`);
+        const parent = c.parent ? names.get(c.parent) : undefined;
+        const deps = ([] as unknown[]).concat(c.opts.dependsOn ?? []);
+        const provider = (c.opts as pulumi.CustomResourceOptions).provider;
+        return {
+            type: c.type,
+            name: c.name,
+            parent: parent?.name,
+            parentType: parent?.type,
+            custom: reg.custom,
+            inputs: reg.inputs,
+            protect: c.opts.protect === true,
+            ignoreChanges: c.opts.ignoreChanges ?? [],
+            dependsOn: deps.map((d) => names.get(d as pulumi.Resource)?.name ?? "?"),
+            provider: provider ? names.get(provider)?.name : undefined,
+        };
+    });
+    return { stack, settings, plan, resources };
+}

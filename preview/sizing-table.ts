@@ -1,0 +1,87 @@
+/** The sizing summary of a plan: as rows for `--json` and as a text table. */
+import { Plan, fmt } from "../sizing";
+import { POOL_ROLES } from "../tiers";
+
+export function sizingSummary(plan: Plan) {
+    return {
+        tier: plan.tier.name,
+        page: plan.tier.page,
+        cloud: plan.cloud,
+        region: plan.region,
+        zones: plan.zones,
+        limits: { ...plan.tier.limits, cite: undefined },
+        replicas: {
+            coderd: { replicas: plan.coderd.replicas, requests: fmt(plan.coderd.requests), limits: fmt(plan.coderd.limits), source: plan.coderd.cite.source },
+            provisioners: { replicas: plan.provisioners.replicas, requests: fmt(plan.provisioners.requests), limits: fmt(plan.provisioners.limits), source: plan.provisioners.cite.source },
+        },
+        pools: POOL_ROLES.map((role) => {
+            const p = plan.pools[role];
+            return {
+                pool: role,
+                machineType: p.machine.name,
+                vcpu: p.machine.vcpu,
+                memoryGiB: p.machine.memoryGiB,
+                machineSource: p.machineSource,
+                autoscaling: p.autoscaling,
+                nodesPerZone: p.perZone,
+                nodes: p.total,
+                podsPerNode: p.workload?.perNode ?? null,
+                pods: p.workload ? `${p.workload.replicas} ${p.workload.name}` : "cluster add-ons",
+                maxPodsPerNode: p.maxPodsPerNode,
+                allocatable: fmt(p.allocatable),
+                source: p.cite.source,
+            };
+        }),
+        database: {
+            machineType: plan.database.machine.name,
+            vcpu: plan.database.machine.vcpu,
+            memoryGiB: plan.database.machine.memoryGiB,
+            storageGb: plan.database.storageGb,
+            highAvailability: plan.database.highAvailability,
+            postgres: plan.database.version,
+            maxConnections: plan.database.maxConnections,
+            machineSource: plan.database.machineSource,
+            source: plan.database.cite.source,
+        },
+    };
+}
+
+function table(rows: string[][]): string {
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+export function sizingTable(plan: Plan): string {
+    const s = sizingSummary(plan);
+    const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.max}` : `${r.min}-${r.max}`);
+    const pools = table([
+        ["pool", "machine", "vCPU/GiB", "nodes/zone", "nodes", "pods/node", "pods", "max pods", "source"],
+        ...s.pools.map((p) => [
+            p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`, range(p.nodesPerZone) + (p.autoscaling ? " (auto)" : ""),
+            range(p.nodes), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods, String(p.maxPodsPerNode), p.source,
+        ]),
+    ]);
+    const d = s.database;
+    const l = plan.tier.limits;
+    return [
+        `Tier ${s.tier} (${plan.tier.title}) on ${s.cloud}, ${s.region} [${s.zones.join(", ")}] from ${s.page}`,
+        `Limits: ${l.users} users, ${l.runningWorkspaces ?? "?"} running workspaces, ${l.concurrentBuilds ?? "?"} concurrent builds, ` +
+            `${l.apiRps ? `${l.apiRps} API RPS` : "no API RPS target"}`,
+        "",
+        table([
+            ["workload", "replicas", "requests", "limits", "source"],
+            ["coderd", String(s.replicas.coderd.replicas), s.replicas.coderd.requests, s.replicas.coderd.limits, s.replicas.coderd.source],
+            ["provisioners", String(s.replicas.provisioners.replicas), s.replicas.provisioners.requests, s.replicas.provisioners.limits, s.replicas.provisioners.source],
+        ]),
+        "",
+        pools,
+        "",
+        table([
+            ["database", "vCPU/GiB", "storage", "HA", "postgres", "max_connections", "source"],
+            [d.machineType, `${d.vcpu}/${d.memoryGiB}`, `${d.storageGb} GB`, d.highAvailability ? "yes (standby)" : "no",
+                String(d.postgres), String(d.maxConnections), d.source],
+        ]),
+        ...s.pools.filter((p) => !p.machineSource.startsWith("named")).map((p) => `  ${p.pool}: ${p.machineType}: ${p.machineSource}`),
+        ...(d.machineSource.startsWith("named") ? [] : [`  database: ${d.machineType}: ${d.machineSource}`]),
+    ].join("\n");
+}

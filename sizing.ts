@@ -1,0 +1,323 @@
+/**
+ * Sizing: tier figures + overrides + cloud facts → a Plan. Pure functions, no Pulumi.
+ *
+ * Node pools are sized from the pods they must hold: each pool's allocatable capacity
+ * (machine capacity minus the service's reservations and DaemonSets) is divided by the
+ * pod requests, capped by the page's density, and rounded up to whole nodes in every
+ * zone (a regional pool's count is per zone). A pool that cannot hold its pods is a
+ * ConfigError before any resource is registered.
+ */
+import { ConfigError, PROJECT, Settings, parseCpuMillis, parseMemoryMiB } from "./config";
+import {
+    Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
+    TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
+} from "./tiers";
+
+/** The label and taint key that ties pods to pools. */
+export const POOL_LABEL = "coder-refarch/pool";
+
+export interface Taint {
+    key: string;
+    value: string;
+    effect: "NoSchedule";
+}
+
+export interface Toleration {
+    key: string;
+    operator: "Equal";
+    value: string;
+    effect: "NoSchedule";
+}
+
+/** How pods are placed on a pool: derived from the pool's labels and taints, never written twice. */
+export interface Placement {
+    nodeSelector: Record<string, string>;
+    tolerations: Toleration[];
+}
+
+export interface PoolPlan {
+    role: PoolRole;
+    machine: Machine;
+    /** where the machine type came from */
+    machineSource: string;
+    zones: string[];
+    autoscaling: boolean;
+    /** node counts in each zone (a regional pool repeats them in every zone) */
+    perZone: { min: number; max: number };
+    /** node counts over all zones */
+    total: { min: number; max: number };
+    maxPodsPerNode: number;
+    labels: Record<string, string>;
+    taints: Taint[];
+    placement: Placement;
+    /** the pods this pool is planned for (none for the system pool) */
+    workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources; perNode: number };
+    /** allocatable capacity of one node for workload pods (after reservations and DaemonSets) */
+    allocatable: Resources;
+    cite: Citation;
+}
+
+export interface DatabasePlan {
+    machine: Machine;
+    machineSource: string;
+    storageGb: number;
+    highAvailability: boolean;
+    version: number;
+    maxConnections: number;
+    /** connections each coderd replica may open (CODER_PG_CONN_MAX_OPEN) */
+    connectionsPerCoderd: number;
+    cite: Citation;
+}
+
+export interface Plan {
+    cloud: CloudName;
+    tier: TierSpec;
+    region: string;
+    zones: string[];
+    coderd: Workload;
+    provisioners: Workload;
+    pools: Record<PoolRole, PoolPlan>;
+    database: DatabasePlan;
+}
+
+const toResources = (base: Resources, o?: { cpu?: string | undefined; memory?: string | undefined }): Resources => ({
+    cpuMillis: o?.cpu ? parseCpuMillis(o.cpu) : base.cpuMillis,
+    memoryMiB: o?.memory ? parseMemoryMiB(o.memory) : base.memoryMiB,
+});
+
+function applyWorkload(base: Workload, o: Settings["sizing"]["coderd"]): Workload {
+    if (!o) return base;
+    return {
+        replicas: o.replicas ?? base.replicas,
+        requests: toResources(base.requests, o.requests),
+        limits: toResources(base.limits, o.limits),
+        cite: o.replicas !== undefined || o.requests || o.limits ? { source: "stack override", note: `tier: ${base.cite.source}` } : base.cite,
+    };
+}
+
+export function placementFor(role: PoolRole): Placement {
+    const labels = { [POOL_LABEL]: role };
+    const taints = taintsFor(role);
+    return {
+        nodeSelector: labels,
+        tolerations: taints.map((t) => ({ key: t.key, operator: "Equal", value: t.value, effect: t.effect })),
+    };
+}
+
+function taintsFor(role: PoolRole): Taint[] {
+    return role === "system" ? [] : [{ key: POOL_LABEL, value: role, effect: "NoSchedule" }];
+}
+
+/**
+ * Pods a rolling update adds before it removes one. Coder's charts keep Kubernetes'
+ * default strategy (maxSurge 25% rounded up, maxUnavailable 25% rounded down): below
+ * 4 replicas nothing may be unavailable, so the pool needs a free slot for the surge
+ * pod, or the rollout waits forever.
+ */
+export function rolloutSurge(replicas: number): number {
+    return Math.floor(replicas * 0.25) === 0 ? Math.ceil(replicas * 0.25) : 0;
+}
+
+const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+function resolveMachine(
+    s: Settings, spec: PoolSpec, problems: string[], key: string,
+): { machine?: Machine; source: string } {
+    const override = s.sizing.pools?.[spec.role]?.machineType;
+    const choice = spec.machines[s.cloud];
+    let name: string | undefined;
+    let source: string;
+    if (override) {
+        name = override;
+        source = "stack override";
+    } else if (s.machineTypes === "asNamed" && choice?.named) {
+        name = choice.named;
+        source = `named by ${spec.cite.source}`;
+    } else if (choice?.chosen) {
+        name = choice.chosen;
+        source = choice.named ? `chosen over ${choice.named}: ${choice.why}` : `decision: ${choice.why ?? spec.cite.source}`;
+    } else if (choice?.named) {
+        name = choice.named;
+        source = `named by ${spec.cite.source}`;
+    } else {
+        const picked = pickNodeMachine(s.cloud, spec.capacity.vcpu, spec.capacity.memoryGiB);
+        if (!picked) {
+            problems.push(`${key}.machineType: no ${s.cloud} machine in the catalogue has ${spec.capacity.vcpu} vCPU / ${spec.capacity.memoryGiB} GiB; set one`);
+            return { source: "none" };
+        }
+        return { machine: picked, source: `catalogue pick for ${spec.capacity.vcpu} vCPU / ${spec.capacity.memoryGiB} GiB` };
+    }
+    const machine = findNodeMachine(s.cloud, name);
+    if (!machine) {
+        problems.push(`${key}.machineType: '${name}' is not in the ${s.cloud} machine catalogue (tiers/machines.ts)`);
+        return { source };
+    }
+    if (machine.burstable && s.machineTypes !== "asNamed" && !override) {
+        problems.push(`${key}.machineType: '${name}' is burstable; the seeds advise against it in production`);
+    }
+    return { machine, source };
+}
+
+function planPool(
+    s: Settings, spec: PoolSpec, problems: string[],
+    workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources },
+): PoolPlan | undefined {
+    const key = `${PROJECT}:sizing.pools.${spec.role}`;
+    const o = s.sizing.pools?.[spec.role] ?? {};
+    const { machine, source } = resolveMachine(s, spec, problems, key);
+    if (!machine) return undefined;
+    const profile = NODE_PROFILES[s.cloud];
+    const overhead = {
+        cpuMillis: s.sizing.nodeOverhead?.cpu ? parseCpuMillis(s.sizing.nodeOverhead.cpu) : profile.daemonSets.cpuMillis,
+        memoryMiB: s.sizing.nodeOverhead?.memory ? parseMemoryMiB(s.sizing.nodeOverhead.memory) : profile.daemonSets.memoryMiB,
+        pods: s.sizing.nodeOverhead?.pods ?? profile.daemonSets.pods,
+    };
+    const zones = s.zones.length;
+    const density = o.podsPerNode ?? spec.podsPerNode;
+
+    // Planned pods per node decide max-pods, which (on EKS and AKS) decides the reservation.
+    const plannedPods = (density ?? 30) + overhead.pods + (spec.role === "system" ? 30 : 0);
+    const maxPodsPerNode = o.maxPodsPerNode ?? Math.min(profile.maxPodsLimit, Math.max(64, nextPow2(plannedPods)));
+    if (maxPodsPerNode > profile.maxPodsLimit) {
+        problems.push(`${key}.maxPodsPerNode: ${maxPodsPerNode} is above ${s.cloud}'s limit of ${profile.maxPodsLimit}`);
+    }
+    const reserved = profile.reserved(machine, maxPodsPerNode);
+    const allocatable = {
+        cpuMillis: machine.vcpu * 1000 - reserved.cpuMillis - overhead.cpuMillis,
+        memoryMiB: Math.floor(machine.memoryGiB * 1024) - reserved.memoryMiB - overhead.memoryMiB,
+    };
+
+    let perNode = 0;
+    let nodesNeeded = spec.nodes ?? 1;
+    if (workload && workload.replicas > 0) {
+        const fit = Math.floor(Math.min(allocatable.cpuMillis / workload.requests.cpuMillis, allocatable.memoryMiB / workload.requests.memoryMiB));
+        perNode = density !== undefined ? Math.min(density, fit) : fit;
+        if (fit < 1) {
+            problems.push(`${key}: one ${workload.name} pod (${fmt(workload.requests)}) does not fit on ${machine.name} (allocatable ${fmt(allocatable)})`);
+            return undefined;
+        }
+        if (density !== undefined && fit < density) {
+            problems.push(`${key}: ${density} ${workload.name} pods a node (${spec.cite.source}) do not fit on ${machine.name}: ` +
+                `${density} x ${fmt(workload.requests)} > allocatable ${fmt(allocatable)}; only ${fit} fit`);
+        }
+        if (density !== undefined && density + overhead.pods > maxPodsPerNode) {
+            problems.push(`${key}.maxPodsPerNode: ${maxPodsPerNode} is below the ${density + overhead.pods} pods planned a node`);
+        }
+        nodesNeeded = workload.name === "workspace"
+            ? Math.max(spec.nodes ?? 1, 1)
+            : Math.ceil((workload.replicas + rolloutSurge(workload.replicas)) / perNode);
+    }
+    const nodes = Math.max(o.nodes ?? spec.nodes ?? 0, workload?.name === "workspace" ? 0 : nodesNeeded, 1);
+    const maxPerZone = spec.role === "system" ? (o.nodes ?? 1) : Math.ceil((o.nodes ?? nodes) / zones);
+    if (workload && maxPerZone * zones * perNode < workload.replicas) {
+        problems.push(`${key}.nodes: ${maxPerZone * zones} nodes hold ${maxPerZone * zones * perNode} ${workload.name} pods, the tier asks for ${workload.replicas}`);
+    }
+    const minPerZone = spec.autoscaling ? Math.min(o.minNodesPerZone ?? 1, maxPerZone) : maxPerZone;
+    const placement = placementFor(spec.role);
+    return {
+        role: spec.role,
+        machine,
+        machineSource: source,
+        zones: [...s.zones],
+        autoscaling: spec.autoscaling,
+        perZone: { min: minPerZone, max: maxPerZone },
+        total: { min: minPerZone * zones, max: maxPerZone * zones },
+        maxPodsPerNode,
+        labels: placement.nodeSelector,
+        taints: taintsFor(spec.role),
+        placement,
+        workload: workload ? { ...workload, perNode } : undefined,
+        allocatable,
+        cite: o.machineType || o.nodes ? { source: "stack override", note: `tier: ${spec.cite.source}` } : spec.cite,
+    };
+}
+
+function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: string[]): DatabasePlan | undefined {
+    const key = `${PROJECT}:sizing.database`;
+    const o = s.sizing.database ?? {};
+    const choice = tier.database.machines[s.cloud];
+    let name = o.machineType;
+    let source = "stack override";
+    if (!name) {
+        if (s.machineTypes === "asNamed" && choice?.named) {
+            name = choice.named;
+            source = `named by ${tier.database.cite.source}`;
+        } else if (choice?.chosen) {
+            name = choice.chosen;
+            source = choice.named ? `chosen over ${choice.named}: ${choice.why}` : `decision: ${choice.why}`;
+        } else {
+            name = choice?.named;
+            source = `named by ${tier.database.cite.source}`;
+        }
+    }
+    if (!name) {
+        problems.push(`${key}.machineType: the ${tier.name} tier names no ${s.cloud} database type; set one`);
+        return undefined;
+    }
+    const machine = findDatabaseMachine(s.cloud, name);
+    if (!machine) {
+        problems.push(`${key}.machineType: '${name}' is not a known ${s.cloud} database type` +
+            (s.cloud === "gcp" ? " (db-custom-<vCPU>-<MiB>: 1 or an even vCPU count, 0.9-6.5 GB a vCPU, MiB a multiple of 256)" : ""));
+        return undefined;
+    }
+    if (machine.burstable && s.machineTypes !== "asNamed" && !o.machineType) {
+        problems.push(`${key}.machineType: '${name}' is burstable; the seeds advise against it in production`);
+    }
+    const c = DATABASE_CONNECTIONS;
+    const maxConnections = o.maxConnections ?? coderd.replicas * c.perCoderd * c.rolloutFactor + c.reserved;
+    if (maxConnections < coderd.replicas * c.perCoderd + 10) {
+        problems.push(`${key}.maxConnections: ${maxConnections} is below what ${coderd.replicas} coderd replicas open (${coderd.replicas} x ${c.perCoderd}) plus 10 reserved`);
+    }
+    return {
+        machine,
+        machineSource: source,
+        storageGb: o.storageGb ?? tier.database.storageGb,
+        highAvailability: o.highAvailability ?? tier.database.highAvailability,
+        version: s.databaseVersion,
+        maxConnections,
+        connectionsPerCoderd: c.perCoderd,
+        cite: tier.database.cite,
+    };
+}
+
+/** Builds the plan for a validated stack, or throws ConfigError naming every problem. */
+export function buildPlan(s: Settings): Plan {
+    const tier = TIER_CATALOGUE[s.tier];
+    const problems: string[] = [];
+    const coderd = applyWorkload(tier.coderd, s.sizing.coderd);
+    const provisioners = applyWorkload(tier.provisioners, s.sizing.provisioners);
+    for (const [name, w] of [["coderd", coderd], ["provisioners", provisioners]] as const) {
+        if (w.requests.cpuMillis > w.limits.cpuMillis || w.requests.memoryMiB > w.limits.memoryMiB) {
+            problems.push(`${PROJECT}:sizing.${name}: requests (${fmt(w.requests)}) exceed limits (${fmt(w.limits)})`);
+        }
+    }
+    if (coderd.replicas < 1) problems.push(`${PROJECT}:sizing.coderd.replicas: at least 1`);
+    const workspaceRequests = toResources(tier.workspace.requests, s.sizing.workspace?.requests);
+
+    const pools: Partial<Record<PoolRole, PoolPlan>> = {
+        system: planPool(s, systemPool, problems),
+        coderd: planPool(s, tier.pools.coderd, problems, { name: "coderd", replicas: coderd.replicas, requests: coderd.requests }),
+        provisioners: planPool(s, tier.pools.provisioners, problems, {
+            name: "provisioners", replicas: provisioners.replicas, requests: provisioners.requests,
+        }),
+        workspaces: planPool(s, tier.pools.workspaces, problems, {
+            name: "workspace", replicas: tier.limits.runningWorkspaces ?? 0, requests: workspaceRequests,
+        }),
+    };
+    const database = planDatabase(s, tier, coderd, problems);
+    if (problems.length > 0 || !database || POOL_ROLES.some((r) => !pools[r])) throw new ConfigError(problems);
+    return {
+        cloud: s.cloud, tier, region: s.region, zones: [...s.zones],
+        coderd, provisioners, pools: pools as Record<PoolRole, PoolPlan>, database,
+    };
+}
+
+export function fmt(r: Resources): string {
+    return `${r.cpuMillis}m / ${r.memoryMiB >= 1024 && r.memoryMiB % 1024 === 0 ? `${r.memoryMiB / 1024}Gi` : `${r.memoryMiB}Mi`}`;
+}
+
+/** Kubernetes resource quantities for a pod spec. */
+export function k8sResources(w: { requests: Resources; limits: Resources }) {
+    const q = (r: Resources) => ({ cpu: `${r.cpuMillis}m`, memory: `${r.memoryMiB}Mi` });
+    return { requests: q(w.requests), limits: q(w.limits) };
+}

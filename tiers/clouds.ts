@@ -1,0 +1,84 @@
+import { Machine } from "./machines";
+import { Citation, CloudName, Resources } from "./types";
+
+/**
+ * What each managed Kubernetes service keeps of a node for itself, so the sizing
+ * can check pods against allocatable capacity, not the machine's capacity.
+ */
+export interface NodeProfile {
+    /** kubelet, container runtime and OS reservations plus the hard eviction threshold */
+    reserved(machine: Machine, maxPods: number): Resources;
+    /** requests of the DaemonSets the service runs on every node (estimate, overridable) */
+    daemonSets: Resources & { pods: number };
+    /** the highest max-pods-per-node the service accepts */
+    maxPodsLimit: number;
+    cite: Citation;
+}
+
+/** A tiered percentage: `[upTo, fraction]` pairs applied to successive slices. */
+function tiered(amount: number, tiers: readonly (readonly [number, number])[]): number {
+    let left = amount;
+    let prev = 0;
+    let total = 0;
+    for (const [upTo, fraction] of tiers) {
+        const slice = Math.max(0, Math.min(left, upTo - prev));
+        total += slice * fraction;
+        left -= slice;
+        prev = upTo;
+        if (left <= 0) break;
+    }
+    return total;
+}
+
+/** CPU reservation shared by GKE and EKS: 6% of the first core, 1% of the next, 0.5% of the next 2, 0.25% above 4. */
+const cpuReservedMillis = (vcpu: number): number =>
+    Math.ceil(tiered(vcpu * 1000, [[1000, 0.06], [2000, 0.01], [4000, 0.005], [Infinity, 0.0025]]));
+
+const EVICTION_MIB = 100;
+
+export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
+    gcp: {
+        reserved: (m) => ({
+            cpuMillis: cpuReservedMillis(m.vcpu),
+            memoryMiB: Math.ceil(
+                tiered(m.memoryGiB * 1024, [[4096, 0.25], [8192, 0.2], [16384, 0.1], [131072, 0.06], [Infinity, 0.02]]),
+            ) + EVICTION_MIB,
+        }),
+        // Estimate of GKE Standard's per-node DaemonSets with Dataplane V2 (anetd,
+        // fluentbit-gke, gke-metadata-server, pdcsi-node, netd, node-local-dns).
+        daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
+        maxPodsLimit: 256,
+        cite: {
+            source: "GKE docs: 'Plan GKE Standard node sizes' (allocatable resources)",
+            note: "memory 25/20/10/6/2% tiers + 100Mi eviction; CPU 6/1/0.5/0.25%; DaemonSet requests are our estimate",
+        },
+    },
+    aws: {
+        // EKS AL2023 AMI: kube-reserved memory 255Mi + 11Mi per pod the node may run.
+        reserved: (m, maxPods) => ({
+            cpuMillis: cpuReservedMillis(m.vcpu),
+            memoryMiB: 255 + 11 * maxPods + EVICTION_MIB,
+        }),
+        // Estimate: aws-node (VPC CNI + network policy agent), kube-proxy, ebs-csi-node,
+        // eks-pod-identity-agent.
+        daemonSets: { cpuMillis: 300, memoryMiB: 512, pods: 5 },
+        maxPodsLimit: 250,
+        cite: {
+            source: "amazon-eks-ami bootstrap (kube-reserved)",
+            note: "memory 255Mi + 11Mi x max pods + 100Mi eviction; CPU as GKE; DaemonSet requests are our estimate",
+        },
+    },
+    azure: {
+        // AKS 1.29+: memory 20 MB per max pod + 50 MB, eviction 100Mi; CPU by core count.
+        reserved: (m, maxPods) => ({
+            cpuMillis: m.vcpu <= 1 ? 60 : m.vcpu <= 2 ? 100 : m.vcpu <= 4 ? 140 : m.vcpu <= 8 ? 180 : m.vcpu <= 16 ? 260 : m.vcpu <= 32 ? 420 : 740,
+            memoryMiB: 20 * maxPods + 50 + EVICTION_MIB,
+        }),
+        daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
+        maxPodsLimit: 250,
+        cite: {
+            source: "AKS docs: 'Node resource reservations'",
+            note: "memory 20MB x max pods + 50MB + 100Mi eviction; CPU table by cores; DaemonSet requests are our estimate",
+        },
+    },
+};

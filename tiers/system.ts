@@ -1,0 +1,17 @@
+import { PoolSpec } from "./types";
+
+/**
+ * The system pool: not in the seeds. The three pools the seeds ask for are tainted so
+ * that nothing but their own pods lands on them (a workspace template without
+ * tolerations stays Pending instead of landing on coderd nodes). The cluster's own
+ * add-ons (DNS, metrics, CSI controllers, the load-balancer controller) need an
+ * untainted home: one small node per zone.
+ */
+export const systemPool: PoolSpec = {
+    role: "system",
+    capacity: { vcpu: 2, memoryGiB: 8 },
+    nodes: 1,
+    autoscaling: false,
+    machines: {},
+    cite: { source: "decision", note: "cluster add-ons need an untainted pool; one 2 vCPU / 8 GiB node per zone" },
+};

@@ -1,0 +1,100 @@
+import { TierSpec } from "./types";
+
+/**
+ * Up to 2,000 users: 2k-users.md (docs/admin/infrastructure/validated-architectures/2k-users.md),
+ * the page seed 003 links as its next-higher tier.
+ */
+export const tier2k: TierSpec = {
+    name: "2k",
+    title: "Up to 2,000 users",
+    page: "2k-users.md (linked from seed 003)",
+    limits: {
+        users: 2000,
+        runningWorkspaces: 128 * 16,
+        concurrentBuilds: 4 * 30,
+        apiRps: 300,
+        cite: { source: "2k-users.md", note: "Target load: API up to 300 RPS; builds = 4 nodes x 30 provisioners; workspaces = 128 nodes x 16" },
+    },
+    coderd: {
+        replicas: 2,
+        // Decision: the page gives nodes (4 vCPU / 16 GB, 1 coderd each) but no pod
+        // resources. 3000m / 10Gi is the largest round shape that fits one coderd on
+        // an n1-standard-4 (4 vCPU / 15 GB) after system reservations; requests = limits.
+        requests: { cpuMillis: 3000, memoryMiB: 10240 },
+        limits: { cpuMillis: 3000, memoryMiB: 10240 },
+        cite: { source: "2k-users.md", note: "2 nodes, 1 coderd each; pod resources are a decision (page gives none)" },
+    },
+    provisioners: {
+        replicas: 4 * 30,
+        // Decision: the page packs 30 provisioners on an 8 vCPU / 32 GB node, so a pod
+        // may request at most ~1/30 of it: 250m / 768Mi. Limits are seed 003's
+        // per-provisioner figures (1000m / 1Gi), so a build can burst.
+        requests: { cpuMillis: 250, memoryMiB: 768 },
+        limits: { cpuMillis: 1000, memoryMiB: 1024 },
+        cite: { source: "2k-users.md", note: "4 nodes, 30 provisioners each; requests fit 30 a node, limits from seed 003" },
+    },
+    workspace: {
+        requests: { cpuMillis: 100, memoryMiB: 128 },
+        cite: { source: "seed 003", note: "the workspace agent's bare minimum, 0.1 vCPU / 128 MB" },
+    },
+    pools: {
+        coderd: {
+            role: "coderd",
+            capacity: { vcpu: 4, memoryGiB: 16 },
+            nodes: 2,
+            podsPerNode: 1,
+            autoscaling: false,
+            machines: {
+                gcp: { named: "n1-standard-4" },
+                aws: { named: "m5.xlarge" },
+                azure: { named: "Standard_D4s_v3" },
+            },
+            cite: { source: "2k-users.md", note: "Coderd nodes: 4 vCPU, 16 GB memory, 2 nodes, 1 coderd each" },
+        },
+        provisioners: {
+            role: "provisioners",
+            capacity: { vcpu: 8, memoryGiB: 32 },
+            nodes: 4,
+            podsPerNode: 30,
+            autoscaling: true,
+            machines: {
+                gcp: { named: "t2d-standard-8" },
+                aws: {
+                    named: "c5.2xlarge",
+                    chosen: "m5.2xlarge",
+                    why: "c5.2xlarge has 16 GiB, half the page's 32 GB; 30 provisioners at 768Mi need 22.5 GiB",
+                },
+                azure: { named: "Standard_D8s_v3" },
+            },
+            cite: { source: "2k-users.md", note: "Provisioner nodes: 8 vCPU, 32 GB memory, 4 nodes, 30 provisioners each" },
+        },
+        workspaces: {
+            role: "workspaces",
+            capacity: { vcpu: 8, memoryGiB: 32 },
+            nodes: 128,
+            podsPerNode: 16,
+            autoscaling: true,
+            machines: {
+                gcp: { named: "t2d-standard-8" },
+                aws: { named: "m5.2xlarge" },
+                azure: { named: "Standard_D8s_v3" },
+            },
+            cite: { source: "2k-users.md", note: "Workspace nodes: 8 vCPU, 32 GB memory, 128 nodes, 16 workspaces each" },
+        },
+    },
+    database: {
+        vcpu: 4,
+        memoryGiB: 16,
+        storageGb: 1000,
+        replicas: 1,
+        // The page: "High Availability: the mode is enabled"; its single database node
+        // gets a managed standby.
+        highAvailability: true,
+        machines: {
+            gcp: { named: "db-custom-4-15360" },
+            aws: { named: "db.m5.xlarge" },
+            azure: { named: "Standard_D4s_v3" },
+        },
+        cite: { source: "2k-users.md", note: "Database nodes: 4 vCPU, 16 GB memory, 1 node, 1 TB storage" },
+    },
+};

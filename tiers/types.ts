@@ -1,0 +1,107 @@
+/**
+ * Types of the tier catalogue: Coder's reference-architecture figures as data.
+ *
+ * Every figure carries the seed it came from (`Cited`). Units are fixed so the
+ * sizing code never guesses: CPU in millicores, memory in MiB, storage in GB,
+ * node capacity in vCPU and GiB (cloud vendors' "GB" of machine memory is GiB).
+ */
+
+export type CloudName = "gcp" | "aws" | "azure";
+export const CLOUDS: readonly CloudName[] = ["gcp", "aws", "azure"];
+
+export type TierName = "1k" | "2k" | "3k";
+export const TIERS: readonly TierName[] = ["1k", "2k", "3k"];
+
+/** The three pools the seeds ask for, plus the small system pool (see tiers/system.ts). */
+export type PoolRole = "system" | "coderd" | "provisioners" | "workspaces";
+export const POOL_ROLES: readonly PoolRole[] = ["system", "coderd", "provisioners", "workspaces"];
+
+/** Where a figure comes from: a seed file, Coder's docs beside them, or our own decision. */
+export interface Citation {
+    /** e.g. "seed 003", "2k-users.md", "decision" */
+    source: string;
+    /** what the source says, or why we decided what we did */
+    note?: string;
+}
+
+export interface Resources {
+    cpuMillis: number;
+    memoryMiB: number;
+}
+
+export interface Workload {
+    replicas: number;
+    requests: Resources;
+    limits: Resources;
+    cite: Citation;
+}
+
+export interface NodeCapacity {
+    vcpu: number;
+    memoryGiB: number;
+}
+
+/** The machine type a page names for one cloud, and what we deploy by default. */
+export interface MachineChoice {
+    /** the type the page names, if any */
+    named?: string;
+    /** the type we deploy by default; absent = the machine catalogue picks one */
+    chosen?: string;
+    /** why `chosen` differs from `named` (a seed conflict or gap) */
+    why?: string;
+}
+
+export interface PoolSpec {
+    role: PoolRole;
+    /** node capacity the page asks for */
+    capacity: NodeCapacity;
+    /** node count the page gives (static pools) or its upper bound (autoscaling pools) */
+    nodes?: number;
+    /** the page's density cap: at most this many of the pool's workload pods on one node */
+    podsPerNode?: number;
+    autoscaling: boolean;
+    machines: Partial<Record<CloudName, MachineChoice>>;
+    cite: Citation;
+}
+
+export interface DatabaseSpec {
+    vcpu: number;
+    memoryGiB: number;
+    storageGb: number;
+    /** primaries the page asks for (1 = one writer) */
+    replicas: number;
+    /** a synchronous standby in another zone (managed HA) */
+    highAvailability: boolean;
+    machines: Partial<Record<CloudName, MachineChoice>>;
+    cite: Citation;
+}
+
+export interface TierLimits {
+    users: number;
+    runningWorkspaces?: number;
+    concurrentBuilds?: number;
+    apiRps?: number;
+    cite: Citation;
+}
+
+/**
+ * A slot in the workspaces pool. Workspaces are created by templates, not by
+ * this program; the pool is planned for `podsPerNode` of these per node.
+ */
+export interface WorkspaceSlot {
+    requests: Resources;
+    cite: Citation;
+}
+
+export interface TierSpec {
+    name: TierName;
+    title: string;
+    /** the page the tier's figures come from */
+    page: string;
+    limits: TierLimits;
+    coderd: Workload;
+    provisioners: Workload;
+    workspace: WorkspaceSlot;
+    pools: Record<Exclude<PoolRole, "system">, PoolSpec>;
+    database: DatabaseSpec;
+}
