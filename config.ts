@@ -40,8 +40,8 @@ export function parseMemoryMiB(q: string): number {
     return Math.round(Number(m[1]) * MEM_FACTOR_MIB[m[2] ?? ""]!);
 }
 
-const cpu = z.string().regex(CPU_RE, "a CPU quantity such as 2, 0.5 or 2000m").refine((q) => parseCpuMillis(q) > 0, "must be above 0");
-const memory = z.string().regex(MEM_RE, "a memory quantity such as 8Gi or 512Mi").refine((q) => parseMemoryMiB(q) >= 1, "must be at least 1Mi");
+const cpu = z.string().regex(CPU_RE, "a CPU quantity such as 2, 0.5 or 2000m").refine((q) => !CPU_RE.test(q) || parseCpuMillis(q) > 0, "must be above 0");
+const memory = z.string().regex(MEM_RE, "a memory quantity such as 8Gi or 512Mi").refine((q) => !MEM_RE.test(q) || parseMemoryMiB(q) >= 1, "must be at least 1Mi");
 const resources = z.strictObject({ cpu: cpu.optional(), memory: memory.optional() });
 const count = (min: number) => z.number().int().min(min);
 

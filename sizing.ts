@@ -209,7 +209,9 @@ function planPool(
     }
     const nodes = Math.max(o.nodes ?? spec.nodes ?? 0, workload?.name === "workspace" ? 0 : nodesNeeded, 1);
     const maxPerZone = spec.role === "system" ? (o.nodes ?? 1) : Math.ceil((o.nodes ?? nodes) / zones);
-    if (workload && maxPerZone * zones * perNode < workload.replicas) {
+    // Workspaces are created by templates, not by this program: a smaller workspace pool
+    // is the stack's choice. coderd and provisioner replicas must all schedule.
+    if (workload && workload.name !== "workspace" && maxPerZone * zones * perNode < workload.replicas) {
         problems.push(`${key}.nodes: ${maxPerZone * zones} nodes hold ${maxPerZone * zones * perNode} ${workload.name} pods, the tier asks for ${workload.replicas}`);
     }
     const minPerZone = spec.autoscaling ? Math.min(o.minNodesPerZone ?? 1, maxPerZone) : maxPerZone;

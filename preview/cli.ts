@@ -7,56 +7,41 @@
  * validation message.
  */
 import { ConfigError } from "../config";
-import { RenderedResource, redact, renderStack } from "./render";
-import { sizingSummary, sizingTable } from "./sizing-table";
+import * as path from "node:path";
+import { previewJson, resourceTree } from "./output";
+import { renderStack } from "./render";
+import { sizingTable } from "./sizing-table";
 
 function usage(): never {
-    console.error("usage: npm run preview -- [--stack NAME] [--json]");
+    console.error("usage: npm run preview -- [--stack NAME] [--json] [--dir PROJECT_DIR]");
     process.exit(2);
 }
 
 function parseArgs(argv: string[]) {
     let stack = "dev";
     let json = false;
+    let dir: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]!;
         if (a === "--json") json = true;
         else if (a === "--stack" || a === "-s") stack = argv[++i] ?? usage();
         else if (a.startsWith("--stack=")) stack = a.slice("--stack=".length);
+        else if (a === "--dir") dir = path.resolve(argv[++i] ?? usage());
         else usage();
     }
-    return { stack, json };
-}
-
-function tree(resources: RenderedResource[]): string {
-    const children = new Map<string | undefined, RenderedResource[]>();
-    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-    const lines: string[] = [];
-    const walk = (parent: string | undefined, indent: string) => {
-        for (const r of children.get(parent) ?? []) {
-            lines.push(`${indent}${r.custom ? "+" : "*"} ${r.type}  ${r.name}${r.protect ? "  [protected]" : ""}`);
-            if (!r.custom) walk(r.name, indent + "    ");
-        }
-    };
-    walk(undefined, "");
-    return lines.join("\n");
+    return { stack, json, dir };
 }
 
 async function main() {
-    const { stack, json } = parseArgs(process.argv.slice(2));
-    const r = await renderStack(stack);
+    const { stack, json, dir } = parseArgs(process.argv.slice(2));
+    const r = await renderStack(stack, dir);
     if (json) {
-        const out = {
-            stack,
-            resources: r.resources.map((x) => ({ type: x.type, name: x.name, parent: x.parent ?? null, inputs: redact(x.inputs) })),
-            sizing: sizingSummary(r.plan),
-        };
-        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(previewJson(r), null, 2) + "\n");
         return;
     }
     const custom = r.resources.filter((x) => x.custom).length;
     console.log(`Stack ${stack}: ${custom} resources in ${r.resources.length - custom} components ('*' component, '+' resource)\n`);
-    console.log(tree(r.resources));
+    console.log(resourceTree(r.resources));
     console.log("");
     console.log(sizingTable(r.plan));
 }

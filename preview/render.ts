@@ -82,15 +82,27 @@ interface Captured {
 }
 
 /**
- * Renders `stack` (Pulumi.<stack>.yaml) under mocks. Throws ConfigError for a bad
- * config before any resource is registered.
+ * Renders `stack` (Pulumi.<stack>.yaml under `root`) under mocks. Throws ConfigError
+ * for a bad config before any resource is registered.
  */
 export async function renderStack(stack: string, root?: string): Promise<Rendered> {
     const { raw, secretKeys } = readStackConfig(stack, root);
+    return renderConfig(stack, raw, secretKeys);
+}
+
+/**
+ * Renders a stack from raw config (`namespace:key` → string, as the CLI passes it).
+ * `registered` receives the type and name of every resource the mocks see, so a
+ * caller can check that a failing config registered nothing.
+ */
+export async function renderConfig(
+    stack: string, raw: Record<string, string>, secretKeys: string[] = [], registeredLog: string[] = [],
+): Promise<Rendered> {
     const registered = new Map<string, { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }>();
     pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+            registeredLog.push(`${args.type}::${args.name}`);
             registered.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, inputs, custom: args.custom ?? true });
             return { id: `${args.name}-id`, state: { ...inputs, ...computed(args.type, args.name, inputs) } };
         },

@@ -1,0 +1,112 @@
+/** Stack config: one schema, every bad key named at once, nothing registered on error. */
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ConfigError, configSchema, physicalPrefix } from "../config";
+import { renderConfig } from "../preview/render";
+import { readProject } from "../preview/stack-config";
+import { rawConfig } from "./helpers";
+
+/** Renders a config expected to fail; returns its problems and what got registered. */
+async function failing(changes: Record<string, unknown>, stack = "gcp-3k") {
+    const registered: string[] = [];
+    try {
+        await renderConfig(stack, rawConfig(stack, changes), [], registered);
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return { problems: e.problems, message: e.message, registered };
+    }
+    throw new Error("the config was accepted");
+}
+
+describe("bad configs fail with one message and register nothing", () => {
+    it.each([
+        ["unknown tier", { tier: "5k" }, /coder-refarch:tier: Invalid option: expected one of "1k"\|"2k"\|"3k"/],
+        ["unknown cloud", { cloud: "oci" }, /coder-refarch:cloud: Invalid option/],
+        ["cloud not deployable yet", { cloud: "azure", zones: ["1", "2", "3"] }, /coder-refarch:cloud: 'azure' is not deployable yet/],
+        ["missing access URL", { accessUrl: undefined }, /coder-refarch:accessUrl: missing/],
+        ["http access URL", { accessUrl: "http://coder.example.com" }, /coder-refarch:accessUrl: must use https:\/\//],
+        ["bad wildcard", { wildcardAccessUrl: "coder.example.com" }, /coder-refarch:wildcardAccessUrl: empty, or a wildcard host/],
+        ["one zone", { zones: ["europe-west1-b"] }, /coder-refarch:zones: at least 2 zones/],
+        ["zone outside the region", { zones: ["europe-west1-b", "us-east1-c", "europe-west1-d"] }, /coder-refarch:zones: us-east1-c not in region europe-west1/],
+        ["repeated zone", { zones: ["europe-west1-b", "europe-west1-b"] }, /coder-refarch:zones: zones must not repeat/],
+        ["unknown key (typo)", { replicas: 3 }, /coder-refarch:replicas: unknown key/],
+        ["unknown sizing key", { sizing: { coderd: { replica: 3 } } }, /coder-refarch:sizing\.coderd\.replica: unknown key/],
+        ["bad CPU quantity", { sizing: { coderd: { requests: { cpu: "two" } } } }, /coder-refarch:sizing\.coderd\.requests\.cpu: a CPU quantity/],
+        ["bad memory quantity", { sizing: { provisioners: { limits: { memory: "1GB" } } } }, /coder-refarch:sizing\.provisioners\.limits\.memory: a memory quantity/],
+        ["negative replicas", { sizing: { provisioners: { replicas: -1 } } }, /coder-refarch:sizing\.provisioners\.replicas: Too small/],
+        ["not JSON", { sizing: "{coderd:" }, /coder-refarch:sizing: not valid JSON/],
+        ["bad boolean", { deletionProtection: "yes" }, /coder-refarch:deletionProtection: not valid true\/false/],
+        ["old PostgreSQL", { databaseVersion: 12 }, /coder-refarch:databaseVersion: Too small/],
+        ["bad chart version", { coderVersion: "latest" }, /coder-refarch:coderVersion: a Coder release/],
+        ["bad CIDR", { podCidr: "10.0.0.0/33" }, /coder-refarch:podCidr: an IPv4 CIDR/],
+        ["same namespace twice", { namespaces: { coder: "coder", provisioners: "coder", workspaces: "ws" } }, /coder-refarch:namespaces: the three namespaces must differ/],
+        ["no GCP project", { "gcp:project": undefined }, /gcp:project: missing/],
+        ["a pool that cannot fit its pods", { sizing: { pools: { provisioners: { machineType: "n2-standard-4" } } } },
+            /sizing\.pools\.provisioners: 30 provisioners pods a node/],
+    ])("%s", async (_, changes, expected) => {
+        const { message, registered } = await failing(changes);
+        expect(message).toMatch(expected);
+        expect(message).toMatch(/^invalid stack configuration/);
+        expect(registered).toEqual([]);
+    });
+
+    it("names every bad key in one message", async () => {
+        const { problems, registered } = await failing({ tier: "5k", accessUrl: "ftp://x", zones: ["a"], sizing: { nope: 1 } });
+        expect(problems.map((p) => p.split(":")[1])).toEqual(expect.arrayContaining(["tier", "accessUrl", "zones", "sizing.nope"]));
+        expect(registered).toEqual([]);
+    });
+});
+
+describe("the program's entry point (index.ts under the Pulumi CLI)", () => {
+    it("turns a bad config into a RunError (no stack trace) before registering anything", async () => {
+        const registered: string[] = [];
+        pulumi.runtime.setMocks({
+            newResource: (a) => {
+                registered.push(a.name);
+                return { id: a.name, state: a.inputs };
+            },
+            call: () => ({}),
+        }, "coder-refarch", "gcp-3k", false);
+        pulumi.runtime.setAllConfig(rawConfig("gcp-3k", { tier: "9k" }));
+        const { run } = await import("../program");
+        expect(() => run()).toThrow(pulumi.RunError);
+        expect(() => run()).toThrow(/coder-refarch:tier/);
+        expect(registered).toEqual([]);
+    });
+});
+
+describe("Pulumi.yaml declares exactly the schema's keys", () => {
+    const project = readProject();
+    const declared = project.config;
+    const shape = configSchema.shape as Record<string, z.ZodType>;
+    const pulumiType = (t: z.ZodType): string =>
+        t instanceof z.ZodString || t instanceof z.ZodEnum ? "string"
+            : t instanceof z.ZodNumber ? "integer"
+                : t instanceof z.ZodBoolean ? "boolean"
+                    : t instanceof z.ZodArray ? "array" : "object";
+
+    it("same keys", () => {
+        expect(Object.keys(declared).sort()).toEqual(Object.keys(shape).sort());
+    });
+
+    it.each(Object.keys(shape))("%s: same type, a description, and a default the schema accepts", (key) => {
+        const decl = declared[key]!;
+        expect(decl.type).toBe(pulumiType(shape[key]!));
+        expect(decl.description?.length).toBeGreaterThan(10);
+        if ("default" in decl) expect(shape[key]!.safeParse(decl.default).success, `${key} default`).toBe(true);
+    });
+
+    it("only the deployment-specific keys have no default", () => {
+        const required = Object.entries(declared).filter(([, d]) => !("default" in d)).map(([k]) => k).sort();
+        expect(required).toEqual(["accessUrl", "region", "zones"]);
+    });
+});
+
+describe("names", () => {
+    it("derive physical names from the stack, not the tier", () => {
+        expect(physicalPrefix("gcp-3k")).toBe("coder-gcp-3k");
+        expect(physicalPrefix("Staging_GCP.3k")).toBe("coder-staging-gcp-3k");
+        expect(physicalPrefix("a-very-long-stack-name-for-a-staging-copy").length).toBeLessThanOrEqual(30);
+    });
+});

@@ -1,0 +1,98 @@
+/** The tier catalogue against figures copied from the seed pages (test/fixtures/seeds.ts). */
+import { describe, expect, it } from "vitest";
+import { parseCpuMillis, parseMemoryMiB } from "../config";
+import { TIER_CATALOGUE, findDatabaseMachine, findNodeMachine } from "../tiers";
+import { MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
+
+const tiers = Object.entries(SEEDS) as [keyof typeof SEEDS, (typeof SEEDS)[keyof typeof SEEDS]][];
+
+describe.each(tiers)("tier %s matches its page", (name, seed) => {
+    const tier = TIER_CATALOGUE[name];
+
+    it("cites the page", () => {
+        expect(tier.page).toContain(seed.page);
+        expect(tier.limits.cite.source).toBe(seed.page);
+    });
+
+    it("has the page's limits", () => {
+        expect(tier.limits.users).toBe(seed.users);
+        if (seed.runningWorkspaces !== undefined) expect(tier.limits.runningWorkspaces).toBe(seed.runningWorkspaces);
+        if (seed.concurrentBuilds !== undefined) expect(tier.limits.concurrentBuilds).toBe(seed.concurrentBuilds);
+        expect(tier.limits.apiRps).toBe(seed.apiRps);
+    });
+
+    it("has the page's coderd and provisioner replicas and resources", () => {
+        expect(tier.coderd.replicas).toBe(seed.coderd.replicas);
+        expect(tier.provisioners.replicas).toBe(seed.provisioners.replicas);
+        if (seed.coderd.cpu) {
+            expect(tier.coderd.requests.cpuMillis).toBe(parseCpuMillis(seed.coderd.cpu));
+            expect(tier.coderd.limits.cpuMillis).toBe(parseCpuMillis(seed.coderd.cpu));
+            expect(tier.coderd.requests.memoryMiB).toBe(parseMemoryMiB(seed.coderd.memory!));
+            expect(tier.coderd.limits.memoryMiB).toBe(parseMemoryMiB(seed.coderd.memory!));
+        }
+        if (seed.provisioners.cpu) {
+            expect(tier.provisioners.requests.cpuMillis).toBe(parseCpuMillis(seed.provisioners.cpu));
+            expect(tier.provisioners.limits.memoryMiB).toBe(parseMemoryMiB(seed.provisioners.memory!));
+        }
+        // coderd: requests = limits (Guaranteed QoS), as seed 003 sets them.
+        expect(tier.coderd.requests).toEqual(tier.coderd.limits);
+    });
+
+    it.each(["coderd", "provisioners", "workspaces"] as const)("has the page's %s pool", (role) => {
+        const want = seed.pools[role];
+        const pool = tier.pools[role];
+        if (!want) return; // the page names no pool: a documented decision (README)
+        expect(pool.capacity).toEqual({ vcpu: want.vcpu, memoryGiB: want.memoryGB });
+        expect(pool.nodes).toBe(want.nodes);
+        expect(pool.podsPerNode).toBe(want.perNode);
+        expect(pool.machines.gcp?.named).toBe(want.gcp);
+        expect(pool.machines.aws?.named).toBe(want.aws);
+        expect(pool.machines.azure?.named).toBe(want.azure);
+        expect(pool.cite.source).toBe(seed.page);
+    });
+
+    it("has the page's database", () => {
+        expect(tier.database.vcpu).toBe(seed.database.vcpu);
+        expect(tier.database.memoryGiB).toBe(seed.database.memoryGB);
+        expect(tier.database.replicas).toBe(seed.database.replicas);
+        if (seed.database.storage) expect(tier.database.storageGb).toBe(Number.parseFloat(seed.database.storage) * 1000);
+        if (seed.database.gcp) expect(tier.database.machines.gcp?.named).toBe(seed.database.gcp);
+        if (seed.database.aws) expect(tier.database.machines.aws?.named).toBe(seed.database.aws);
+        if (seed.database.azure) expect(tier.database.machines.azure?.named).toBe(seed.database.azure);
+    });
+
+    it("replaces a named type only for a stated reason, with the stated capacity and no burst", () => {
+        for (const pool of Object.values(tier.pools)) {
+            for (const [cloud, m] of Object.entries(pool.machines)) {
+                if (!m?.chosen) continue;
+                expect(m.why, `${name} ${pool.role} ${cloud}`).toBeTruthy();
+                const chosen = findNodeMachine(cloud as "gcp", m.chosen);
+                expect(chosen, m.chosen).toBeDefined();
+                expect(chosen!.burstable).toBe(false);
+                expect(chosen!.vcpu).toBeGreaterThanOrEqual(pool.capacity.vcpu);
+                expect(chosen!.memoryGiB).toBeGreaterThanOrEqual(pool.capacity.memoryGiB);
+            }
+        }
+    });
+});
+
+describe("machine catalogue", () => {
+    it.each(Object.entries(MACHINE_FACTS))("%s has the vendor's size", (name, fact) => {
+        const cloud = name.includes(".") ? "aws" : "gcp";
+        const m = findNodeMachine(cloud, name);
+        expect(m).toMatchObject({ vcpu: fact.vcpu, memoryGiB: fact.memoryGiB, burstable: fact.burstable });
+    });
+
+    it("parses Cloud SQL custom tiers and rejects impossible shapes", () => {
+        expect(findDatabaseMachine("gcp", "db-custom-8-30720")).toMatchObject({ vcpu: 8, memoryGiB: 30 });
+        expect(findDatabaseMachine("gcp", "db-custom-16-61440")).toMatchObject({ vcpu: 16, memoryGiB: 60 });
+        expect(findDatabaseMachine("gcp", "db-custom-3-15360")).toBeUndefined(); // odd vCPU count
+        expect(findDatabaseMachine("gcp", "db-custom-2-30720")).toBeUndefined(); // 15 GB a vCPU
+        expect(findDatabaseMachine("gcp", "db-n1-standard-4")).toBeUndefined();
+    });
+
+    it("knows N4 takes Hyperdisk only", () => {
+        expect(findNodeMachine("gcp", "n4-standard-8")?.bootDisk).toBe("hyperdisk-balanced");
+        expect(findNodeMachine("gcp", "t2d-standard-8")?.bootDisk).toBe("pd-balanced");
+    });
+});
