@@ -1,0 +1,288 @@
+/**
+ * Whole-stack invariants, for every Pulumi.<stack>.yaml and every cloud: what a reviewer
+ * of the architecture checks before `pulumi up`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { Rendered, isSecretValue, redact, reveal } from "../preview/render";
+import { DAEMONSET_ALLOWANCE, SEEDS } from "./fixtures/seeds";
+import { PoolFact, factsFor } from "./cloud-facts";
+import { POOL_KEY, STACKS, ofType, one, release, render } from "./helpers";
+
+type Obj = Record<string, any>;
+
+const CHART_VALUES: Record<string, Obj> = {
+    coder: parse(fs.readFileSync(path.join(__dirname, "fixtures/coder-helm/coder-values.yaml"), "utf8")),
+    "coder-provisioner": parse(fs.readFileSync(path.join(__dirname, "fixtures/coder-helm/provisioner-values.yaml"), "utf8")),
+};
+
+/** A pod spec's placement as the Helm values set it. */
+interface PodPlacement {
+    what: string;
+    role: string;
+    nodeSelector: Record<string, string>;
+    tolerations: { key: string; operator: string; value?: string; effect: string }[];
+}
+
+function podsOf(r: Rendered): PodPlacement[] {
+    const coder = reveal(release(r, "coder").inputs.values) as Obj;
+    const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
+    return [
+        { what: "coderd", role: "coderd", nodeSelector: coder.coder.nodeSelector, tolerations: coder.coder.tolerations },
+        { what: "provisioners", role: "provisioners", nodeSelector: prov.coder.nodeSelector, tolerations: prov.coder.tolerations },
+        // what workspace templates are told to set (stack output workspacePlacement)
+        { what: "workspaces", role: "workspaces", ...r.plan.pools.workspaces.placement },
+    ];
+}
+
+/** Pools a pod can land on: the pool has every selected label, and the pod tolerates every taint. */
+function poolsFor(pod: PodPlacement, pools: PoolFact[]): PoolFact[] {
+    return pools.filter((p) =>
+        Object.entries(pod.nodeSelector).every(([k, v]) => p.labels[k] === v) &&
+        p.taints.every((t) => pod.tolerations.some((tol) =>
+            tol.key === t.key && tol.effect === t.effect && (tol.operator === "Exists" || tol.value === t.value))));
+}
+
+/**
+ * Values the charts hand to the pod spec as they are (`toYaml`): any valid Kubernetes
+ * object of that field is accepted, whatever example the values file shows.
+ */
+const PASS_THROUGH = new Set(["coder.affinity.", "coder.nodeSelector.", "coder.resources.", "coder.topologySpreadConstraints."]);
+
+/** Keys of `ours` that the chart's values.yaml does not have (free-form below null, [], {} or lists). */
+function unknownKeys(ours: unknown, chart: unknown, at = ""): string[] {
+    if (!ours || typeof ours !== "object" || Array.isArray(ours) || PASS_THROUGH.has(at)) return [];
+    if (!chart || typeof chart !== "object" || Array.isArray(chart) || Object.keys(chart).length === 0) return [];
+    return Object.entries(ours as Obj).flatMap(([k, v]) =>
+        k in (chart as Obj) ? unknownKeys(v, (chart as Obj)[k], `${at}${k}.`) : [`${at}${k}`]);
+}
+
+/** kubernetes:<group>/<version>:<Kind> → the kubernetes-models module path and kind. */
+function modelOf(type: string): { module: string; kind: string } | undefined {
+    const m = /^kubernetes:([^/]+)\/([^:]+):(.+)$/.exec(type);
+    if (!m || m[1] === "helm.sh") return undefined;
+    const [, group, version, kind] = m;
+    return { module: group === "core" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`, kind: kind! };
+}
+
+describe.each(STACKS)("stack %s", (stack) => {
+    it("renders", async () => {
+        const r = await render(stack);
+        expect(r.resources.length).toBeGreaterThan(30);
+        expect(r.settings.stack).toBe(stack);
+    });
+
+    it("has a cluster, the four pools, a database and both Helm releases", async () => {
+        const r = await render(stack);
+        const pools = factsFor(r).pools(r);
+        expect(pools.map((p) => p.labels[POOL_KEY]).sort()).toEqual(["coderd", "provisioners", "system", "workspaces"]);
+        expect(factsFor(r).database(r)).toBeDefined();
+        expect(release(r, "coder").inputs.version).toBe(r.settings.coderVersion);
+        expect(release(r, "coder-provisioner").inputs.version).toBe(r.settings.coderVersion);
+    });
+
+    it("every pod's node selector and tolerations match exactly one pool, its own", async () => {
+        const r = await render(stack);
+        const pools = factsFor(r).pools(r);
+        for (const pod of podsOf(r)) {
+            const matches = poolsFor(pod, pools);
+            expect(matches.map((p) => p.name), pod.what).toHaveLength(1);
+            expect(matches[0]!.labels[POOL_KEY], pod.what).toBe(pod.role);
+        }
+        // and nothing without tolerations lands on a dedicated pool
+        const untolerated = pools.filter((p) => p.taints.length === 0).map((p) => p.labels[POOL_KEY]);
+        expect(untolerated).toEqual(["system"]);
+    });
+
+    it("pods fit their pools (allocatable after system reservations and DaemonSets)", async () => {
+        const r = await render(stack);
+        const f = factsFor(r);
+        const pools = Object.fromEntries(f.pools(r).map((p) => [p.labels[POOL_KEY], p]));
+        const coder = reveal(release(r, "coder").inputs.values) as Obj;
+        const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
+        const mi = (q: string) => Number(q.replace("Mi", ""));
+        const m = (q: string) => Number(q.replace("m", ""));
+        const fits = (pool: PoolFact, requests: Obj) => {
+            const a = f.allocatable(pool.machineType);
+            return Math.floor(Math.min(
+                (a.cpuMillis - DAEMONSET_ALLOWANCE.cpuMillis) / m(requests.cpu),
+                (a.memoryMiB - DAEMONSET_ALLOWANCE.memoryMiB) / mi(requests.memory)));
+        };
+        // coderd: one a node (required anti-affinity), plus a free node for a rollout below 4 replicas
+        const coderd = coder.coder;
+        expect(fits(pools.coderd!, coderd.resources.requests)).toBeGreaterThanOrEqual(1);
+        expect(coderd.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
+        const surge = coderd.replicaCount < 4 ? 1 : 0;
+        expect(pools.coderd!.minNodes).toBeGreaterThanOrEqual(coderd.replicaCount + surge);
+        // provisioners: all replicas fit at the pool's maximum
+        const perNode = fits(pools.provisioners!, prov.coder.resources.requests);
+        expect(perNode * pools.provisioners!.maxNodes).toBeGreaterThanOrEqual(prov.coder.replicaCount);
+        for (const p of Object.values(pools)) expect(p.maxPodsPerNode ?? 110).toBeGreaterThanOrEqual(30);
+    });
+
+    it("pools span every zone; coderd is static, provisioners and workspaces autoscale", async () => {
+        const r = await render(stack);
+        for (const p of factsFor(r).pools(r)) {
+            expect(p.zones.length ? p.zones : r.settings.zones).toEqual(r.settings.zones);
+            expect(p.minNodes).toBeGreaterThanOrEqual(p.labels[POOL_KEY] === "workspaces" || p.labels[POOL_KEY] === "provisioners" ? 0 : 1);
+        }
+        const byRole = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
+        expect(byRole.coderd!.autoscaling).toBe(false);
+        expect(byRole.coderd!.minNodes).toBe(byRole.coderd!.maxNodes);
+        expect(byRole.provisioners!.autoscaling).toBe(true);
+        expect(byRole.workspaces!.autoscaling).toBe(true);
+    });
+
+    it("the database is HA, private, TLS-only, backed up and protected", async () => {
+        const r = await render(stack);
+        const db = factsFor(r).database(r);
+        expect(db.highAvailability).toBe(true);
+        expect(db.privateOnly).toBe(true);
+        expect(db.tlsRequired).toBe(true);
+        expect(db.backups).toBe(true);
+        expect(db.pointInTimeRecovery).toBe(true);
+        expect(db.deletionProtection).toBe(r.settings.deletionProtection);
+        expect(db.protect).toBe(r.settings.deletionProtection);
+        // max_connections covers every coderd connection twice over (rollouts) plus reserved ones
+        const coder = reveal(release(r, "coder").inputs.values) as Obj;
+        const maxOpen = Number(coder.coder.env.find((e: Obj) => e.name === "CODER_PG_CONN_MAX_OPEN").value);
+        expect(db.maxConnections).toBeGreaterThanOrEqual(coder.coder.replicaCount * maxOpen * 2);
+    });
+
+    it("secrets are secret", async () => {
+        const r = await render(stack);
+        // Every Kubernetes Secret's data is secret.
+        const secrets = ofType(r, "kubernetes:core/v1:Secret");
+        expect(secrets.length).toBeGreaterThanOrEqual(3);
+        for (const s of secrets) {
+            const data = s.inputs.stringData;
+            const values = isSecretValue(data) ? [data] : Object.values(data as Obj);
+            for (const v of values) expect(isSecretValue(v), s.name).toBe(true);
+        }
+        // The cluster credentials are secret.
+        const provider = one(r, "pulumi:providers:kubernetes");
+        expect(isSecretValue(provider.inputs.kubeconfig)).toBe(true);
+        // No secret value appears anywhere in clear: not in Helm values, not in any input.
+        const secretValues = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword").map((x) => `mock-${x.name}`);
+        expect(secretValues.length).toBeGreaterThanOrEqual(2);
+        const clear = JSON.stringify(r.resources.map((x) => redact(x.inputs)));
+        for (const v of secretValues) expect(clear).not.toContain(v);
+        for (const rel of ofType(r, "kubernetes:helm.sh/v3:Release")) expect(JSON.stringify(rel.inputs.values)).not.toMatch(/postgres:\/\//);
+    });
+
+    it("sets only Helm values that exist in the charts' values files", async () => {
+        const r = await render(stack);
+        for (const rel of ofType(r, "kubernetes:helm.sh/v3:Release")) {
+            const chart = CHART_VALUES[rel.inputs.chart as string];
+            expect(chart, String(rel.inputs.chart)).toBeDefined();
+            expect(unknownKeys(reveal(rel.inputs.values), chart), String(rel.inputs.chart)).toEqual([]);
+        }
+    });
+
+    it("coderd: external provisioners only, Prometheus on, access and wildcard URLs, PSK from a secret", async () => {
+        const r = await render(stack);
+        const coder = reveal(release(r, "coder").inputs.values) as Obj;
+        const env = Object.fromEntries(coder.coder.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
+        expect(env.CODER_PROVISIONER_DAEMONS).toBe("0");
+        expect(env.CODER_PROMETHEUS_ENABLE).toBe("true");
+        expect(env.CODER_ACCESS_URL).toBe(r.settings.accessUrl);
+        if (r.settings.wildcardAccessUrl) expect(env.CODER_WILDCARD_ACCESS_URL).toBe(r.settings.wildcardAccessUrl);
+        expect(env.CODER_PG_CONNECTION_URL).toEqual({ secretKeyRef: { name: "coder-db-url", key: "url" } });
+        expect(coder.provisionerDaemon.pskSecretName).toBe("coder-provisioner-psk");
+        const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
+        expect(prov.provisionerDaemon.pskSecretName).toBe("coder-provisioner-psk");
+        // coderd and provisioners live in different namespaces (seed 001: zero trust)
+        expect(release(r, "coder").inputs.namespace).not.toBe(release(r, "coder-provisioner").inputs.namespace);
+        // the PSK secret exists in both namespaces
+        const pskNamespaces = ofType(r, "kubernetes:core/v1:Secret")
+            .filter((s) => (s.inputs.metadata as Obj).name === "coder-provisioner-psk").map((s) => (s.inputs.metadata as Obj).namespace).sort();
+        expect(pskNamespaces).toEqual([r.settings.namespaces.coder, r.settings.namespaces.provisioners].sort());
+    });
+
+    it("has a disruption budget for coderd and the provisioners", async () => {
+        const r = await render(stack);
+        const pdbs = ofType(r, "kubernetes:policy/v1:PodDisruptionBudget").map((p) => (p.inputs.spec as Obj).selector.matchLabels);
+        expect(pdbs).toContainEqual({ "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" });
+        expect(pdbs).toContainEqual({ "app.kubernetes.io/name": "coder-provisioner", "app.kubernetes.io/instance": "coder-provisioner" });
+    });
+
+    it("lets provisioners build workspaces in the workspaces namespace only", async () => {
+        const r = await render(stack);
+        const binding = one(r, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").inputs as Obj;
+        expect(binding.metadata.namespace).toBe(r.settings.namespaces.workspaces);
+        expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "coder-provisioner", namespace: r.settings.namespaces.provisioners }]);
+        expect(ofType(r, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")).toEqual([]);
+    });
+
+    it("every Kubernetes object it creates validates against the Kubernetes API schema", async () => {
+        const r = await render(stack);
+        const objects = r.resources.filter((x) => x.custom && modelOf(x.type));
+        expect(objects.length).toBeGreaterThanOrEqual(10);
+        for (const o of objects) {
+            const { module, kind } = modelOf(o.type)!;
+            const mod = (await import(module)) as Record<string, new (data: unknown) => { validate(): void }>;
+            const Model = mod[kind];
+            expect(Model, `${module} ${kind}`).toBeDefined();
+            const { compat: _compat, ...data } = reveal(o.inputs) as Obj;
+            expect(() => new Model!(data).validate(), `${o.type} ${o.name}`).not.toThrow();
+        }
+    });
+
+    it("protects stateful resources, with logical names that do not change with the tier", async () => {
+        const r = await render(stack);
+        const db = factsFor(r).database(r);
+        expect(db.protect).toBe(r.settings.deletionProtection);
+        for (const x of r.resources) expect(x.name, x.type).not.toMatch(/\b(1k|2k|3k)\b/);
+    });
+});
+
+describe("tier stacks deploy the seeds' figures", () => {
+    const tierStacks = STACKS.filter((s) => /-(1k|2k|3k)$/.test(s));
+    it.each(tierStacks)("%s", async (stack) => {
+        const r = await render(stack);
+        const seed = SEEDS[r.settings.tier];
+        expect(r.settings.deletionProtection).toBe(true);
+        const coder = reveal(release(r, "coder").inputs.values) as Obj;
+        const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
+        expect(coder.coder.replicaCount).toBe(seed.coderd.replicas);
+        expect(prov.coder.replicaCount).toBe(seed.provisioners.replicas);
+        if (seed.coderd.cpu) {
+            expect(coder.coder.resources.requests.cpu).toBe(seed.coderd.cpu);
+            expect(coder.coder.resources.limits).toEqual(coder.coder.resources.requests);
+        }
+        const pools = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
+        for (const role of ["coderd", "provisioners", "workspaces"] as const) {
+            const want = seed.pools[role];
+            if (!want) continue;
+            expect(pools[role]!.maxNodes, role).toBeGreaterThanOrEqual(want.nodes);
+            // rounded up to whole nodes in each zone, never more than one extra a zone
+            expect(pools[role]!.maxNodes, role).toBeLessThan(want.nodes + r.settings.zones.length + (role === "coderd" ? r.settings.zones.length : 0));
+        }
+        const db = factsFor(r).database(r);
+        if (seed.database.storage) expect(db.storageGb).toBe(Number.parseFloat(seed.database.storage) * 1000);
+    });
+});
+
+describe("the checks above can fail", () => {
+    it("the Kubernetes schema check rejects a malformed object", async () => {
+        const { PodDisruptionBudget } = await import("kubernetes-models/policy/v1");
+        const bad = new PodDisruptionBudget({ metadata: { name: "x" }, spec: { maxUnavailable: { n: 1 } as never } });
+        expect(() => bad.validate()).toThrow();
+    });
+
+    it("the Helm values check reports a key the chart does not have", () => {
+        expect(unknownKeys({ coder: { replicaCount: 1, podDisruptionBudget: { minAvailable: 1 } } }, CHART_VALUES.coder))
+            .toEqual(["coder.podDisruptionBudget"]);
+        expect(unknownKeys({ coder: { serviceAccount: { workspaceNamespaces: [] } } }, CHART_VALUES["coder-provisioner"]))
+            .toEqual(["coder.serviceAccount.workspaceNamespaces"]);
+    });
+
+    it("the placement check sees a pod without tolerations match only the system pool", async () => {
+        const r = await render("gcp-3k");
+        const pools = factsFor(r).pools(r);
+        expect(poolsFor({ what: "x", role: "", nodeSelector: {}, tolerations: [] }, pools).map((p) => p.labels[POOL_KEY])).toEqual(["system"]);
+        expect(poolsFor({ what: "x", role: "", nodeSelector: { [POOL_KEY]: "coderd" }, tolerations: [] }, pools)).toEqual([]);
+    });
+});
