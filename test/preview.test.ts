@@ -1,0 +1,92 @@
+/** The offline preview: JSON output, the resource tree, exit codes, speed. */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { previewJson, resourceTree } from "../preview/output";
+import { render } from "./helpers";
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, "..");
+const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", "preview/cli.ts", ...args], { cwd: root });
+
+describe("npm run preview -- --stack gcp-3k --json", () => {
+    it("lists the GKE cluster, three seed node pools, the Cloud SQL instance and both Helm releases", async () => {
+        const out = previewJson(await render("gcp-3k"));
+        const types = out.resources.map((r) => r.type);
+        expect(out.stack).toBe("gcp-3k");
+        expect(types.filter((t) => t === "gcp:container/cluster:Cluster")).toHaveLength(1);
+        expect(types.filter((t) => t === "gcp:container/nodePool:NodePool")).toHaveLength(4);
+        expect(types.filter((t) => t === "gcp:sql/databaseInstance:DatabaseInstance")).toHaveLength(1);
+        expect(out.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart))
+            .toEqual(["coder", "coder-provisioner"]);
+        for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "type"]);
+    });
+
+    it("has a sizing table that agrees with seed 001", async () => {
+        const { sizing } = previewJson(await render("gcp-3k"));
+        expect(sizing.replicas.coderd.replicas).toBe(4);
+        expect(sizing.replicas.provisioners.replicas).toBe(240);
+        const pool = (n: string) => sizing.pools.find((p) => p.pool === n)!;
+        expect(pool("coderd")).toMatchObject({ vcpu: 8, memoryGiB: 32, podsPerNode: 1 });
+        expect(pool("provisioners")).toMatchObject({ machineType: "t2d-standard-8", podsPerNode: 30 });
+        expect(pool("provisioners").nodes.max).toBeGreaterThanOrEqual(8);
+        expect(pool("workspaces")).toMatchObject({ machineType: "t2d-standard-8", podsPerNode: 12 });
+        expect(pool("workspaces").nodes.max).toBeGreaterThanOrEqual(256);
+        expect(sizing.database).toMatchObject({ machineType: "db-custom-8-30720", storageGb: 1500, highAvailability: true });
+        expect(sizing.limits).toMatchObject({ users: 3000, apiRps: 550 });
+    });
+
+    it("replaces every secret with [secret]", async () => {
+        const r = await render("gcp-3k");
+        const out = JSON.stringify(previewJson(r));
+        expect(out).toContain('"[secret]"');
+        // the mocked results of the generated password and PSK
+        expect(out).not.toContain("mock-coder-gcp-db-password");
+        expect(out).not.toContain("mock-coder-k8s-provisioner-psk");
+        expect(out).not.toContain("4dabf18193072939515e22adb298388d");
+    });
+
+    it("draws the tree parent by parent", async () => {
+        const tree = resourceTree((await render("gcp-3k")).resources);
+        expect(tree.split("\n")[0]).toBe("* coder-refarch:index:Deployment  coder");
+        expect(tree).toMatch(/\n {4}\* coder-refarch:gcp:Platform {2}coder-gcp\n/);
+        expect(tree).toMatch(/\n {12}\+ gcp:sql\/databaseInstance:DatabaseInstance {2}coder-gcp-db-pg {2}\[protected\]/);
+    });
+});
+
+describe("the preview command", () => {
+    it("prints the tree and the sizing table for the default stack, fast", async () => {
+        const t0 = Date.now();
+        const { stdout } = await cli();
+        expect(Date.now() - t0).toBeLessThan(5000);
+        expect(stdout).toMatch(/^Stack dev: \d+ resources/);
+        expect(stdout).toContain("Tier 1k (Up to 1,000 users) on gcp");
+        expect(stdout).toMatch(/coderd +n4-standard-4/);
+    });
+
+    it("exits 1 with the validation message on a bad stack config", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coder-refarch-"));
+        fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), [
+            "config:",
+            "  gcp:project: p",
+            "  coder-refarch:tier: 4k",
+            "  coder-refarch:region: us-east1",
+            "  coder-refarch:zones: [us-east1-b]",
+            "  coder-refarch:accessUrl: http://coder.example.com",
+        ].join("\n"));
+        const err = await cli("--stack", "bad", "--dir", dir).then(() => undefined, (e: { code: number; stderr: string }) => e);
+        expect(err?.code).toBe(1);
+        expect(err?.stderr).toContain("invalid stack configuration (3 problems)");
+        expect(err?.stderr).toMatch(/coder-refarch:tier: .*\n.*coder-refarch:zones: at least 2 zones.*\n.*coder-refarch:accessUrl: must use https/);
+    });
+
+    it("exits 1 for a stack without a file", async () => {
+        const err = await cli("--stack", "nope").then(() => undefined, (e: { code: number; stderr: string }) => e);
+        expect(err?.code).toBe(1);
+        expect(err?.stderr).toMatch(/no stack file Pulumi\.nope\.yaml \(stacks: dev, gcp-1k/);
+    });
+});
