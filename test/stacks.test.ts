@@ -99,7 +99,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     it("pods fit their pools (allocatable after system reservations and DaemonSets)", async () => {
         const r = await render(stack);
         const f = factsFor(r);
-        const pools = Object.fromEntries(f.pools(r).map((p) => [p.labels[POOL_KEY], p]));
+        const pools: Record<string, PoolFact> = Object.fromEntries(f.pools(r).map((p) => [p.labels[POOL_KEY], p]));
         const coder = reveal(release(r, "coder").inputs.values) as Obj;
         const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
         const mi = (q: string) => Number(q.replace("Mi", ""));
@@ -128,7 +128,7 @@ describe.each(STACKS)("stack %s", (stack) => {
             expect(p.zones.length ? p.zones : r.settings.zones).toEqual(r.settings.zones);
             expect(p.minNodes).toBeGreaterThanOrEqual(p.labels[POOL_KEY] === "workspaces" || p.labels[POOL_KEY] === "provisioners" ? 0 : 1);
         }
-        const byRole = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
+        const byRole: Record<string, PoolFact> = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
         expect(byRole.coderd!.autoscaling).toBe(false);
         expect(byRole.coderd!.minNodes).toBe(byRole.coderd!.maxNodes);
         expect(byRole.provisioners!.autoscaling).toBe(true);
@@ -252,7 +252,7 @@ describe("tier stacks deploy the seeds' figures", () => {
             expect(coder.coder.resources.requests.cpu).toBe(seed.coderd.cpu);
             expect(coder.coder.resources.limits).toEqual(coder.coder.resources.requests);
         }
-        const pools = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
+        const pools: Record<string, PoolFact> = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
         for (const role of ["coderd", "provisioners", "workspaces"] as const) {
             const want = seed.pools[role];
             if (!want) continue;
