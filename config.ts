@@ -105,6 +105,7 @@ export const configSchema = z.strictObject({
     accessUrl: https,
     wildcardAccessUrl: z.string().refine((s) => s === "" || /^\*[a-z0-9-]*\.[a-z0-9.-]+[a-z0-9]$/i.test(s),
         "empty, or a wildcard host such as *.coder.example.com"),
+    tlsSecretNames: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name")),
     coderVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a Coder release such as 2.34.5"),
     helmRepository: z.string().url(),
     kubernetesVersion: z.string().regex(/^(\d+\.\d+)?$/, "empty (the service's default) or major.minor such as 1.33"),

@@ -33,6 +33,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
             namespaces: s.namespaces,
             accessUrl: s.accessUrl,
             wildcardAccessUrl: s.wildcardAccessUrl,
+            tlsSecretNames: s.tlsSecretNames,
             chart: { repository: s.helmRepository, version: s.coderVersion },
             coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, maxOpenConnections: plan.database.connectionsPerCoderd },
             provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },

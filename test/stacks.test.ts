@@ -191,6 +191,7 @@ describe.each(STACKS)("stack %s", (stack) => {
         if (r.settings.wildcardAccessUrl) expect(env.CODER_WILDCARD_ACCESS_URL).toBe(r.settings.wildcardAccessUrl);
         expect(env.CODER_PG_CONNECTION_URL).toEqual({ secretKeyRef: { name: "coder-db-url", key: "url" } });
         expect(coder.provisionerDaemon.pskSecretName).toBe("coder-provisioner-psk");
+        expect(coder.coder.tls.secretNames).toEqual(r.settings.tlsSecretNames);
         const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
         expect(prov.provisionerDaemon.pskSecretName).toBe("coder-provisioner-psk");
         // coderd and provisioners live in different namespaces (seed 001: zero trust)

@@ -26,6 +26,7 @@ export interface CoderKubernetesArgs {
     namespaces: Namespaces;
     accessUrl: string;
     wildcardAccessUrl: string;
+    tlsSecretNames: string[];
     chart: ChartSource;
     coderd: PlacedWorkload & { maxOpenConnections: number };
     provisioners: PlacedWorkload;
@@ -96,6 +97,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                 wildcardAccessUrl: args.wildcardAccessUrl,
                 maxOpenConnections: args.coderd.maxOpenConnections,
                 loadBalancerAnnotations: args.cluster.loadBalancerAnnotations,
+                tlsSecretNames: args.tlsSecretNames,
             }),
             atomic: true,
             cleanupOnFail: true,

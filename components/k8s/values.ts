@@ -27,6 +27,8 @@ export interface CoderValuesArgs {
     /** CODER_PG_CONN_MAX_OPEN: the database's max_connections is sized from it */
     maxOpenConnections: number;
     loadBalancerAnnotations: Record<string, string>;
+    /** TLS Secrets coderd serves HTTPS with (port 443 on the Service) */
+    tlsSecretNames: string[];
 }
 
 export function coderValues(a: CoderValuesArgs) {
@@ -67,6 +69,7 @@ export function coderValues(a: CoderValuesArgs) {
                 sessionAffinity: "None",
                 annotations: a.loadBalancerAnnotations,
             },
+            tls: { secretNames: a.tlsSecretNames },
             // coderd builds nothing itself, so it needs no rights over workspaces.
             serviceAccount: { workspacePerms: false, enableDeployments: false },
         },
