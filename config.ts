@@ -206,10 +206,28 @@ function crossChecks(s: Settings): string[] {
         const bad = s.zones.filter((z) => !z.startsWith(s.cloud === "gcp" ? `${s.region}-` : s.region));
         if (bad.length) problems.push(`${k("zones")}: ${bad.join(", ")} not in region ${s.region}`);
     }
+    const ranges = (["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr"] as const).map((key) => ({ key, ...cidrRange(s[key]) }));
+    for (let i = 0; i < ranges.length; i++) {
+        for (let j = i + 1; j < ranges.length; j++) {
+            const a = ranges[i]!;
+            const b = ranges[j]!;
+            if (a.first <= b.last && b.first <= a.last) problems.push(`${k(a.key)}: ${s[a.key]} overlaps ${k(b.key)} ${s[b.key]}`);
+        }
+    }
+    if (cidrRange(s.controlPlaneCidr).size !== 16) problems.push(`${k("controlPlaneCidr")}: must be a /28`);
     if (s.cloud === "gcp" && !s.gcpProject) {
         problems.push("gcp:project: missing (the GCP project to deploy into)");
     }
     return problems;
+}
+
+/** First and last address of an IPv4 CIDR, as numbers. */
+export function cidrRange(c: string): { first: number; last: number; size: number } {
+    const [ip, bits] = c.split("/");
+    const base = ip!.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    const first = base - (base % size);
+    return { first, last: first + size - 1, size };
 }
 
 /** Physical-name prefix: `coder-<stack>`, DNS-safe, short enough for GKE/Cloud SQL names. */

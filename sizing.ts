@@ -7,7 +7,7 @@
  * zone (a regional pool's count is per zone). A pool that cannot hold its pods is a
  * ConfigError before any resource is registered.
  */
-import { ConfigError, PROJECT, Settings, parseCpuMillis, parseMemoryMiB } from "./config";
+import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB } from "./config";
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
@@ -307,11 +307,28 @@ export function buildPlan(s: Settings): Plan {
         }),
     };
     const database = planDatabase(s, tier, coderd, problems);
+    if (s.cloud === "gcp") problems.push(...podRangeProblems(s, pools));
     if (problems.length > 0 || !database || POOL_ROLES.some((r) => !pools[r])) throw new ConfigError(problems);
     return {
         cloud: s.cloud, tier, region: s.region, zones: [...s.zones],
         coderd, provisioners, pools: pools as Record<PoolRole, PoolPlan>, database,
     };
+}
+
+/**
+ * GKE gives every node a pod range of twice its max pods (rounded up to a power of two),
+ * taken from the pod secondary range: the range must hold every pool at its maximum.
+ */
+export function podAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>): number {
+    return Object.values(pools).reduce((n, p) => n + (p ? p.total.max * nextPow2(2 * p.maxPodsPerNode) : 0), 0);
+}
+
+function podRangeProblems(s: Settings, pools: Partial<Record<PoolRole, PoolPlan>>): string[] {
+    const needed = podAddressesNeeded(pools);
+    const have = cidrRange(s.podCidr).size;
+    return needed > have
+        ? [`${PROJECT}:podCidr: ${s.podCidr} has ${have} addresses; the pools at their maximum need ${needed} (a range of 2 x max pods a node)`]
+        : [];
 }
 
 export function fmt(r: Resources): string {

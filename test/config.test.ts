@@ -40,6 +40,8 @@ describe("bad configs fail with one message and register nothing", () => {
         ["old PostgreSQL", { databaseVersion: 12 }, /coder-refarch:databaseVersion: Too small/],
         ["bad chart version", { coderVersion: "latest" }, /coder-refarch:coderVersion: a Coder release/],
         ["bad CIDR", { podCidr: "10.0.0.0/33" }, /coder-refarch:podCidr: an IPv4 CIDR/],
+        ["overlapping ranges", { serviceCidr: "10.16.0.0/20" }, /coder-refarch:podCidr: 10\.16\.0\.0\/14 overlaps coder-refarch:serviceCidr 10\.16\.0\.0\/20/],
+        ["control plane range not a /28", { controlPlaneCidr: "172.16.0.0/24" }, /coder-refarch:controlPlaneCidr: must be a \/28/],
         ["same namespace twice", { namespaces: { coder: "coder", provisioners: "coder", workspaces: "ws" } }, /coder-refarch:namespaces: the three namespaces must differ/],
         ["no GCP project", { "gcp:project": undefined }, /gcp:project: missing/],
         ["a pool that cannot fit its pods", { sizing: { pools: { provisioners: { machineType: "n2-standard-4" } } } },

@@ -145,6 +145,8 @@ describe("pools that cannot hold their pods are config errors", () => {
             /maxPodsPerNode: 512 is above gcp's limit of 256/],
         ["an unknown machine type", { sizing: { pools: { coderd: { machineType: "n9-huge-1" } } } },
             /'n9-huge-1' is not in the gcp machine catalogue/],
+        ["a pod range too small for the pools at their maximum", { podCidr: "10.16.0.0/18" },
+            /podCidr: 10\.16\.0\.0\/18 has 16384 addresses; the pools at their maximum need \d+/],
         ["an impossible Cloud SQL tier", { sizing: { database: { machineType: "db-custom-3-1000" } } },
             /'db-custom-3-1000' is not a known gcp database type/],
         ["max_connections below what coderd opens", { sizing: { database: { maxConnections: 30 } } },

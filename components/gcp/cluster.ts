@@ -107,10 +107,9 @@ export class GkeCluster extends pulumi.ComponentResource {
             .all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
             .apply(([clusterName, endpoint, auth]) => gkeKubeconfig(clusterName, endpoint, auth?.clusterCaCertificate ?? "")));
 
+        // Kubernetes objects wait for the pools: Helm waits for pods that need nodes.
         this.provider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
-            // Nothing below is created before the pools exist.
-            deleteUnreachable: false,
         }, { parent: this, dependsOn: Object.values(pools) });
 
         this.registerOutputs({ cluster: this.cluster.name, endpoint: this.cluster.endpoint });
