@@ -319,7 +319,7 @@ export function buildPlan(s: Settings): Plan {
  * GKE gives every node a pod range of twice its max pods (rounded up to a power of two),
  * taken from the pod secondary range: the range must hold every pool at its maximum.
  */
-export function podAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>): number {
+function podAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>): number {
     return Object.values(pools).reduce((n, p) => n + (p ? p.total.max * nextPow2(2 * p.maxPodsPerNode) : 0), 0);
 }
 

@@ -20,13 +20,11 @@ export interface DatabaseEndpoint {
     url: pulumi.Output<string>;
 }
 
-export interface WorkloadSize {
+/** A workload's size and where its pods go. */
+export interface PlacedWorkload {
     replicas: number;
     requests: Resources;
     limits: Resources;
-}
-
-export interface PlacedWorkload extends WorkloadSize {
     placement: Placement;
 }
 

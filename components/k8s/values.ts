@@ -2,7 +2,7 @@
  * Helm values of Coder's charts, as pure functions: the only place that knows the
  * charts' value keys (tests check every key against the charts' values files).
  */
-import { Placement, k8sResources } from "../../sizing";
+import { k8sResources } from "../../sizing";
 import { PlacedWorkload } from "./types";
 
 /** Chart and release names; selectors below follow the charts' own labels. */
@@ -112,8 +112,4 @@ export function provisionerValues(a: ProvisionerValuesArgs) {
             terminationGracePeriodSeconds: 600,
         },
     };
-}
-
-export function placementValues(p: Placement) {
-    return { nodeSelector: p.nodeSelector, tolerations: p.tolerations };
 }
