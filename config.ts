@@ -118,6 +118,9 @@ export const configSchema = z.strictObject({
     serviceCidr: cidr,
     controlPlaneCidr: cidr,
     apiAuthorizedNetworks: z.array(cidr),
+    vpcCidr: cidr.refine((c) => { const m = CIDR_RE.exec(c); return !m || (Number(m[5]) >= 16 && Number(m[5]) <= 20); },
+        "AWS accepts /16 to /28; pods take VPC addresses on EKS, so /16 to /20"),
+    clusterAdminArns: z.array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, "an IAM role or user ARN")),
     namespaces: z.strictObject({ coder: z.string(), provisioners: z.string(), workspaces: z.string() })
         .refine((n) => new Set([n.coder, n.provisioners, n.workspaces]).size === 3, "the three namespaces must differ")
         .refine((n) => [n.coder, n.provisioners, n.workspaces].every((s) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) && s.length <= 63),
@@ -134,6 +137,7 @@ export interface Settings extends StackConfig {
     prefix: string;
     /** provider-level config this program relies on, e.g. gcp:project */
     gcpProject?: string;
+    awsRegion?: string;
 }
 
 /** True where the key holds a string (read as-is); everything else is JSON in Pulumi config. */
@@ -189,6 +193,7 @@ export function validateConfig(raw: Record<string, string>, stack: string): Sett
         stack,
         prefix: physicalPrefix(stack),
         gcpProject: raw["gcp:project"],
+        awsRegion: raw["aws:region"],
     };
     problems.push(...crossChecks(settings));
     if (problems.length > 0) throw new ConfigError(problems);
@@ -199,8 +204,8 @@ export function validateConfig(raw: Record<string, string>, stack: string): Sett
 function crossChecks(s: Settings): string[] {
     const problems: string[] = [];
     const k = (key: string) => `${PROJECT}:${key}`;
-    if (s.cloud !== "gcp") {
-        problems.push(`${k("cloud")}: '${s.cloud}' is not deployable yet (supported: gcp)`);
+    if (s.cloud !== "gcp" && s.cloud !== "aws") {
+        problems.push(`${k("cloud")}: '${s.cloud}' is not deployable yet (supported: gcp, aws)`);
     }
     if (s.cloud === "gcp" || s.cloud === "aws") {
         const bad = s.zones.filter((z) => !z.startsWith(s.cloud === "gcp" ? `${s.region}-` : s.region));
@@ -217,6 +222,16 @@ function crossChecks(s: Settings): string[] {
     if (cidrRange(s.controlPlaneCidr).size !== 16) problems.push(`${k("controlPlaneCidr")}: must be a /28`);
     if (s.cloud === "gcp" && !s.gcpProject) {
         problems.push("gcp:project: missing (the GCP project to deploy into)");
+    }
+    if (s.cloud === "aws") {
+        if (s.awsRegion !== s.region) {
+            problems.push(`aws:region: ${s.awsRegion ? `'${s.awsRegion}' differs from` : "missing; set it to"} ${k("region")} '${s.region}'`);
+        }
+        const vpc = cidrRange(s.vpcCidr);
+        const svc = cidrRange(s.serviceCidr);
+        if (vpc.first <= svc.last && svc.first <= vpc.last) {
+            problems.push(`${k("serviceCidr")}: ${s.serviceCidr} overlaps ${k("vpcCidr")} ${s.vpcCidr} (EKS requires disjoint ranges)`);
+        }
     }
     return problems;
 }

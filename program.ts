@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, Settings, validateConfig } from "./config";
+import { AwsPlatform } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import { CoderKubernetes } from "./components/k8s/coder";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
@@ -59,6 +60,8 @@ function platformFor(s: Settings, plan: Plan, name: string, parent: pulumi.Resou
     switch (s.cloud) {
         case "gcp":
             return new GcpPlatform(`${name}-gcp`, { settings: s, plan }, { parent });
+        case "aws":
+            return new AwsPlatform(`${name}-aws`, { settings: s, plan }, { parent });
         default:
             // validateConfig rejects clouds that are not deployable yet.
             throw new ConfigError([`coder-refarch:cloud: '${s.cloud}' is not deployable yet`]);

@@ -36,7 +36,8 @@ async function main() {
     const { stack, json, dir } = parseArgs(process.argv.slice(2));
     const r = await renderStack(stack, dir);
     if (json) {
-        process.stdout.write(JSON.stringify(previewJson(r), null, 2) + "\n");
+        // Wait until the text is flushed: a pipe takes it asynchronously, and exit would cut it off.
+        await new Promise<void>((resolve) => process.stdout.write(JSON.stringify(previewJson(r), null, 2) + "\n", () => resolve()));
         return;
     }
     const custom = r.resources.filter((x) => x.custom).length;

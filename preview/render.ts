@@ -69,6 +69,41 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
             return { email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com` };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-${name}` };
+        case "random:index/randomId:RandomId":
+            return { hex: "0a1b2c3d", b64Url: "ChssPQ" };
+        case "aws:eks/cluster:Cluster":
+            return {
+                name: physical,
+                arn: `arn:aws:eks:us-east-1:123456789012:cluster/${physical}`,
+                endpoint: "https://MOCK0123456789.gr7.us-east-1.eks.amazonaws.com",
+                certificateAuthority: { data: "bW9jay1jYQ==" },
+                identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789" }] }],
+                vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: "sg-mockcluster", vpcId: "vpc-mock" },
+                version: inputs.version ?? "1.33",
+            };
+        case "aws:eks/nodeGroup:NodeGroup":
+            return { nodeGroupName: `${name}-mock`, resources: [{ autoscalingGroups: [{ name: `eks-${name}-mock` }] }] };
+        case "aws:iam/role:Role":
+            return { name: physical, arn: `arn:aws:iam::123456789012:role/${physical}` };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { arn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789", url: inputs.url };
+        case "aws:rds/instance:Instance":
+            return {
+                identifier: inputs.identifier ?? `${name}-mock`,
+                address: `${inputs.identifier ?? name}.mock.us-east-1.rds.amazonaws.com`,
+                endpoint: `${inputs.identifier ?? name}.mock.us-east-1.rds.amazonaws.com:5432`,
+                arn: `arn:aws:rds:us-east-1:123456789012:db:${inputs.identifier ?? name}`,
+            };
+        case "aws:ec2/vpc:Vpc":
+        case "aws:ec2/subnet:Subnet":
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { id: `${name}-id`, arn: `arn:aws:ec2:us-east-1:123456789012:${name}` };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { latestVersion: 1 };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { name: physical, arn: `arn:aws:logs:us-east-1:123456789012:log-group:${physical}` };
+        case "aws:kms/key:Key":
+            return { arn: `arn:aws:kms:us-east-1:123456789012:key/${name}-mock`, keyId: `${name}-mock` };
         default:
             return { name: physical };
     }

@@ -12,6 +12,8 @@ export interface NodeProfile {
     daemonSets: Resources & { pods: number };
     /** the highest max-pods-per-node the service accepts */
     maxPodsLimit: number;
+    /** node counts of a pool are per zone (GKE regional pools) rather than for the whole pool (EKS, AKS) */
+    countsPerZone: boolean;
     cite: Citation;
 }
 
@@ -48,6 +50,7 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         // fluentbit-gke, gke-metadata-server, pdcsi-node, netd, node-local-dns).
         daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
         maxPodsLimit: 256,
+        countsPerZone: true,
         cite: {
             source: "GKE docs: 'Plan GKE Standard node sizes' (allocatable resources)",
             note: "memory 25/20/10/6/2% tiers + 100Mi eviction; CPU 6/1/0.5/0.25%; DaemonSet requests are our estimate",
@@ -62,10 +65,14 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         // Estimate: aws-node (VPC CNI + network policy agent), kube-proxy, ebs-csi-node,
         // eks-pod-identity-agent.
         daemonSets: { cpuMillis: 300, memoryMiB: 512, pods: 5 },
-        maxPodsLimit: 250,
+        // Managed node groups cap max pods at 110 on instance types below 30 vCPUs (250
+        // above); every AWS type in the catalogue is below 30 vCPUs.
+        maxPodsLimit: 110,
+        countsPerZone: false,
         cite: {
-            source: "amazon-eks-ami bootstrap (kube-reserved)",
-            note: "memory 255Mi + 11Mi x max pods + 100Mi eviction; CPU as GKE; DaemonSet requests are our estimate",
+            source: "amazon-eks-ami bootstrap (kube-reserved); EKS docs: 'Assign more IP addresses to Amazon EKS nodes with prefixes'",
+            note: "memory 255Mi + 11Mi x max pods + 100Mi eviction; CPU as GKE; DaemonSet requests are our estimate; " +
+                "max pods: 'Managed node groups enforces a maximum number on the value of maxPods' (110 below 30 vCPUs)",
         },
     },
     azure: {
@@ -76,6 +83,7 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         }),
         daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
         maxPodsLimit: 250,
+        countsPerZone: false,
         cite: {
             source: "AKS docs: 'Node resource reservations'",
             note: "memory 20MB x max pods + 50MB + 100Mi eviction; CPU table by cores; DaemonSet requests are our estimate",

@@ -1,0 +1,163 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as rds from "@pulumi/aws/rds";
+import * as vpc from "@pulumi/aws/vpc";
+import * as random from "@pulumi/random";
+import { DatabasePlan } from "../../sizing";
+import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
+
+export interface RdsDatabaseArgs {
+    vpcId: pulumi.Input<string>;
+    /** private subnets, one per zone */
+    subnetIds: pulumi.Input<string>[];
+    /** the only security group admitted to port 5432: EKS's cluster security group, which managed nodes carry */
+    clientSecurityGroupId: pulumi.Input<string>;
+    plan: DatabasePlan;
+    deletionProtection: boolean;
+    /** physical name prefix (stack-derived) */
+    namePrefix: string;
+    tags: Record<string, string>;
+}
+
+/** RDS grows storage up to this many times the planned size on its own. */
+export const STORAGE_AUTOSCALING_FACTOR = 2;
+const RDS_MAX_STORAGE_GB = 65536;
+export const PORT = 5432;
+
+/**
+ * RDS for PostgreSQL as a Multi-AZ DB instance (synchronous standby in a second zone):
+ * private, TLS required, encrypted with its own KMS key, storage autoscaling, 14 days of
+ * backups with point-in-time recovery, a final snapshot, Performance Insights and
+ * enhanced monitoring, protected on the Pulumi side and the AWS side.
+ */
+export class RdsDatabase extends pulumi.ComponentResource {
+    public readonly instance: rds.Instance;
+    public readonly securityGroup: ec2.SecurityGroup;
+    public readonly endpoint: DatabaseEndpoint;
+
+    constructor(name: string, args: RdsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("coder-refarch:aws:Database", name, {}, opts);
+        const p = args.plan;
+        const parent = { parent: this };
+        const tags = args.tags;
+
+        const key = new kms.Key(`${name}-storage`, {
+            description: `Storage, snapshots and Performance Insights of ${args.namePrefix}-pg`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            tags,
+        }, parent);
+        new kms.Alias(`${name}-storage`, { name: `alias/${args.namePrefix}-rds`, targetKeyId: key.keyId }, parent);
+
+        const subnets = new rds.SubnetGroup(`${name}-subnets`, {
+            description: `Private subnets of ${args.namePrefix}-pg`,
+            subnetIds: args.subnetIds,
+            tags,
+        }, parent);
+
+        this.securityGroup = new ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: `PostgreSQL ${args.namePrefix}-pg: port ${PORT} from the EKS cluster only`,
+            tags: { ...tags, Name: `${args.namePrefix}-pg` },
+        }, parent);
+        new vpc.SecurityGroupIngressRule(`${name}-from-cluster`, {
+            securityGroupId: this.securityGroup.id,
+            description: "PostgreSQL from EKS nodes and pods (cluster security group)",
+            ipProtocol: "tcp",
+            fromPort: PORT,
+            toPort: PORT,
+            referencedSecurityGroupId: args.clientSecurityGroupId,
+            tags,
+        }, parent);
+
+        const params = new rds.ParameterGroup(`${name}-params`, {
+            family: `postgres${p.version}`,
+            description: `Coder on ${args.namePrefix}: TLS only, connections sized for coderd`,
+            parameters: [
+                { name: "rds.force_ssl", value: "1", applyMethod: "immediate" },
+                // Static parameter: takes effect at the next reboot.
+                { name: "max_connections", value: String(p.maxConnections), applyMethod: "pending-reboot" },
+                { name: "log_min_duration_statement", value: "1000", applyMethod: "immediate" },
+            ],
+            tags,
+        }, parent);
+
+        const monitoringRole = new iam.Role(`${name}-monitoring`, {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags,
+        }, parent);
+        const monitoringPolicy = new iam.RolePolicyAttachment(`${name}-monitoring`, {
+            role: monitoringRole.name,
+            policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        }, parent);
+
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
+        // A final snapshot's name must be new each time the instance is deleted.
+        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
+
+        this.instance = new rds.Instance(`${name}-pg`, {
+            identifier: `${args.namePrefix}-pg`,
+            engine: "postgres",
+            engineVersion: String(p.version),
+            // No silent Extended Support charges once the major version reaches end of life.
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
+            instanceClass: p.machine.name,
+            multiAz: p.highAvailability,
+            allocatedStorage: p.storageGb,
+            maxAllocatedStorage: Math.min(RDS_MAX_STORAGE_GB, p.storageGb * STORAGE_AUTOSCALING_FACTOR),
+            storageType: "gp3",
+            storageEncrypted: true,
+            kmsKeyId: key.arn,
+            dbName: "coder",
+            username: "coder",
+            password: pulumi.secret(password.result),
+            port: PORT,
+            dbSubnetGroupName: subnets.name,
+            vpcSecurityGroupIds: [this.securityGroup.id],
+            publiclyAccessible: false,
+            parameterGroupName: params.name,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            backupRetentionPeriod: 14,
+            backupWindow: "03:00-04:00",
+            maintenanceWindow: "sun:04:30-sun:05:30",
+            copyTagsToSnapshot: true,
+            autoMinorVersionUpgrade: true,
+            allowMajorVersionUpgrade: false,
+            deletionProtection: args.deletionProtection,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: pulumi.interpolate`${args.namePrefix}-pg-final-${snapshotSuffix.hex}`,
+            deleteAutomatedBackups: false,
+            performanceInsightsEnabled: true,
+            performanceInsightsRetentionPeriod: 7,
+            performanceInsightsKmsKeyId: key.arn,
+            monitoringInterval: 60,
+            monitoringRoleArn: monitoringRole.arn,
+            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            tags,
+        }, {
+            parent: this,
+            protect: args.deletionProtection,
+            dependsOn: [monitoringPolicy],
+            // Storage autoscaling grows the volume; the program must not shrink it back.
+            ignoreChanges: ["allocatedStorage"],
+        });
+
+        this.endpoint = {
+            url: postgresUrl({
+                user: this.instance.username,
+                password: pulumi.secret(password.result),
+                host: this.instance.address,
+                port: PORT,
+                database: "coder",
+                sslmode: "require",
+            }),
+        };
+
+        this.registerOutputs({ instance: this.instance.identifier, address: this.instance.address });
+    }
+}

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Settings } from "../../config";
+import { Plan } from "../../sizing";
+import { ClusterHandle, DatabaseEndpoint } from "../k8s/types";
+import { EksCluster } from "./cluster";
+import { RdsDatabase } from "./database";
+import { AwsNetwork } from "./network";
+
+export interface AwsPlatformArgs {
+    settings: Settings;
+    plan: Plan;
+}
+
+/**
+ * Load-balancer annotations of the coderd Service: an internet-facing Network Load
+ * Balancer from the controller EKS runs itself (instance targets in the public
+ * subnets), so no AWS Load Balancer Controller has to be installed and kept up to date.
+ */
+export const NLB_ANNOTATIONS = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } as const;
+
+/**
+ * One AWS region of a deployment: VPC, EKS cluster with the planned pools, RDS for
+ * PostgreSQL, and the default StorageClass for workspace volumes. Hands the Kubernetes
+ * layer a cloud-free ClusterHandle and DatabaseEndpoint.
+ */
+export class AwsPlatform extends pulumi.ComponentResource {
+    public readonly cluster: ClusterHandle;
+    public readonly database: DatabaseEndpoint;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly databaseInstance: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("coder-refarch:aws:Platform", name, {}, opts);
+        const { settings: s, plan } = args;
+        const tags = { "managed-by": "pulumi", app: "coder", stack: s.stack };
+        const clusterName = s.prefix;
+
+        const network = new AwsNetwork(`${name}-net`, {
+            region: s.region,
+            zones: s.zones,
+            vpcCidr: s.vpcCidr,
+            clusterName,
+            tags,
+        }, { parent: this });
+        const privateSubnetIds = network.privateSubnets.map((x) => x.id);
+
+        const eks = new EksCluster(`${name}-eks`, {
+            region: s.region,
+            clusterName,
+            kubernetesVersion: s.kubernetesVersion,
+            vpcId: network.vpc.id,
+            privateSubnetIds,
+            serviceCidr: s.serviceCidr,
+            pools: plan.pools,
+            apiAuthorizedNetworks: s.apiAuthorizedNetworks,
+            clusterAdminArns: s.clusterAdminArns,
+            deletionProtection: s.deletionProtection,
+            tags,
+        }, { parent: this });
+
+        const db = new RdsDatabase(`${name}-db`, {
+            vpcId: network.vpc.id,
+            subnetIds: privateSubnetIds,
+            clientSecurityGroupId: eks.clusterSecurityGroupId,
+            plan: plan.database,
+            deletionProtection: s.deletionProtection,
+            namePrefix: s.prefix,
+            tags,
+        }, { parent: this });
+
+        // Workspace volumes: encrypted gp3, created in the zone the pod is scheduled to.
+        const storageClass = new k8s.storage.v1.StorageClass(`${name}-workspaces`, {
+            metadata: {
+                name: "coder-workspaces",
+                annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+            },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+            reclaimPolicy: "Delete",
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+        }, { parent: this, provider: eks.provider, dependsOn: [eks.ebsCsiAddon] });
+
+        this.cluster = {
+            provider: eks.provider,
+            loadBalancerAnnotations: { ...NLB_ANNOTATIONS },
+            workspaceStorageClass: storageClass.metadata.name,
+        };
+        this.database = db.endpoint;
+        this.clusterName = eks.cluster.name;
+        this.databaseInstance = db.instance.identifier;
+        this.kubeconfig = eks.kubeconfig;
+        this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
+    }
+}

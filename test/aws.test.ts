@@ -1,0 +1,334 @@
+/** What is AWS-specific: VPC, EKS cluster and add-ons, managed node groups, RDS and the known traps. */
+import { describe, expect, it } from "vitest";
+import { ConfigError, validateConfig } from "../config";
+import { Rendered, RenderedResource, isSecretValue, renderConfig, reveal } from "../preview/render";
+import { buildPlan } from "../sizing";
+import { POOL_KEY, STACKS, one, ofType, rawConfig, render } from "./helpers";
+
+type Obj = Record<string, any>;
+const awsStacks = STACKS.filter((s) => s.startsWith("aws-"));
+
+const T = {
+    cluster: "aws:eks/cluster:Cluster",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    addon: "aws:eks/addon:Addon",
+    role: "aws:iam/role:Role",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    subnet: "aws:ec2/subnet:Subnet",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    asgTag: "aws:autoscaling/tag:Tag",
+    db: "aws:rds/instance:Instance",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    kmsKey: "aws:kms/key:Key",
+};
+
+/** The mocks give every resource the id `<logical name>-id`. */
+const byId = (r: Rendered, type: string, id: unknown): RenderedResource => {
+    const found = ofType(r, type).find((x) => `${x.name}-id` === id);
+    if (!found) throw new Error(`no ${type} with id ${String(id)}`);
+    return found;
+};
+
+const roleOf = (g: RenderedResource) => (g.inputs.labels as Obj)[POOL_KEY] as string;
+const policiesOf = (r: Rendered, roleName: string) =>
+    ofType(r, T.attachment).filter((a) => a.inputs.role === roleName).map((a) => String(a.inputs.policyArn).split("/").pop());
+const addon = (r: Rendered, name: string) => {
+    const found = ofType(r, T.addon).filter((a) => a.inputs.addonName === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]!;
+};
+
+/** Seed figures, written out: what each AWS stack deploys. */
+const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<string, { type: string; min: number; max: number }> }> = {
+    // seed 001 names db.t3.2xlarge and t3.* (burstable): we deploy m5 of the same size.
+    "aws-3k": {
+        db: "db.m5.2xlarge",
+        storageGb: 1500,
+        pools: {
+            coderd: { type: "m5.2xlarge", min: 4, max: 4 },
+            provisioners: { type: "m5.2xlarge", min: 3, max: 8 },
+            workspaces: { type: "m5.2xlarge", min: 3, max: 256 },
+            system: { type: "m8i.large", min: 3, max: 3 },
+        },
+    },
+    // 2k-users.md: m5.xlarge coderd, m5.2xlarge workspaces, db.m5.xlarge, 1 TB
+    "aws-2k": {
+        db: "db.m5.xlarge",
+        storageGb: 1000,
+        pools: {
+            coderd: { type: "m5.xlarge", min: 3, max: 3 },
+            provisioners: { type: "m5.2xlarge", min: 3, max: 4 },
+            workspaces: { type: "m5.2xlarge", min: 3, max: 128 },
+            system: { type: "m8i.large", min: 3, max: 3 },
+        },
+    },
+    // seed 003: "M8-series in AWS"; the database is 8 vCPU / 32 GiB
+    "aws-1k": {
+        db: "db.m8g.2xlarge",
+        storageGb: 512,
+        pools: {
+            coderd: { type: "m8i.xlarge", min: 4, max: 4 },
+            provisioners: { type: "m8i.2xlarge", min: 3, max: 9 },
+            workspaces: { type: "m5.2xlarge", min: 3, max: 38 },
+            system: { type: "m8i.large", min: 3, max: 3 },
+        },
+    },
+};
+
+describe.each(awsStacks)("AWS stack %s", (stack) => {
+    it("RDS: Multi-AZ instance, private, encrypted with its own key, gp3 with storage autoscaling, protected twice", async () => {
+        const r = await render(stack);
+        const db = one(r, T.db);
+        const i = db.inputs as Obj;
+        const want = EXPECTED[stack]!;
+        expect(i.instanceClass).toBe(want.db);
+        expect(i.allocatedStorage).toBe(want.storageGb);
+        expect(i.maxAllocatedStorage).toBeGreaterThan(want.storageGb);
+        expect(i.storageType).toBe("gp3");
+        expect(i.multiAz).toBe(true);
+        expect(i.publiclyAccessible).toBe(false);
+        expect(i.storageEncrypted).toBe(true);
+        expect(i.kmsKeyId).toMatch(/^arn:aws:kms:/);
+        expect(i.engine).toBe("postgres");
+        expect(i.engineVersion).toBe(String(r.settings.databaseVersion));
+        expect(i.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
+        expect(i.deletionProtection).toBe(true);
+        expect(db.protect).toBe(true);
+        expect(i.skipFinalSnapshot).toBe(false);
+        expect(i.finalSnapshotIdentifier).toMatch(/^coder-aws-\dk-pg-final-/);
+        expect(i.backupRetentionPeriod).toBe(14);
+        expect(i.performanceInsightsEnabled).toBe(true);
+        expect(i.copyTagsToSnapshot).toBe(true);
+        expect(isSecretValue(i.password)).toBe(true);
+        expect(db.ignoreChanges).toContain("allocatedStorage");
+        // stable logical name, whatever the tier
+        expect(db.name).toBe("coder-aws-db-pg");
+        // the database URL coderd reads requires TLS
+        const url = reveal(ofType(r, "kubernetes:core/v1:Secret").find((x) => x.name.endsWith("db-url"))!.inputs.stringData) as Obj;
+        expect(url.url).toMatch(/^postgres:\/\/coder:[^@]+@coder-aws-\dk-pg\.mock\.us-east-1\.rds\.amazonaws\.com:5432\/coder\?sslmode=require$/);
+    });
+
+    it("RDS parameters: TLS forced, max_connections from the plan (static, at reboot)", async () => {
+        const r = await render(stack);
+        const p = one(r, T.params).inputs as Obj;
+        expect(p.family).toBe(`postgres${r.settings.databaseVersion}`);
+        const byName = Object.fromEntries((p.parameters as Obj[]).map((x) => [x.name, x]));
+        expect(byName["rds.force_ssl"]!.value).toBe("1");
+        expect(byName.max_connections).toEqual({ name: "max_connections", value: String(r.plan.database.maxConnections), applyMethod: "pending-reboot" });
+        expect((one(r, T.db).inputs as Obj).parameterGroupName).toBe(p.name ?? `${one(r, T.params).name}-mock`);
+    });
+
+    it("port 5432 admits the EKS cluster security group only, never a CIDR", async () => {
+        const r = await render(stack);
+        const sg = one(r, T.sg);
+        expect((sg.inputs as Obj).ingress ?? []).toEqual([]);
+        const rules = ofType(r, T.ingress);
+        expect(rules).toHaveLength(1);
+        const rule = rules[0]!.inputs as Obj;
+        expect(rule).toMatchObject({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: "sg-mockcluster" });
+        expect(rule.securityGroupId).toBe(`${sg.name}-id`);
+        expect(rule.cidrIpv4).toBeUndefined();
+        expect((one(r, T.db).inputs as Obj).vpcSecurityGroupIds).toEqual([`${sg.name}-id`]);
+    });
+
+    it("node groups: one per pool over private subnets in three zones, labels, NO_SCHEDULE taints, counts for the whole group", async () => {
+        const r = await render(stack);
+        const groups = ofType(r, T.nodeGroup);
+        expect(groups.map(roleOf).sort()).toEqual(["coderd", "provisioners", "system", "workspaces"]);
+        for (const g of groups) {
+            const i = g.inputs as Obj;
+            const role = roleOf(g);
+            const want = EXPECTED[stack]!.pools[role]!;
+            const subnets = (i.subnetIds as string[]).map((id) => byId(r, T.subnet, id).inputs as Obj);
+            expect(subnets.map((s) => s.availabilityZone).sort()).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+            for (const s of subnets) expect(s.tags["kubernetes.io/role/internal-elb"]).toBe("1");
+            expect(i.instanceTypes).toEqual([want.type]);
+            expect(i.scalingConfig).toEqual({ minSize: want.min, maxSize: want.max, desiredSize: want.min });
+            expect(i.taints).toEqual(role === "system" ? [] : [{ key: POOL_KEY, value: role, effect: "NO_SCHEDULE" }]);
+            expect(i.labels).toEqual({ [POOL_KEY]: role });
+            expect(i.amiType).toBe("AL2023_x86_64_STANDARD");
+            expect(i.capacityType).toBe("ON_DEMAND");
+            expect(i.updateConfig).toEqual({ maxUnavailable: 1 });
+            expect(g.ignoreChanges).toEqual(want.min === want.max ? [] : ["scalingConfig.desiredSize"]);
+            expect(i.diskSize).toBeUndefined();
+            expect(i.launchTemplate).toEqual({ id: `${g.name}-id`, version: "1" });
+        }
+    });
+
+    it("launch templates: max pods from the plan (within EKS's 110), IMDSv2 one hop, encrypted gp3 root volume", async () => {
+        const r = await render(stack);
+        for (const lt of ofType(r, T.launchTemplate)) {
+            const i = lt.inputs as Obj;
+            const role = lt.name.split("-").pop() as keyof typeof r.plan.pools;
+            const userData = Buffer.from(i.userData, "base64").toString();
+            const maxPods = Number(/maxPods: (\d+)/.exec(userData)![1]);
+            expect(maxPods).toBe(r.plan.pools[role].maxPodsPerNode);
+            expect(maxPods).toBeLessThanOrEqual(110);
+            // the planned pods a node, plus DaemonSets, fit under max pods
+            expect((r.plan.pools[role].workload?.perNode ?? 0) + 5).toBeLessThanOrEqual(maxPods);
+            expect(userData).toContain("Content-Type: application/node.eks.aws");
+            expect(i.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+            expect(i.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: "gp3", encrypted: "true" });
+        }
+    });
+
+    it("cluster-autoscaler can build a node from a group scaled to zero: labels and taints as ASG tags", async () => {
+        const r = await render(stack);
+        for (const g of ofType(r, T.nodeGroup)) {
+            const role = roleOf(g);
+            const tags = Object.fromEntries(ofType(r, T.asgTag)
+                .filter((t) => t.inputs.autoscalingGroupName === `eks-${g.name}-mock`)
+                .map((t) => [(t.inputs.tag as Obj).key, (t.inputs.tag as Obj).value]));
+            const want: Obj = {
+                "k8s.io/cluster-autoscaler/enabled": "true",
+                [`k8s.io/cluster-autoscaler/${r.settings.prefix}`]: "owned",
+                [`k8s.io/cluster-autoscaler/node-template/label/${POOL_KEY}`]: role,
+            };
+            if (role !== "system") want[`k8s.io/cluster-autoscaler/node-template/taint/${POOL_KEY}`] = `${role}:NoSchedule`;
+            expect(tags, role).toEqual(want);
+        }
+    });
+
+    it("EKS: API access entries, KMS-encrypted secrets with rotation, control-plane logs, endpoint CIDRs", async () => {
+        const r = await render(stack);
+        const c = one(r, T.cluster).inputs as Obj;
+        expect(c.name).toBe(r.settings.prefix);
+        expect(c.accessConfig).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+        expect(c.encryptionConfig.resources).toEqual(["secrets"]);
+        const key = ofType(r, T.kmsKey).find((k) => c.encryptionConfig.provider.keyArn.endsWith(`key/${k.name}-mock`));
+        expect(key?.inputs.enableKeyRotation).toBe(true);
+        expect(c.enabledClusterLogTypes).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
+        expect(c.vpcConfig).toMatchObject({ endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] });
+        for (const id of c.vpcConfig.subnetIds) expect(byId(r, T.subnet, id).inputs.tags).toHaveProperty("kubernetes.io/role/internal-elb");
+        expect(c.kubernetesNetworkConfig.serviceIpv4Cidr).toBe(r.settings.serviceCidr);
+        expect(c.bootstrapSelfManagedAddons).toBe(false);
+        expect(c.deletionProtection).toBe(true);
+        // no aws-auth ConfigMap
+        expect(r.resources.filter((x) => x.type === "kubernetes:core/v1:ConfigMap")).toEqual([]);
+    });
+
+    it("add-ons: VPC CNI enforces NetworkPolicy with prefix delegation; CNI and EBS CSI use their own IRSA roles", async () => {
+        const r = await render(stack);
+        const cni = addon(r, "vpc-cni");
+        const cfg = JSON.parse(cni.inputs.configurationValues as string);
+        expect(cfg.enableNetworkPolicy).toBe("true");
+        expect(cfg.env.ENABLE_PREFIX_DELEGATION).toBe("true");
+        const ebs = addon(r, "aws-ebs-csi-driver");
+        addon(r, "coredns");
+        addon(r, "kube-proxy");
+        const roleFor = (a: RenderedResource) => ofType(r, T.role).find((x) => String(a.inputs.serviceAccountRoleArn).endsWith(`role/${x.name}-mock`))!;
+        const trust = (a: RenderedResource) => JSON.parse(roleFor(a).inputs.assumeRolePolicy as string).Statement[0];
+        expect(trust(cni).Action).toBe("sts:AssumeRoleWithWebIdentity");
+        expect(Object.values(trust(cni).Condition.StringEquals)).toContain("system:serviceaccount:kube-system:aws-node");
+        expect(Object.values(trust(ebs).Condition.StringEquals)).toContain("system:serviceaccount:kube-system:ebs-csi-controller-sa");
+        expect(policiesOf(r, `${roleFor(cni).name}-mock`)).toEqual(["AmazonEKS_CNI_Policy"]);
+        expect(policiesOf(r, `${roleFor(ebs).name}-mock`)).toEqual(["AmazonEBSCSIDriverPolicy"]);
+        // the node role: least privilege, no CNI policy
+        const nodeRoleArn = ofType(r, T.nodeGroup)[0]!.inputs.nodeRoleArn as string;
+        const nodeRole = ofType(r, T.role).find((x) => nodeRoleArn.endsWith(`role/${x.name}-mock`))!;
+        expect(policiesOf(r, `${nodeRole.name}-mock`).sort()).toEqual(["AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy"]);
+        // the CNI runs before nodes join; CoreDNS and EBS CSI need nodes
+        for (const g of ofType(r, T.nodeGroup)) expect(g.dependsOn).toEqual(expect.arrayContaining([cni.name, addon(r, "kube-proxy").name]));
+        expect(ebs.dependsOn).toEqual(expect.arrayContaining(ofType(r, T.nodeGroup).map((g) => g.name)));
+    });
+
+    it("Kubernetes provider: secret kubeconfig with `aws eks get-token`, after nodes and add-ons", async () => {
+        const r = await render(stack);
+        const p = one(r, "pulumi:providers:kubernetes");
+        expect(isSecretValue(p.inputs.kubeconfig)).toBe(true);
+        const kc = JSON.parse(reveal(p.inputs.kubeconfig) as string);
+        expect(kc.users[0].user.exec).toMatchObject({
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", r.settings.prefix, "--region", "us-east-1", "--output", "json"],
+        });
+        expect(p.dependsOn).toEqual(expect.arrayContaining([...ofType(r, T.nodeGroup).map((g) => g.name), addon(r, "aws-ebs-csi-driver").name]));
+    });
+
+    it("workspace volumes: default gp3 StorageClass, encrypted, bound where the pod lands", async () => {
+        const r = await render(stack);
+        const sc = one(r, "kubernetes:storage.k8s.io/v1:StorageClass").inputs as Obj;
+        expect(sc.provisioner).toBe("ebs.csi.aws.com");
+        expect(sc.parameters).toMatchObject({ type: "gp3", encrypted: "true" });
+        expect(sc.volumeBindingMode).toBe("WaitForFirstConsumer");
+        expect(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+    });
+
+    it("network: public and private subnets per zone with load-balancer tags, a NAT gateway per zone, coderd behind an NLB", async () => {
+        const r = await render(stack);
+        const subnets = ofType(r, T.subnet).map((s) => s.inputs as Obj);
+        const pub = subnets.filter((s) => s.tags["kubernetes.io/role/elb"] === "1");
+        const priv = subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
+        expect(pub.map((s) => s.availabilityZone).sort()).toEqual(r.settings.zones);
+        expect(priv.map((s) => s.availabilityZone).sort()).toEqual(r.settings.zones);
+        for (const s of subnets) expect(s.tags[`kubernetes.io/cluster/${r.settings.prefix}`]).toBe("shared");
+        expect(priv.map((s) => s.cidrBlock)).toEqual(["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"]);
+        const nats = ofType(r, "aws:ec2/natGateway:NatGateway").map((n) => byId(r, T.subnet, n.inputs.subnetId).inputs as Obj);
+        expect(nats.map((s) => s.availabilityZone).sort()).toEqual(r.settings.zones);
+        for (const s of nats) expect(s.tags["kubernetes.io/role/elb"]).toBe("1");
+        const coder = reveal(ofType(r, "kubernetes:helm.sh/v3:Release").find((x) => x.inputs.chart === "coder")!.inputs.values) as Obj;
+        expect(coder.coder.service.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" });
+    });
+});
+
+describe("AWS variants", () => {
+    it("machineTypes asNamed deploys the seed's burstable t3 types", () => {
+        // t3.xlarge (4 vCPU / 16 GiB) holds no 6-vCPU coderd: smaller pods, as a stack would set them
+        const coderd = { requests: { cpu: "3", memory: "12Gi" }, limits: { cpu: "3", memory: "12Gi" } };
+        const plan = buildPlan(validateConfig(rawConfig("aws-3k", { machineTypes: "asNamed", sizing: { coderd } }), "aws-3k"));
+        expect(plan.pools.coderd.machine.name).toBe("t3.xlarge");
+        expect(plan.pools.provisioners.machine.name).toBe("t3.2xlarge");
+        expect(plan.pools.workspaces.machine.name).toBe("t3.2xlarge");
+        expect(plan.database.machine.name).toBe("db.t3.2xlarge");
+        for (const p of Object.values(buildPlan(validateConfig(rawConfig("aws-3k"), "aws-3k")).pools)) expect(p.machine.name).not.toMatch(/^t3\./);
+    });
+
+    it("API CIDRs, extra cluster admins and no deletion protection reach the resources", async () => {
+        const admin = "arn:aws:iam::123456789012:role/platform-admins";
+        const r = await renderConfig("aws-3k", rawConfig("aws-3k", {
+            apiAuthorizedNetworks: ["203.0.113.0/24"], clusterAdminArns: [admin], deletionProtection: false,
+        }));
+        const c = one(r, T.cluster).inputs as Obj;
+        expect(c.vpcConfig.publicAccessCidrs).toEqual(["203.0.113.0/24"]);
+        expect(c.deletionProtection).toBe(false);
+        expect(one(r, "aws:eks/accessEntry:AccessEntry").inputs).toMatchObject({ principalArn: admin, type: "STANDARD" });
+        expect(one(r, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs).toMatchObject({
+            principalArn: admin,
+            policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            accessScope: { type: "cluster" },
+        });
+        const db = one(r, T.db);
+        expect((db.inputs as Obj).deletionProtection).toBe(false);
+        expect(db.protect).toBe(false);
+    });
+
+    it("rejects a missing or different aws:region, overlapping ranges, and still rejects azure", () => {
+        const problems = (changes: Record<string, unknown>) => {
+            try {
+                validateConfig(rawConfig("aws-3k", changes), "aws-3k");
+                return [];
+            } catch (e) {
+                expect(e).toBeInstanceOf(ConfigError);
+                return (e as ConfigError).problems;
+            }
+        };
+        expect(problems({ "aws:region": "eu-west-1" })).toEqual([expect.stringMatching(/^aws:region: 'eu-west-1' differs/)]);
+        expect(problems({ "aws:region": undefined })).toEqual([expect.stringMatching(/^aws:region: missing/)]);
+        expect(problems({ vpcCidr: "10.10.0.0/16" })).toEqual([expect.stringMatching(/serviceCidr.*overlaps.*vpcCidr/)]);
+        expect(problems({ vpcCidr: "10.0.0.0/24" })).toEqual([expect.stringMatching(/^coder-refarch:vpcCidr:/)]);
+        expect(problems({ cloud: "azure" })).toEqual(expect.arrayContaining([expect.stringMatching(/'azure' is not deployable yet/)]));
+    });
+
+    it("the VPC holds every pool at its maximum with prefix delegation", async () => {
+        const r = await render("aws-3k");
+        // Worst case a node: max pods in /28 prefixes, one warm prefix, one address per ENI (4 on m5.2xlarge).
+        const perNode = (maxPods: number) => Math.ceil(maxPods / 16) * 16 + 16 + 4;
+        const needed = Object.values(r.plan.pools).reduce((n, p) => n + p.total.max * perNode(p.maxPodsPerNode), 0);
+        // workspaces 256, provisioners 8, coderd 4 nodes at 64 max pods; system 3 nodes at 110
+        expect(needed).toBe((256 + 8 + 4) * (64 + 16 + 4) + 3 * (112 + 16 + 4));
+        const privateAddresses = 3 * (2 ** 14 - 5);
+        expect(needed).toBeLessThan(privateAddresses / 1.5);
+    });
+});
