@@ -42,7 +42,7 @@ export interface PoolPlan {
     machineSource: string;
     zones: string[];
     autoscaling: boolean;
-    /** node counts in each zone (a regional pool repeats them in every zone) */
+    /** node counts in each zone (a GKE regional pool repeats them in every zone; elsewhere the most a zone gets) */
     perZone: { min: number; max: number };
     /** node counts over all zones */
     total: { min: number; max: number };
@@ -208,13 +208,18 @@ function planPool(
             : Math.ceil((workload.replicas + rolloutSurge(workload.replicas)) / perNode);
     }
     const nodes = Math.max(o.nodes ?? spec.nodes ?? 0, workload?.name === "workspace" ? 0 : nodesNeeded, 1);
-    const maxPerZone = spec.role === "system" ? (o.nodes ?? 1) : Math.ceil((o.nodes ?? nodes) / zones);
+    // The system pool's count is a count a zone; the others are pool totals. Where the
+    // service counts per zone (GKE), totals round up to a whole number in every zone.
+    const wanted = spec.role === "system" ? (o.nodes ?? 1) * zones : (o.nodes ?? nodes);
+    const maxPerZone = Math.ceil(wanted / zones);
+    const maxTotal = profile.countsPerZone ? maxPerZone * zones : Math.max(wanted, zones);
     // Workspaces are created by templates, not by this program: a smaller workspace pool
     // is the stack's choice. coderd and provisioner replicas must all schedule.
-    if (workload && workload.name !== "workspace" && maxPerZone * zones * perNode < workload.replicas) {
-        problems.push(`${key}.nodes: ${maxPerZone * zones} nodes hold ${maxPerZone * zones * perNode} ${workload.name} pods, the tier asks for ${workload.replicas}`);
+    if (workload && workload.name !== "workspace" && maxTotal * perNode < workload.replicas) {
+        problems.push(`${key}.nodes: ${maxTotal} nodes hold ${maxTotal * perNode} ${workload.name} pods, the tier asks for ${workload.replicas}`);
     }
     const minPerZone = spec.autoscaling ? Math.min(o.minNodesPerZone ?? 1, maxPerZone) : maxPerZone;
+    const minTotal = spec.autoscaling ? minPerZone * zones : maxTotal;
     const placement = placementFor(spec.role);
     return {
         role: spec.role,
@@ -223,7 +228,7 @@ function planPool(
         zones: [...s.zones],
         autoscaling: spec.autoscaling,
         perZone: { min: minPerZone, max: maxPerZone },
-        total: { min: minPerZone * zones, max: maxPerZone * zones },
+        total: { min: minTotal, max: maxTotal },
         maxPodsPerNode,
         labels: placement.nodeSelector,
         taints: taintsFor(spec.role),

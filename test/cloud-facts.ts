@@ -3,7 +3,7 @@
  * The invariant tests are written once against these facts and run for every cloud.
  */
 import { Rendered } from "../preview/render";
-import { GKE_ALLOCATABLE } from "./fixtures/seeds";
+import { GKE_ALLOCATABLE, MACHINE_FACTS } from "./fixtures/seeds";
 import { ofType } from "./helpers";
 
 export interface PoolFact {
@@ -36,8 +36,8 @@ export interface DatabaseFact {
 export interface CloudFacts {
     pools(r: Rendered): PoolFact[];
     database(r: Rendered): DatabaseFact;
-    /** allocatable CPU/memory of one node of a machine type (before DaemonSets) */
-    allocatable(machineType: string): { cpuMillis: number; memoryMiB: number };
+    /** allocatable CPU/memory of one node of the pool (before DaemonSets) */
+    allocatable(pool: PoolFact): { cpuMillis: number; memoryMiB: number };
 }
 
 type Obj = Record<string, any>;
@@ -82,14 +82,66 @@ const gcp: CloudFacts = {
             maxConnections: Number(flags.max_connections),
         };
     },
-    allocatable(machineType) {
-        const a = GKE_ALLOCATABLE[machineType];
-        if (!a) throw new Error(`no GKE allocatable fixture for ${machineType}`);
+    allocatable(pool) {
+        const a = GKE_ALLOCATABLE[pool.machineType];
+        if (!a) throw new Error(`no GKE allocatable fixture for ${pool.machineType}`);
         return a;
     },
 };
 
-export const CLOUD_FACTS: Record<string, CloudFacts> = { gcp };
+const aws: CloudFacts = {
+    pools(r) {
+        const subnetZone = new Map(ofType(r, "aws:ec2/subnet:Subnet").map((s) => [`${s.name}-id`, (s.inputs as Obj).availabilityZone as string]));
+        const templates = new Map(ofType(r, "aws:ec2/launchTemplate:LaunchTemplate").map((t) => [t.name, t.inputs as Obj]));
+        return ofType(r, "aws:eks/nodeGroup:NodeGroup").map((g) => {
+            const i = g.inputs as Obj;
+            const userData = Buffer.from(String(templates.get(g.name)?.userData ?? ""), "base64").toString("utf8");
+            const maxPods = /maxPods: (\d+)/.exec(userData)?.[1];
+            return {
+                name: g.name,
+                labels: i.labels ?? {},
+                taints: (i.taints ?? []).map((t: Obj) => ({ key: t.key, value: t.value, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect })),
+                machineType: i.instanceTypes[0],
+                zones: [...new Set((i.subnetIds as string[]).map((id) => subnetZone.get(id) ?? `unknown subnet ${id}`))],
+                autoscaling: i.scalingConfig.minSize !== i.scalingConfig.maxSize,
+                // EKS counts span the whole group, every zone together.
+                minNodes: i.scalingConfig.minSize,
+                maxNodes: i.scalingConfig.maxSize,
+                maxPodsPerNode: maxPods ? Number(maxPods) : undefined,
+            };
+        });
+    },
+    database(r) {
+        const [db] = ofType(r, "aws:rds/instance:Instance");
+        if (!db) throw new Error("no RDS instance");
+        const i = db.inputs as Obj;
+        const group = ofType(r, "aws:rds/parameterGroup:ParameterGroup").find((g) => `${g.name}-mock` === i.parameterGroupName || (g.inputs as Obj).name === i.parameterGroupName);
+        const params = Object.fromEntries(((group?.inputs as Obj | undefined)?.parameters ?? []).map((p: Obj) => [p.name, p.value]));
+        return {
+            machineType: i.instanceClass,
+            highAvailability: i.multiAz === true,
+            privateOnly: i.publiclyAccessible === false && !!i.dbSubnetGroupName,
+            tlsRequired: params["rds.force_ssl"] === "1",
+            backups: i.backupRetentionPeriod > 0,
+            // RDS restores to any second of the retention period whenever backups are on.
+            pointInTimeRecovery: i.backupRetentionPeriod > 0,
+            deletionProtection: i.deletionProtection === true,
+            protect: db.protect,
+            storageGb: i.allocatedStorage,
+            maxConnections: Number(params.max_connections),
+        };
+    },
+    allocatable(pool) {
+        const m = MACHINE_FACTS[pool.machineType];
+        if (!m) throw new Error(`no machine fact for ${pool.machineType}`);
+        const maxPods = pool.maxPodsPerNode ?? 110;
+        // amazon-eks-ami: kube-reserved memory 255Mi + 11Mi a pod, 100Mi eviction; CPU as GKE's tiers.
+        const cpuReserved = { 2: 70, 4: 80, 8: 90, 16: 110 }[m.vcpu as 2 | 4 | 8 | 16];
+        return { cpuMillis: m.vcpu * 1000 - cpuReserved, memoryMiB: m.memoryGiB * 1024 - (255 + 11 * maxPods) - 100 };
+    },
+};
+
+export const CLOUD_FACTS: Record<string, CloudFacts> = { gcp, aws };
 
 export function factsFor(r: Rendered): CloudFacts {
     const f = CLOUD_FACTS[r.settings.cloud];

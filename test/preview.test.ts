@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { previewJson, resourceTree } from "../preview/output";
+import { listStacks } from "../preview/stack-config";
 import { render } from "./helpers";
 
 const run = promisify(execFile);
@@ -87,6 +88,6 @@ describe("the preview command", () => {
     it("exits 1 for a stack without a file", async () => {
         const err = await cli("--stack", "nope").then(() => undefined, (e: { code: number; stderr: string }) => e);
         expect(err?.code).toBe(1);
-        expect(err?.stderr).toMatch(/no stack file Pulumi\.nope\.yaml \(stacks: dev, gcp-1k/);
+        expect(err?.stderr).toContain(`no stack file Pulumi.nope.yaml (stacks: ${listStacks().join(", ")})`);
     });
 });

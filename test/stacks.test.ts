@@ -105,7 +105,7 @@ describe.each(STACKS)("stack %s", (stack) => {
         const mi = (q: string) => Number(q.replace("Mi", ""));
         const m = (q: string) => Number(q.replace("m", ""));
         const fits = (pool: PoolFact, requests: Obj) => {
-            const a = f.allocatable(pool.machineType);
+            const a = f.allocatable(pool);
             return Math.floor(Math.min(
                 (a.cpuMillis - DAEMONSET_ALLOWANCE.cpuMillis) / m(requests.cpu),
                 (a.memoryMiB - DAEMONSET_ALLOWANCE.memoryMiB) / mi(requests.memory)));
