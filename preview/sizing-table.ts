@@ -1,6 +1,6 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
 import { Plan, fmt } from "../sizing";
-import { POOL_ROLES } from "../tiers";
+import { NODE_PROFILES, POOL_ROLES } from "../tiers";
 
 export function sizingSummary(plan: Plan) {
     return {
@@ -54,13 +54,16 @@ function table(rows: string[][]): string {
 export function sizingTable(plan: Plan): string {
     const s = sizingSummary(plan);
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.max}` : `${r.min}-${r.max}`);
+    // GKE counts nodes per zone; EKS and AKS count the whole pool.
+    const perZone = NODE_PROFILES[plan.cloud].countsPerZone;
     const pools = table([
         ["pool", "machine", "vCPU/GiB", "nodes/zone", "nodes", "pods/node", "pods", "max pods", "source"],
         ...s.pools.map((p) => [
-            p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`, range(p.nodesPerZone) + (p.autoscaling ? " (auto)" : ""),
-            range(p.nodes), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods, String(p.maxPodsPerNode), p.source,
+            p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`, range(p.nodesPerZone),
+            range(p.nodes) + (p.autoscaling ? " (auto)" : ""), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods,
+            String(p.maxPodsPerNode), p.source,
         ]),
-    ]);
+    ].map((row) => row.filter((_, i) => perZone || i !== 3)));
     const d = s.database;
     const l = plan.tier.limits;
     return [
