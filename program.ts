@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, Settings, validateConfig } from "./config";
-import { AwsPlatform } from "./components/aws/platform";
+import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import { CoderKubernetes } from "./components/k8s/coder";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
@@ -68,9 +68,16 @@ function platformFor(s: Settings, plan: Plan, name: string, parent: pulumi.Resou
     }
 }
 
+/** What a cloud layer cannot deploy, beyond the schema (checked before any resource exists). */
+function cloudConfigProblems(s: Settings): string[] {
+    return s.cloud === "aws" ? awsConfigProblems(s) : [];
+}
+
 /** Validates the stack's config and plans it; throws ConfigError before any resource exists. */
 export function loadPlan(raw: Record<string, string> = pulumi.runtime.allConfig(), stack = pulumi.getStack()) {
     const settings = validateConfig(raw, stack);
+    const problems = cloudConfigProblems(settings);
+    if (problems.length > 0) throw new ConfigError(problems);
     return { settings, plan: buildPlan(settings) };
 }
 

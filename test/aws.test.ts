@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../config";
 import { Rendered, RenderedResource, isSecretValue, renderConfig, reveal } from "../preview/render";
 import { buildPlan } from "../sizing";
-import { POOL_KEY, STACKS, one, ofType, rawConfig, render } from "./helpers";
+import { AUTOSCALER_CHART } from "../components/aws/autoscaler";
+import { POOL_KEY, STACKS, one, ofType, rawConfig, release, render } from "./helpers";
 
 type Obj = Record<string, any>;
 const awsStacks = STACKS.filter((s) => s.startsWith("aws-"));
@@ -191,6 +192,89 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
         }
     });
 
+    it("cluster-autoscaler: pinned chart in kube-system on the system pool, auto-discovering this cluster's groups", async () => {
+        const r = await render(stack);
+        const rel = release(r, "cluster-autoscaler");
+        expect(rel.parentType).toBe("coder-refarch:aws:ClusterAutoscaler");
+        expect(rel.inputs).toMatchObject({
+            name: "cluster-autoscaler",
+            version: AUTOSCALER_CHART.version,
+            repositoryOpts: { repo: "https://kubernetes.github.io/autoscaler" },
+            namespace: "kube-system",
+            atomic: true,
+        });
+        expect(AUTOSCALER_CHART.version).toMatch(/^\d+\.\d+\.\d+$/);
+        expect(rel.provider).toBe(one(r, "pulumi:providers:kubernetes").name);
+        const v = reveal(rel.inputs.values) as Obj;
+        expect(v.cloudProvider).toBe("aws");
+        expect(v.awsRegion).toBe(r.settings.region);
+        expect(v.autoDiscovery.clusterName).toBe((one(r, T.cluster).inputs as Obj).name);
+        // the untainted system pool, never a pool it scales
+        expect(v.nodeSelector).toEqual(r.plan.pools.system.placement.nodeSelector);
+        expect(v.nodeSelector).toEqual({ [POOL_KEY]: "system" });
+        expect(v.tolerations).toEqual([]);
+        expect(v.replicaCount).toBe(1);
+        expect(v.resources.requests).toEqual({ cpu: "100m", memory: "300Mi" });
+        expect(v.extraArgs).toMatchObject({ "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false, expander: "least-waste" });
+    });
+
+    it("cluster-autoscaler: IRSA role for kube-system/cluster-autoscaler, resizing only groups tagged as this cluster's", async () => {
+        const r = await render(stack);
+        const v = reveal(release(r, "cluster-autoscaler").inputs.values) as Obj;
+        expect(v.rbac.serviceAccount.name).toBe("cluster-autoscaler");
+        const roleArn = v.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"] as string;
+        const role = ofType(r, T.role).find((x) => roleArn === `arn:aws:iam::123456789012:role/${x.name}-mock`)!;
+        expect(role, roleArn).toBeDefined();
+        expect(role.parentType).toBe("coder-refarch:aws:ClusterAutoscaler");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy as string).Statement;
+        expect(trust).toHaveLength(1);
+        expect(trust[0].Action).toBe("sts:AssumeRoleWithWebIdentity");
+        // the cluster's OIDC provider (mocked ARN and issuer)
+        const issuer = "oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789";
+        expect(trust[0].Principal).toEqual({ Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` });
+        expect(trust[0].Condition).toEqual({
+            StringEquals: { [`${issuer}:sub`]: "system:serviceaccount:kube-system:cluster-autoscaler", [`${issuer}:aud`]: "sts.amazonaws.com" },
+        });
+        // no managed policies: one inline policy
+        expect(policiesOf(r, `${role.name}-mock`)).toEqual([]);
+        const inline = ofType(r, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === `${role.name}-id`);
+        expect(inline).toHaveLength(1);
+        const statements = JSON.parse(inline[0]!.inputs.policy as string).Statement as Obj[];
+        const writes = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
+        const ownerKey = `k8s.io/cluster-autoscaler/${r.settings.prefix}`;
+        for (const st of statements) {
+            expect(st.Effect).toBe("Allow");
+            const actions = ([] as string[]).concat(st.Action);
+            if (actions.some((a) => writes.includes(a))) {
+                expect(actions.sort()).toEqual(writes);
+                expect(st.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${ownerKey}`]: "owned" } });
+            } else {
+                for (const a of actions) expect(a).toMatch(/^(autoscaling|ec2|eks):(Describe|Get)/);
+                expect(st.Condition).toBeUndefined();
+            }
+        }
+        expect(statements.flatMap((st) => ([] as string[]).concat(st.Action))).toEqual(expect.arrayContaining([
+            ...writes, "autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstanceTypes", "eks:DescribeNodegroup",
+        ]));
+        // every node group's ASG carries the tag the condition names, with the same value
+        for (const g of ofType(r, T.nodeGroup)) {
+            const tags = ofType(r, T.asgTag).filter((t) => t.inputs.autoscalingGroupName === `eks-${g.name}-mock`).map((t) => t.inputs.tag as Obj);
+            expect(tags, roleOf(g)).toContainEqual(expect.objectContaining({ key: ownerKey, value: "owned" }));
+        }
+    });
+
+    it("cluster-autoscaler cannot resize the static pools: their groups have min = max", async () => {
+        const r = await render(stack);
+        for (const g of ofType(r, T.nodeGroup)) {
+            const pool = r.plan.pools[roleOf(g) as keyof typeof r.plan.pools];
+            const { minSize, maxSize } = (g.inputs as Obj).scalingConfig;
+            if (pool.autoscaling) expect(maxSize, pool.role).toBeGreaterThan(minSize);
+            else expect(maxSize, pool.role).toBe(minSize);
+        }
+        expect(r.plan.pools.coderd.autoscaling).toBe(false);
+        expect(r.plan.pools.system.autoscaling).toBe(false);
+    });
+
     it("EKS: API access entries, KMS-encrypted secrets with rotation, control-plane logs, endpoint CIDRs", async () => {
         const r = await render(stack);
         const c = one(r, T.cluster).inputs as Obj;
@@ -330,5 +414,28 @@ describe("AWS variants", () => {
         expect(needed).toBe((256 + 8 + 4) * (64 + 16 + 4) + 3 * (112 + 16 + 4));
         const privateAddresses = 3 * (2 ** 14 - 5);
         expect(needed).toBeLessThan(privateAddresses / 1.5);
+    });
+});
+
+describe("cluster-autoscaler follows the cluster's Kubernetes minor", () => {
+    // Latest patch per minor: releases cluster-autoscaler-1.33.6, -1.34.5, -1.35.2, -1.36.1 (2026-07-23).
+    it.each([["1.33", "v1.33.6"], ["1.34", "v1.34.5"], ["1.35", "v1.35.2"], ["1.36", "v1.36.1"]])(
+        "kubernetesVersion %s runs %s", async (version, tag) => {
+            const r = await renderConfig("aws-3k", rawConfig("aws-3k", { kubernetesVersion: version }));
+            expect((one(r, T.cluster).inputs as Obj).version).toBe(version);
+            expect((reveal(release(r, "cluster-autoscaler").inputs.values) as Obj).image).toEqual({ tag });
+        });
+
+    it("EKS's default version (as the cluster reports it) picks its release too", async () => {
+        const r = await render("aws-3k");
+        // the mocked cluster reports 1.33 when no version is asked for
+        expect((reveal(release(r, "cluster-autoscaler").inputs.values) as Obj).image).toEqual({ tag: "v1.33.6" });
+    });
+
+    it("rejects a version without a known release before registering anything", async () => {
+        const registered: string[] = [];
+        await expect(renderConfig("aws-3k", rawConfig("aws-3k", { kubernetesVersion: "1.29" }), [], registered))
+            .rejects.toThrow(/coder-refarch:kubernetesVersion: 1\.29 has no cluster-autoscaler release/);
+        expect(registered).toEqual([]);
     });
 });

@@ -16,6 +16,7 @@ type Obj = Record<string, any>;
 const CHART_VALUES: Record<string, Obj> = {
     coder: parse(fs.readFileSync(path.join(__dirname, "fixtures/coder-helm/coder-values.yaml"), "utf8")),
     "coder-provisioner": parse(fs.readFileSync(path.join(__dirname, "fixtures/coder-helm/provisioner-values.yaml"), "utf8")),
+    "cluster-autoscaler": parse(fs.readFileSync(path.join(__dirname, "fixtures/cluster-autoscaler/values.yaml"), "utf8")),
 };
 
 /** A pod spec's placement as the Helm values set it. */
@@ -49,7 +50,11 @@ function poolsFor(pod: PodPlacement, pools: PoolFact[]): PoolFact[] {
  * Values the charts hand to the pod spec as they are (`toYaml`): any valid Kubernetes
  * object of that field is accepted, whatever example the values file shows.
  */
-const PASS_THROUGH = new Set(["coder.affinity.", "coder.nodeSelector.", "coder.resources.", "coder.topologySpreadConstraints."]);
+const PASS_THROUGH = new Set([
+    "coder.affinity.", "coder.nodeSelector.", "coder.resources.", "coder.topologySpreadConstraints.",
+    // cluster-autoscaler: a map of command-line flags, rendered as --key=value
+    "extraArgs.",
+]);
 
 /** Keys of `ours` that the chart's values.yaml does not have (free-form below null, [], {} or lists). */
 function unknownKeys(ours: unknown, chart: unknown, at = ""): string[] {

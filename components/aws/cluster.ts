@@ -8,6 +8,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
+import { irsaTrustPolicy } from "./irsa";
 
 export interface EksClusterArgs {
     region: string;
@@ -42,6 +43,14 @@ export const VPC_CNI_CONFIG = {
 };
 
 /**
+ * The tag that marks an Auto Scaling group as the cluster's: auto-discovery looks for its
+ * key, and cluster-autoscaler's IAM policy only lets it resize groups that carry it.
+ */
+export function autoscalerOwnerTag(clusterName: string): { key: string; value: string } {
+    return { key: `k8s.io/cluster-autoscaler/${clusterName}`, value: "owned" };
+}
+
+/**
  * Tags cluster-autoscaler reads: auto-discovery, and the labels and taints of a node
  * it would add to a group that has scaled to zero. Keyed by a short id for logical names.
  */
@@ -49,7 +58,7 @@ export function autoscalerTags(clusterName: string, pool: Pick<PoolPlan, "labels
     const prefix = "k8s.io/cluster-autoscaler";
     return {
         enabled: { key: `${prefix}/enabled`, value: "true" },
-        owner: { key: `${prefix}/${clusterName}`, value: "owned" },
+        owner: autoscalerOwnerTag(clusterName),
         ...Object.fromEntries(Object.entries(pool.labels).map(([k, v]) => [`label-${slug(k)}`, { key: `${prefix}/node-template/label/${k}`, value: v }])),
         ...Object.fromEntries(pool.taints.map((t) => [`taint-${slug(t.key)}`, { key: `${prefix}/node-template/taint/${t.key}`, value: `${t.value}:${t.effect}` }])),
     };
@@ -93,6 +102,8 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly nodeGroups: Record<PoolRole, eks.NodeGroup>;
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly ebsCsiAddon: eks.Addon;
+    /** issues the service-account tokens IAM roles for service accounts trust */
+    public readonly oidcProvider: iam.OpenIdConnectProvider;
     public readonly provider: k8s.Provider;
     public readonly kubeconfig: pulumi.Output<string>;
 
@@ -172,30 +183,14 @@ export class EksCluster extends pulumi.ComponentResource {
         }
 
         // ---- IAM roles for service accounts ----
-        const oidc = new iam.OpenIdConnectProvider(`${name}-oidc`, {
+        const oidc = this.oidcProvider = new iam.OpenIdConnectProvider(`${name}-oidc`, {
             url: this.cluster.identities.apply((ids) => ids[0]!.oidcs[0]!.issuer),
             clientIdLists: ["sts.amazonaws.com"],
             tags,
         }, parent);
         const irsaRole = (id: string, namespace: string, serviceAccount: string, policy: string) => {
             const role = new iam.Role(`${name}-${id}`, {
-                assumeRolePolicy: pulumi.all([oidc.arn, oidc.url]).apply(([arn, url]) => {
-                    const issuer = url.replace(/^https:\/\//, "");
-                    return JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [{
-                            Effect: "Allow",
-                            Principal: { Federated: arn },
-                            Action: "sts:AssumeRoleWithWebIdentity",
-                            Condition: {
-                                StringEquals: {
-                                    [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-                                    [`${issuer}:aud`]: "sts.amazonaws.com",
-                                },
-                            },
-                        }],
-                    });
-                }),
+                assumeRolePolicy: irsaTrustPolicy(oidc, namespace, serviceAccount),
                 tags,
             }, parent);
             const attachment = new iam.RolePolicyAttachment(`${name}-${id}`, { role: role.name, policyArn: policy }, parent);

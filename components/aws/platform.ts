@@ -3,9 +3,19 @@ import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
 import { ClusterHandle, DatabaseEndpoint } from "../k8s/types";
+import { AUTOSCALER_IMAGES, ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { RdsDatabase } from "./database";
 import { AwsNetwork } from "./network";
+
+/** Settings the AWS layer cannot deploy, found before any resource is registered. */
+export function awsConfigProblems(s: Settings): string[] {
+    if (s.kubernetesVersion && !AUTOSCALER_IMAGES[s.kubernetesVersion]) {
+        return [`coder-refarch:kubernetesVersion: ${s.kubernetesVersion} has no cluster-autoscaler release here ` +
+            `(known: ${Object.keys(AUTOSCALER_IMAGES).join(", ")}); leave it empty for EKS's default or add the release to components/aws/autoscaler.ts`];
+    }
+    return [];
+}
 
 export interface AwsPlatformArgs {
     settings: Settings;
@@ -20,9 +30,9 @@ export interface AwsPlatformArgs {
 export const NLB_ANNOTATIONS = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } as const;
 
 /**
- * One AWS region of a deployment: VPC, EKS cluster with the planned pools, RDS for
- * PostgreSQL, and the default StorageClass for workspace volumes. Hands the Kubernetes
- * layer a cloud-free ClusterHandle and DatabaseEndpoint.
+ * One AWS region of a deployment: VPC, EKS cluster with the planned pools and
+ * cluster-autoscaler for them, RDS for PostgreSQL, and the default StorageClass for
+ * workspace volumes. Hands the Kubernetes layer a cloud-free ClusterHandle and DatabaseEndpoint.
  */
 export class AwsPlatform extends pulumi.ComponentResource {
     public readonly cluster: ClusterHandle;
@@ -57,6 +67,18 @@ export class AwsPlatform extends pulumi.ComponentResource {
             apiAuthorizedNetworks: s.apiAuthorizedNetworks,
             clusterAdminArns: s.clusterAdminArns,
             deletionProtection: s.deletionProtection,
+            tags,
+        }, { parent: this });
+
+        // Managed node groups do not resize themselves: cluster-autoscaler grows the
+        // provisioner and workspace groups for Pending pods, on the system pool.
+        new ClusterAutoscaler(`${name}-autoscaler`, {
+            clusterName,
+            kubernetesVersion: eks.cluster.version,
+            region: s.region,
+            oidcProvider: eks.oidcProvider,
+            placement: plan.pools.system.placement,
+            provider: eks.provider,
             tags,
         }, { parent: this });
 

@@ -1,0 +1,155 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as iam from "@pulumi/aws/iam";
+import * as k8s from "@pulumi/kubernetes";
+import { Placement } from "../../sizing";
+import { autoscalerOwnerTag } from "./cluster";
+import { irsaTrustPolicy } from "./irsa";
+
+/**
+ * The cluster-autoscaler chart from https://kubernetes.github.io/autoscaler:
+ * charts/cluster-autoscaler/Chart.yaml of kubernetes/autoscaler at commit
+ * 058219f64d06b1106db096f6e58d40731c438384 has `version: 9.43.1`, `appVersion: 1.31.0`
+ * (cluster-autoscaler 1.31, made for Kubernetes 1.31).
+ */
+export const AUTOSCALER_CHART = { name: "cluster-autoscaler", repository: "https://kubernetes.github.io/autoscaler", version: "9.43.1" } as const;
+
+/**
+ * cluster-autoscaler is made for one Kubernetes minor: the image follows the cluster's
+ * version, not the chart's default (v1.31.0). Latest patch of each minor, from the
+ * cluster-autoscaler-1.33.6 / 1.34.5 / 1.35.2 / 1.36.1 releases of kubernetes/autoscaler
+ * (2026-07-23).
+ */
+export const AUTOSCALER_IMAGES: Readonly<Record<string, string>> = {
+    "1.33": "v1.33.6",
+    "1.34": "v1.34.5",
+    "1.35": "v1.35.2",
+    "1.36": "v1.36.1",
+};
+
+/** The image tag for a cluster's `major.minor` (EKS reports e.g. "1.35"). */
+export function autoscalerImageTag(kubernetesVersion: string): string {
+    const minor = /^(\d+\.\d+)/.exec(kubernetesVersion)?.[1] ?? "";
+    const tag = AUTOSCALER_IMAGES[minor];
+    if (tag) return tag;
+    // A cluster newer than this table (EKS's default moved on): the newest known release,
+    // and a warning so the table gets its next entry.
+    const newest = Object.keys(AUTOSCALER_IMAGES).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1])).pop()!;
+    pulumi.log.warn(`cluster-autoscaler: no release known for Kubernetes ${kubernetesVersion}; using ${AUTOSCALER_IMAGES[newest]} (components/aws/autoscaler.ts)`);
+    return AUTOSCALER_IMAGES[newest]!;
+}
+export const AUTOSCALER_NAMESPACE = "kube-system";
+export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+
+export interface ClusterAutoscalerArgs {
+    /** the EKS cluster name its Auto Scaling groups are tagged with */
+    clusterName: string;
+    /** the cluster's Kubernetes version (major.minor), as EKS reports it */
+    kubernetesVersion: pulumi.Input<string>;
+    region: string;
+    oidcProvider: iam.OpenIdConnectProvider;
+    /** where the autoscaler runs: the system pool, never a pool it scales */
+    placement: Placement;
+    provider: k8s.Provider;
+    tags: Record<string, string>;
+}
+
+/**
+ * Permissions of cluster-autoscaler on AWS (cloudprovider/aws/README.md, "IAM Policy"):
+ * reads on every resource; resizing only Auto Scaling groups tagged as the cluster's.
+ */
+export function autoscalerPolicy(clusterName: string): object {
+    const owner = autoscalerOwnerTag(clusterName);
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "Discover",
+                Effect: "Allow",
+                Action: [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "eks:DescribeNodegroup",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "ResizeOwnGroups",
+                Effect: "Allow",
+                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/${owner.key}`]: owner.value } },
+            },
+        ],
+    };
+}
+
+/**
+ * cluster-autoscaler for the EKS managed node groups: finds the groups by their tags,
+ * adds nodes for Pending pods and removes idle ones within each group's min and max.
+ * A static pool (min = max, as coderd and system are planned) is never resized.
+ * Its AWS permissions come from its own IRSA role.
+ */
+export class ClusterAutoscaler extends pulumi.ComponentResource {
+    public readonly role: iam.Role;
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("coder-refarch:aws:ClusterAutoscaler", name, {}, { ...opts, providers: [args.provider] });
+
+        this.role = new iam.Role(`${name}-irsa`, {
+            description: `cluster-autoscaler of EKS cluster ${args.clusterName}`,
+            assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT),
+            tags: args.tags,
+        }, { parent: this });
+        const policy = new iam.RolePolicy(`${name}-irsa`, {
+            role: this.role.id,
+            policy: JSON.stringify(autoscalerPolicy(args.clusterName)),
+        }, { parent: this });
+
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: AUTOSCALER_CHART.name,
+            chart: AUTOSCALER_CHART.name,
+            version: AUTOSCALER_CHART.version,
+            repositoryOpts: { repo: AUTOSCALER_CHART.repository },
+            namespace: AUTOSCALER_NAMESPACE,
+            values: {
+                cloudProvider: "aws",
+                image: { tag: pulumi.output(args.kubernetesVersion).apply(autoscalerImageTag) },
+                awsRegion: args.region,
+                autoDiscovery: { clusterName: args.clusterName },
+                rbac: {
+                    serviceAccount: {
+                        name: AUTOSCALER_SERVICE_ACCOUNT,
+                        annotations: { "eks.amazonaws.com/role-arn": this.role.arn },
+                    },
+                },
+                // One active instance at a time (leader election); the chart's budget lets a drain move it.
+                replicaCount: 1,
+                resources: { requests: { cpu: "100m", memory: "300Mi" } },
+                nodeSelector: args.placement.nodeSelector,
+                tolerations: args.placement.tolerations,
+                extraArgs: {
+                    // Groups alike in instance type and labels grow together (e.g. a pool split per zone).
+                    "balance-similar-node-groups": true,
+                    // kube-system Deployments belong on the untainted system pool (static); one that
+                    // lands on a scaled pool must not keep an idle node forever.
+                    "skip-nodes-with-system-pods": false,
+                    "expander": "least-waste",
+                },
+            },
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: 600,
+            maxHistory: 10,
+        }, { parent: this, provider: args.provider, dependsOn: [policy] });
+
+        this.registerOutputs({ roleArn: this.role.arn, release: this.release.name });
+    }
+}

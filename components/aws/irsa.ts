@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as iam from "@pulumi/aws/iam";
+
+/**
+ * Trust policy of an IAM role for a Kubernetes service account (IRSA): only tokens the
+ * cluster's OIDC provider issued for `namespace/serviceAccount`, with STS as audience.
+ */
+export function irsaTrustPolicy(oidc: iam.OpenIdConnectProvider, namespace: string, serviceAccount: string): pulumi.Output<string> {
+    return pulumi.all([oidc.arn, oidc.url]).apply(([arn, url]) => {
+        const issuer = url.replace(/^https:\/\//, "");
+        return JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{
+                Effect: "Allow",
+                Principal: { Federated: arn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: {
+                        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+                        [`${issuer}:aud`]: "sts.amazonaws.com",
+                    },
+                },
+            }],
+        });
+    });
+}
