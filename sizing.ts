@@ -46,6 +46,11 @@ export interface PoolPlan {
     perZone: { min: number; max: number };
     /** node counts over all zones */
     total: { min: number; max: number };
+    /**
+     * nodes to start with: enough for the pool's fixed replicas, so the first rollout of
+     * 240 provisioners does not wait on the autoscaler (an autoscaler keeps min and max)
+     */
+    initial: { perZone: number; total: number };
     maxPodsPerNode: number;
     labels: Record<string, string>;
     taints: Taint[];
@@ -220,6 +225,10 @@ function planPool(
     }
     const minPerZone = spec.autoscaling ? Math.min(o.minNodesPerZone ?? 1, maxPerZone) : maxPerZone;
     const minTotal = spec.autoscaling ? minPerZone * zones : maxTotal;
+    // Workspaces come and go; coderd and provisioner replicas are all there from the start.
+    const startWith = workload && workload.name !== "workspace" ? Math.min(maxTotal, Math.max(minTotal, nodesNeeded)) : minTotal;
+    const initialPerZone = Math.ceil(startWith / zones);
+    const initial = { perZone: initialPerZone, total: profile.countsPerZone ? initialPerZone * zones : startWith };
     const placement = placementFor(spec.role);
     return {
         role: spec.role,
@@ -229,6 +238,7 @@ function planPool(
         autoscaling: spec.autoscaling,
         perZone: { min: minPerZone, max: maxPerZone },
         total: { min: minTotal, max: maxTotal },
+        initial,
         maxPodsPerNode,
         labels: placement.nodeSelector,
         taints: taintsFor(spec.role),

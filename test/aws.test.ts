@@ -42,14 +42,14 @@ const addon = (r: Rendered, name: string) => {
 };
 
 /** Seed figures, written out: what each AWS stack deploys. */
-const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<string, { type: string; min: number; max: number }> }> = {
+const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<string, { type: string; min: number; max: number; desired?: number }> }> = {
     // seed 001 names db.t3.2xlarge and t3.* (burstable): we deploy m5 of the same size.
     "aws-3k": {
         db: "db.m5.2xlarge",
         storageGb: 1500,
         pools: {
             coderd: { type: "m5.2xlarge", min: 4, max: 4 },
-            provisioners: { type: "m5.2xlarge", min: 3, max: 8 },
+            provisioners: { type: "m5.2xlarge", min: 3, max: 8, desired: 8 },
             workspaces: { type: "m5.2xlarge", min: 3, max: 256 },
             system: { type: "m8i.large", min: 3, max: 3 },
         },
@@ -60,7 +60,7 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
         storageGb: 1000,
         pools: {
             coderd: { type: "m5.xlarge", min: 3, max: 3 },
-            provisioners: { type: "m5.2xlarge", min: 3, max: 4 },
+            provisioners: { type: "m5.2xlarge", min: 3, max: 4, desired: 4 },
             workspaces: { type: "m5.2xlarge", min: 3, max: 128 },
             system: { type: "m8i.large", min: 3, max: 3 },
         },
@@ -71,7 +71,7 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
         storageGb: 512,
         pools: {
             coderd: { type: "m8i.xlarge", min: 4, max: 4 },
-            provisioners: { type: "m8i.2xlarge", min: 3, max: 9 },
+            provisioners: { type: "m8i.2xlarge", min: 3, max: 9, desired: 9 },
             workspaces: { type: "m5.2xlarge", min: 3, max: 38 },
             system: { type: "m8i.large", min: 3, max: 3 },
         },
@@ -146,7 +146,8 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
             expect(subnets.map((s) => s.availabilityZone).sort()).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
             for (const s of subnets) expect(s.tags["kubernetes.io/role/internal-elb"]).toBe("1");
             expect(i.instanceTypes).toEqual([want.type]);
-            expect(i.scalingConfig).toEqual({ minSize: want.min, maxSize: want.max, desiredSize: want.min });
+            // provisioners start with room for every replica (240 / 30 a node = 8 on aws-3k)
+            expect(i.scalingConfig).toEqual({ minSize: want.min, maxSize: want.max, desiredSize: want.desired ?? want.min });
             expect(i.taints).toEqual(role === "system" ? [] : [{ key: POOL_KEY, value: role, effect: "NO_SCHEDULE" }]);
             expect(i.labels).toEqual({ [POOL_KEY]: role });
             expect(i.amiType).toBe("AL2023_x86_64_STANDARD");

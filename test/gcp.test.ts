@@ -32,6 +32,7 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
             expect(i.nodeLocations).toEqual(r.settings.zones);
             if (plan.autoscaling) {
                 expect(i.autoscaling).toMatchObject({ minNodeCount: plan.perZone.min, maxNodeCount: plan.perZone.max });
+                expect(i.initialNodeCount).toBe(plan.initial.perZone);
                 expect(i.nodeCount).toBeUndefined();
                 expect(p.ignoreChanges).toContain("initialNodeCount");
             } else {

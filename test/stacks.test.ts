@@ -292,3 +292,16 @@ describe("the checks above can fail", () => {
         expect(poolsFor({ what: "x", role: "", nodeSelector: { [POOL_KEY]: "coderd" }, tolerations: [] }, pools)).toEqual([]);
     });
 });
+
+describe("first rollout", () => {
+    it.each(STACKS)("%s: the pools start with room for every coderd and provisioner replica", async (stack) => {
+        const r = await render(stack);
+        for (const role of ["coderd", "provisioners"] as const) {
+            const p = r.plan.pools[role];
+            expect(p.initial.total * p.workload!.perNode, `${stack} ${role}`).toBeGreaterThanOrEqual(p.workload!.replicas);
+            expect(p.initial.total).toBeLessThanOrEqual(p.total.max);
+            expect(p.initial.total).toBeGreaterThanOrEqual(p.total.min);
+        }
+        expect(r.plan.pools.workspaces.initial.total).toBe(r.plan.pools.workspaces.total.min);
+    });
+});

@@ -282,7 +282,7 @@ export class EksCluster extends pulumi.ComponentResource {
             instanceTypes: [pool.machine.name],
             amiType: pool.machine.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
             capacityType: "ON_DEMAND",
-            scalingConfig: { minSize: pool.total.min, maxSize: pool.total.max, desiredSize: pool.total.min },
+            scalingConfig: { minSize: pool.total.min, maxSize: pool.total.max, desiredSize: pool.initial.total },
             updateConfig: { maxUnavailable: 1 },
             nodeRepairConfig: { enabled: true },
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },

@@ -118,7 +118,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     private nodePool(name: string, pool: PoolPlan, serviceAccount: pulumi.Input<string>, after: pulumi.Resource[]): container.NodePool {
         const size = pool.autoscaling
             ? {
-                initialNodeCount: pool.perZone.min,
+                initialNodeCount: pool.initial.perZone,
                 autoscaling: { minNodeCount: pool.perZone.min, maxNodeCount: pool.perZone.max, locationPolicy: "BALANCED" },
             }
             : { nodeCount: pool.perZone.max };
