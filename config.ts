@@ -106,6 +106,8 @@ export const configSchema = z.strictObject({
     wildcardAccessUrl: z.string().refine((s) => s === "" || /^\*[a-z0-9-]*\.[a-z0-9.-]+[a-z0-9]$/i.test(s),
         "empty, or a wildcard host such as *.coder.example.com"),
     tlsSecretNames: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name")),
+    tlsCertificate: z.string(),
+    tlsPrivateKey: z.string(),
     coderVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a Coder release such as 2.34.5"),
     helmRepository: z.string().url(),
     kubernetesVersion: z.string().regex(/^(\d+\.\d+)?$/, "empty (the service's default) or major.minor such as 1.33"),
@@ -219,6 +221,9 @@ function crossChecks(s: Settings): string[] {
             if (a.first <= b.last && b.first <= a.last) problems.push(`${k(a.key)}: ${s[a.key]} overlaps ${k(b.key)} ${s[b.key]}`);
         }
     }
+    if (!s.tlsCertificate !== !s.tlsPrivateKey) {
+        problems.push(`${k(s.tlsCertificate ? "tlsPrivateKey" : "tlsCertificate")}: missing; set both tlsCertificate and tlsPrivateKey, or neither`);
+    }
     if (cidrRange(s.controlPlaneCidr).size !== 16) problems.push(`${k("controlPlaneCidr")}: must be a /28`);
     if (s.cloud === "gcp" && !s.gcpProject) {
         problems.push("gcp:project: missing (the GCP project to deploy into)");
@@ -243,6 +248,26 @@ export function cidrRange(c: string): { first: number; last: number; size: numbe
     const size = 2 ** (32 - Number(bits));
     const first = base - (base % size);
     return { first, last: first + size - 1, size };
+}
+
+/** Whether coderd serves HTTPS itself (a certificate from config, or TLS Secrets by name). */
+export const servesTls = (s: StackConfig): boolean => s.tlsSecretNames.length > 0 || !!s.tlsCertificate;
+
+/**
+ * Valid but risky settings, said before anything is deployed (the program logs them as
+ * warnings, the offline preview prints them).
+ */
+export function advisories(s: Settings): string[] {
+    const notes: string[] = [];
+    if (s.accessUrl.startsWith("https://") && !servesTls(s)) {
+        notes.push(`coderd serves plain HTTP on port 80, but ${PROJECT}:accessUrl is https: set tlsCertificate/tlsPrivateKey ` +
+            "or tlsSecretNames, or end TLS in a proxy in front of the load balancer");
+    }
+    if (s.apiAuthorizedNetworks.length === 0) {
+        notes.push(`the Kubernetes API endpoint accepts any source address: set ${PROJECT}:apiAuthorizedNetworks`);
+    }
+    if (!s.deletionProtection) notes.push("deletion protection is off: `pulumi destroy` deletes the database");
+    return notes;
 }
 
 /** Physical-name prefix: `coder-<stack>`, DNS-safe, short enough for GKE/Cloud SQL names. */

@@ -3,7 +3,7 @@
  * deployment. index.ts runs it under the Pulumi CLI; preview/ runs it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, Settings, validateConfig } from "./config";
+import { ConfigError, Settings, advisories, validateConfig } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import { CoderKubernetes } from "./components/k8s/coder";
@@ -35,6 +35,9 @@ export class CoderDeployment extends pulumi.ComponentResource {
             accessUrl: s.accessUrl,
             wildcardAccessUrl: s.wildcardAccessUrl,
             tlsSecretNames: s.tlsSecretNames,
+            tlsCertificate: s.tlsCertificate
+                ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
+                : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
             coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, maxOpenConnections: plan.database.connectionsPerCoderd },
             provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },
@@ -112,6 +115,7 @@ export function run(opts?: pulumi.ComponentResourceOptions) {
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
+    for (const note of advisories(loaded.settings)) pulumi.log.warn(note);
     const deployment = new CoderDeployment("coder", loaded, opts);
     return outputsOf(deployment, loaded.settings, loaded.plan);
 }

@@ -6,7 +6,7 @@
  * sizing table. No cloud account, no Pulumi CLI. A bad stack config exits 1 with the
  * validation message.
  */
-import { ConfigError } from "../config";
+import { ConfigError, advisories } from "../config";
 import * as path from "node:path";
 import { previewJson, resourceTree } from "./output";
 import { renderStack } from "./render";
@@ -45,6 +45,8 @@ async function main() {
     console.log(resourceTree(r.resources));
     console.log("");
     console.log(sizingTable(r.plan));
+    const notes = advisories(r.settings);
+    if (notes.length) console.log(["", "Warnings:", ...notes.map((n) => `  - ${n}`)].join("\n"));
 }
 
 main().then(

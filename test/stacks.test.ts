@@ -6,10 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { Rendered, isSecretValue, redact, reveal } from "../preview/render";
+import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
 import { DAEMONSET_ALLOWANCE, SEEDS } from "./fixtures/seeds";
 import { PoolFact, factsFor } from "./cloud-facts";
-import { POOL_KEY, STACKS, ofType, one, release, render } from "./helpers";
+import { POOL_KEY, STACKS, ofType, one, rawConfig, release, render } from "./helpers";
 
 type Obj = Record<string, any>;
 
@@ -303,5 +303,59 @@ describe("first rollout", () => {
             expect(p.initial.total).toBeGreaterThanOrEqual(p.total.min);
         }
         expect(r.plan.pools.workspaces.initial.total).toBe(r.plan.pools.workspaces.total.min);
+    });
+});
+
+/** The ports Coder's charts open on coderd (helm/coder/templates/_coder.tpl): http, https with TLS, prometheus-http. */
+function coderContainerPorts(values: Obj): number[] {
+    const env = Object.fromEntries((values.coder.env as Obj[]).map((e) => [e.name, e.value]));
+    return [8080, ...(values.coder.tls?.secretNames?.length ? [8443] : []), ...(env.CODER_PROMETHEUS_ENABLE === "true" ? [2112] : [])].sort();
+}
+
+describe("network policies admit what the charts serve", () => {
+    it.each(STACKS)("%s: coderd's ingress ports are the chart's container ports", async (stack) => {
+        const r = await render(stack);
+        const values = reveal(release(r, "coder").inputs.values) as Obj;
+        const policy = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .find((p) => (p.inputs.metadata as Obj).namespace === r.settings.namespaces.coder)!.inputs as Obj;
+        const ports = policy.spec.ingress.flatMap((rule: Obj) => rule.ports.map((p: Obj) => p.port)).sort();
+        expect(ports).toEqual(coderContainerPorts(values));
+    });
+});
+
+describe("HTTPS at coderd", () => {
+    const pem = { tlsCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", tlsPrivateKey: "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----" };
+    const secretKeys = ["coder-refarch:tlsCertificate", "coder-refarch:tlsPrivateKey"];
+
+    it("a certificate from config becomes a kubernetes.io/tls Secret coderd serves, before the release, with 8443 open", async () => {
+        const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", pem), secretKeys);
+        const tls = ofType(r, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as Obj).name === "coder-tls")!;
+        expect(tls.inputs.type).toBe("kubernetes.io/tls");
+        expect(isSecretValue(tls.inputs.stringData)).toBe(true);
+        expect(reveal(tls.inputs.stringData)).toEqual({ "tls.crt": pem.tlsCertificate, "tls.key": pem.tlsPrivateKey });
+        const { Secret } = await import("kubernetes-models/v1");
+        expect(() => new Secret(reveal(tls.inputs) as never).validate()).not.toThrow();
+        const coder = release(r, "coder");
+        expect((reveal(coder.inputs.values) as Obj).coder.tls.secretNames).toEqual(["coder-tls"]);
+        expect(coder.dependsOn).toContain(tls.name);
+        const clear = JSON.stringify(r.resources.map((x) => redact(x.inputs)));
+        expect(clear).not.toContain("MIIE");
+        const policy = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.name.endsWith("netpol-coderd"))!.inputs as Obj;
+        expect(policy.spec.ingress[0].ports.map((p: Obj) => p.port)).toContain(8443);
+    });
+
+    it("needs both the certificate and the key", async () => {
+        const registered: string[] = [];
+        await expect(renderConfig("gcp-3k", rawConfig("gcp-3k", { tlsCertificate: pem.tlsCertificate }), secretKeys, registered))
+            .rejects.toThrow(/coder-refarch:tlsPrivateKey: missing; set both tlsCertificate and tlsPrivateKey, or neither/);
+        expect(registered).toEqual([]);
+    });
+
+    it("an https access URL without TLS at coderd is a warning, not a surprise", async () => {
+        const { advisories } = await import("../config");
+        const r = await render("gcp-3k");
+        expect(advisories(r.settings).join("\n")).toMatch(/coderd serves plain HTTP on port 80, but coder-refarch:accessUrl is https/);
+        const withTls = await renderConfig("gcp-3k", rawConfig("gcp-3k", pem), secretKeys);
+        expect(advisories(withTls.settings).join("\n")).not.toMatch(/plain HTTP/);
     });
 });

@@ -5,7 +5,7 @@ import { Placement } from "../../sizing";
 import { ClusterHandle, DatabaseEndpoint, PlacedWorkload } from "./types";
 import {
     CODER_CHART, CODER_RELEASE, DB_URL_SECRET, PROVISIONER_CHART, PROVISIONER_RELEASE, PROVISIONER_SERVICE_ACCOUNT,
-    PSK_SECRET, coderSelector, coderValues, provisionerSelector, provisionerValues,
+    CODER_PORTS, PSK_SECRET, TLS_SECRET, coderSelector, coderValues, provisionerSelector, provisionerValues,
 } from "./values";
 
 export interface ChartSource {
@@ -26,7 +26,10 @@ export interface CoderKubernetesArgs {
     namespaces: Namespaces;
     accessUrl: string;
     wildcardAccessUrl: string;
+    /** TLS Secrets (by name) coderd serves HTTPS with */
     tlsSecretNames: string[];
+    /** a certificate and key to store as the TLS Secret coder-tls; always secrets */
+    tlsCertificate?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     chart: ChartSource;
     coderd: PlacedWorkload & { maxOpenConnections: number };
     provisioners: PlacedWorkload;
@@ -85,6 +88,14 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             stringData: { url: pulumi.secret(args.database.url) },
         }, k);
 
+        // HTTPS at coderd: a certificate from config becomes the Secret coder-tls.
+        const tlsSecret = args.tlsCertificate && new k8s.core.v1.Secret(`${name}-tls`, {
+            metadata: { name: TLS_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
+            type: "kubernetes.io/tls",
+            stringData: pulumi.secret({ "tls.crt": args.tlsCertificate.certificate, "tls.key": args.tlsCertificate.privateKey }),
+        }, k);
+        const tlsSecretNames = [...(tlsSecret ? [TLS_SECRET] : []), ...args.tlsSecretNames];
+
         this.coderRelease = new k8s.helm.v3.Release(`${name}-coder`, {
             name: CODER_RELEASE,
             chart: CODER_CHART,
@@ -97,13 +108,13 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                 wildcardAccessUrl: args.wildcardAccessUrl,
                 maxOpenConnections: args.coderd.maxOpenConnections,
                 loadBalancerAnnotations: args.cluster.loadBalancerAnnotations,
-                tlsSecretNames: args.tlsSecretNames,
+                tlsSecretNames,
             }),
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-        }, { ...k, dependsOn: [dbSecret, coderPsk] });
+        }, { ...k, dependsOn: [dbSecret, coderPsk, ...(tlsSecret ? [tlsSecret] : [])] });
 
         this.provisionerRelease = new k8s.helm.v3.Release(`${name}-provisioner`, {
             name: PROVISIONER_RELEASE,
@@ -146,7 +157,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: PROVISIONER_SERVICE_ACCOUNT, namespace: args.namespaces.provisioners }],
         }, k);
 
-        this.networkPolicies(name, k, coderNs, provisionerNs, workspaceNs);
+        this.networkPolicies(name, k, coderNs, provisionerNs, workspaceNs, tlsSecretNames.length > 0);
 
         this.coderNamespace = coderNs.metadata.name;
         this.provisionerNamespace = provisionerNs.metadata.name;
@@ -166,6 +177,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
     private networkPolicies(
         name: string, k: pulumi.CustomResourceOptions,
         coderNs: k8s.core.v1.Namespace, provisionerNs: k8s.core.v1.Namespace, workspaceNs: k8s.core.v1.Namespace,
+        tls: boolean,
     ) {
         const policy = (key: string, ns: k8s.core.v1.Namespace, ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[]) =>
             new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${key}`, {
@@ -173,9 +185,10 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                 spec: { podSelector: {}, policyTypes: ["Ingress"], ingress },
             }, k);
         const tcp = (port: number) => ({ protocol: "TCP", port });
-        // coderd: HTTP from anywhere (load balancer, workspaces, peer replicas' DERP mesh), metrics.
-        policy("coderd", coderNs, [{ ports: [tcp(8080), tcp(2112)] }]);
-        policy("provisioners", provisionerNs, [{ ports: [tcp(2112)] }]);
+        // coderd: HTTP (and HTTPS when it serves TLS) from anywhere: load balancer, workspaces,
+        // provisioners, peer replicas' DERP mesh; metrics.
+        policy("coderd", coderNs, [{ ports: [tcp(CODER_PORTS.http), ...(tls ? [tcp(CODER_PORTS.https)] : []), tcp(CODER_PORTS.metrics)] }]);
+        policy("provisioners", provisionerNs, [{ ports: [tcp(CODER_PORTS.metrics)] }]);
         // Workspaces: no ingress at all (agents dial out to coderd).
         policy("workspaces", workspaceNs, []);
     }

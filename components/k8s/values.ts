@@ -13,6 +13,9 @@ export const PROVISIONER_RELEASE = "coder-provisioner";
 export const PSK_SECRET = "coder-provisioner-psk";
 export const DB_URL_SECRET = "coder-db-url";
 export const PROVISIONER_SERVICE_ACCOUNT = "coder-provisioner";
+export const TLS_SECRET = "coder-tls";
+/** Container ports of Coder's charts: http always, https with TLS, prometheus-http with CODER_PROMETHEUS_ENABLE. */
+export const CODER_PORTS = { http: 8080, https: 8443, metrics: 2112 } as const;
 
 /** The labels the charts put on their pods (libcoder `coder.selectorLabels`). */
 export const coderSelector = { "app.kubernetes.io/name": CODER_CHART, "app.kubernetes.io/instance": CODER_RELEASE };
