@@ -131,13 +131,16 @@ describe.each(STACKS)("stack %s", (stack) => {
         const r = await render(stack);
         for (const p of factsFor(r).pools(r)) {
             expect(p.zones.length ? p.zones : r.settings.zones).toEqual(r.settings.zones);
-            expect(p.minNodes).toBeGreaterThanOrEqual(p.labels[POOL_KEY] === "workspaces" || p.labels[POOL_KEY] === "provisioners" ? 0 : 1);
+            expect(p.minNodes).toBeLessThanOrEqual(p.maxNodes);
+            // static pools have a node in every zone
+            if (!p.autoscaling) expect(p.minNodes).toBeGreaterThanOrEqual(r.settings.zones.length);
         }
         const byRole: Record<string, PoolFact> = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
         expect(byRole.coderd!.autoscaling).toBe(false);
         expect(byRole.coderd!.minNodes).toBe(byRole.coderd!.maxNodes);
         expect(byRole.provisioners!.autoscaling).toBe(true);
         expect(byRole.workspaces!.autoscaling).toBe(true);
+        expect(byRole.workspaces!.maxNodes).toBeGreaterThan(byRole.workspaces!.minNodes);
     });
 
     it("the database is HA, private, TLS-only, backed up and protected", async () => {
@@ -257,6 +260,10 @@ describe("tier stacks deploy the seeds' figures", () => {
         if (seed.coderd.cpu) {
             expect(coder.coder.resources.requests.cpu).toBe(seed.coderd.cpu);
             expect(coder.coder.resources.limits).toEqual(coder.coder.resources.requests);
+        }
+        if (seed.coderdDecision) {
+            expect(coder.coder.resources.requests.cpu).toBe(seed.coderdDecision.requests.cpu);
+            expect(coder.coder.resources.limits.cpu).toBe(seed.coderdDecision.limits.cpu);
         }
         const pools: Record<string, PoolFact> = Object.fromEntries(factsFor(r).pools(r).map((p) => [p.labels[POOL_KEY], p]));
         for (const role of ["coderd", "provisioners", "workspaces"] as const) {

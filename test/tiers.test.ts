@@ -34,8 +34,15 @@ describe.each(tiers)("tier %s matches its page", (name, seed) => {
             expect(tier.provisioners.requests.cpuMillis).toBe(parseCpuMillis(seed.provisioners.cpu));
             expect(tier.provisioners.limits.memoryMiB).toBe(parseMemoryMiB(seed.provisioners.memory!));
         }
-        // coderd: requests = limits (Guaranteed QoS), as seed 003 sets them.
-        expect(tier.coderd.requests).toEqual(tier.coderd.limits);
+        if (seed.coderdDecision) {
+            const d = seed.coderdDecision;
+            expect(tier.coderd.requests).toEqual({ cpuMillis: parseCpuMillis(d.requests.cpu), memoryMiB: parseMemoryMiB(d.requests.memory) });
+            expect(tier.coderd.limits).toEqual({ cpuMillis: parseCpuMillis(d.limits.cpu), memoryMiB: parseMemoryMiB(d.limits.memory) });
+        }
+        // a coderd is never throttled below what Coder measured at this scale
+        if (seed.measured) expect(tier.coderd.limits.cpuMillis).toBeGreaterThanOrEqual(parseCpuMillis(seed.measured.coderdPeakCpu));
+        // memory is not compressible: request = limit
+        expect(tier.coderd.requests.memoryMiB).toBe(tier.coderd.limits.memoryMiB);
     });
 
     it.each(["coderd", "provisioners", "workspaces"] as const)("has the page's %s pool", (role) => {

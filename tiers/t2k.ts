@@ -18,11 +18,13 @@ export const tier2k: TierSpec = {
     coderd: {
         replicas: 2,
         // Decision: the page gives nodes (4 vCPU / 16 GB, 1 coderd each) but no pod
-        // resources. 3000m / 10Gi is the largest round shape that fits one coderd on
-        // an n1-standard-4 (4 vCPU / 15 GB) after system reservations; requests = limits.
+        // resources. Requests: 3000m / 10Gi, the largest round shape that fits one coderd on
+        // an n1-standard-4 (4 vCPU / 15 GB) after system reservations. CPU limit: 4000m,
+        // seed 002's 2,000-user test replica (4 vCPU), where coderd peaked at 3.7 vCPU; a
+        // 3000m limit would throttle it. Memory: request = limit (not compressible).
         requests: { cpuMillis: 3000, memoryMiB: 10240 },
-        limits: { cpuMillis: 3000, memoryMiB: 10240 },
-        cite: { source: "2k-users.md", note: "2 nodes, 1 coderd each; pod resources are a decision (page gives none)" },
+        limits: { cpuMillis: 4000, memoryMiB: 10240 },
+        cite: { source: "2k-users.md", note: "2 nodes, 1 coderd each; requests a decision, CPU limit from seed 002 (peak 3.7 vCPU)" },
     },
     provisioners: {
         replicas: 4 * 30,
