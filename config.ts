@@ -123,6 +123,7 @@ export const configSchema = z.strictObject({
     vpcCidr: cidr.refine((c) => { const m = CIDR_RE.exec(c); return !m || (Number(m[5]) >= 16 && Number(m[5]) <= 20); },
         "AWS accepts /16 to /28; pods take VPC addresses on EKS, so /16 to /20"),
     clusterAdminArns: z.array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, "an IAM role or user ARN")),
+    metricsNamespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a namespace name")),
     namespaces: z.strictObject({ coder: z.string(), provisioners: z.string(), workspaces: z.string() })
         .refine((n) => new Set([n.coder, n.provisioners, n.workspaces]).size === 3, "the three namespaces must differ")
         .refine((n) => [n.coder, n.provisioners, n.workspaces].every((s) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) && s.length <= 63),

@@ -14,4 +14,5 @@ export const coderNamespace = out.coderNamespace;
 export const provisionerNamespace = out.provisionerNamespace;
 export const workspaceNamespace = out.workspaceNamespace;
 export const workspacePlacement = out.workspacePlacement;
+export const workspaceStorageClass = out.workspaceStorageClass;
 export const pools = out.pools;

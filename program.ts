@@ -20,6 +20,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly databaseInstance: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
+    public readonly workspaceStorageClass: pulumi.Output<string>;
     public readonly coder: CoderKubernetes;
 
     constructor(name: string, args: CoderDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -39,6 +40,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
                 ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
                 : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
+            metricsNamespaces: s.metricsNamespaces,
             coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, maxOpenConnections: plan.database.connectionsPerCoderd },
             provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },
             workspaces: { placement: plan.pools.workspaces.placement },
@@ -47,6 +49,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
         this.clusterName = platform.clusterName;
         this.databaseInstance = platform.databaseInstance;
         this.kubeconfig = platform.kubeconfig;
+        this.workspaceStorageClass = pulumi.output(platform.cluster.workspaceStorageClass);
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
     }
 }
@@ -101,6 +104,8 @@ export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
         workspaceNamespace: d.coder.workspaceNamespace,
         /** what workspace templates set on their pods to land on the workspaces pool */
         workspacePlacement: plan.pools.workspaces.placement,
+        /** the StorageClass of workspace volumes (the cluster's default) */
+        workspaceStorageClass: d.workspaceStorageClass,
         pools,
     };
 }

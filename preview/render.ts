@@ -65,6 +65,8 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
             return { name: physical, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: "bW9jay1jYQ==" }, location: inputs.location };
         case "gcp:sql/databaseInstance:DatabaseInstance":
             return { name: physical, privateIpAddress: "10.100.0.3", connectionName: `mock-project:region:${physical}` };
+        case "gcp:compute/globalAddress:GlobalAddress":
+            return { name: physical, address: "10.100.0.0" };
         case "gcp:serviceaccount/account:Account":
             return { email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com` };
         case "random:index/randomPassword:RandomPassword":

@@ -2,7 +2,7 @@
  * Per cloud, how to read the facts a reviewer checks out of the rendered resources.
  * The invariant tests are written once against these facts and run for every cloud.
  */
-import { Rendered } from "../preview/render";
+import { Rendered, reveal } from "../preview/render";
 import { GKE_ALLOCATABLE, MACHINE_FACTS } from "./fixtures/seeds";
 import { ofType } from "./helpers";
 
@@ -35,6 +35,8 @@ export interface DatabaseFact {
 
 export interface CloudFacts {
     pools(r: Rendered): PoolFact[];
+    /** where the database's addresses can be: its IP (/32) or the subnets it may move between */
+    databaseRanges(r: Rendered): string[];
     database(r: Rendered): DatabaseFact;
     /** allocatable CPU/memory of one node of the pool (before DaemonSets) */
     allocatable(pool: PoolFact): { cpuMillis: number; memoryMiB: number };
@@ -43,6 +45,12 @@ export interface CloudFacts {
 type Obj = Record<string, any>;
 
 const gcp: CloudFacts = {
+    databaseRanges(r) {
+        // the private IP coderd connects to (Cloud SQL's failover keeps the address)
+        const secret = ofType(r, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as Obj).name === "coder-db-url")!;
+        const url = new URL((reveal(secret.inputs.stringData) as Obj).url);
+        return [`${url.hostname}/32`];
+    },
     pools(r) {
         return ofType(r, "gcp:container/nodePool:NodePool").map((p) => {
             const i = p.inputs as Obj;
@@ -90,6 +98,12 @@ const gcp: CloudFacts = {
 };
 
 const aws: CloudFacts = {
+    databaseRanges(r) {
+        // a Multi-AZ instance fails over between the subnets of its subnet group
+        const group = ofType(r, "aws:rds/subnetGroup:SubnetGroup")[0]!.inputs as Obj;
+        const subnets = new Map(ofType(r, "aws:ec2/subnet:Subnet").map((s) => [`${s.name}-id`, (s.inputs as Obj).cidrBlock as string]));
+        return (group.subnetIds as string[]).map((id) => subnets.get(id)!);
+    },
     pools(r) {
         const subnetZone = new Map(ofType(r, "aws:ec2/subnet:Subnet").map((s) => [`${s.name}-id`, (s.inputs as Obj).availabilityZone as string]));
         const templates = new Map(ofType(r, "aws:ec2/launchTemplate:LaunchTemplate").map((t) => [t.name, t.inputs as Obj]));

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
+import { cidrRange } from "../config";
 import { DAEMONSET_ALLOWANCE, SEEDS } from "./fixtures/seeds";
 import { PoolFact, factsFor } from "./cloud-facts";
 import { POOL_KEY, STACKS, ofType, one, rawConfig, release, render } from "./helpers";
@@ -364,5 +365,51 @@ describe("HTTPS at coderd", () => {
         expect(advisories(r.settings).join("\n")).toMatch(/coderd serves plain HTTP on port 80, but coder-refarch:accessUrl is https/);
         const withTls = await renderConfig("gcp-3k", rawConfig("gcp-3k", pem), secretKeys);
         expect(advisories(withTls.settings).join("\n")).not.toMatch(/plain HTTP/);
+    });
+});
+
+describe("workspaces run users' code: what they may reach", () => {
+    const within = (inner: string, outer: string) => {
+        const a = cidrRange(inner);
+        const b = cidrRange(outer);
+        return a.first >= b.first && a.last <= b.last;
+    };
+
+    it.each(STACKS)("%s: coderd, DNS and the internet, but not the database or the metadata service", async (stack) => {
+        const r = await render(stack);
+        const spec = (ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .find((p) => (p.inputs.metadata as Obj).namespace === r.settings.namespaces.workspaces)!.inputs as Obj).spec;
+        expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
+        expect(spec.ingress).toEqual([]);
+        const [toCoderd, toDns, toInternet] = spec.egress;
+        expect(toCoderd.to[0].podSelector.matchLabels).toEqual({ "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" });
+        expect(toCoderd.to[0].namespaceSelector.matchExpressions[0].values).toEqual([r.settings.namespaces.coder]);
+        expect(toDns.to[0].podSelector.matchLabels).toEqual({ "k8s-app": "kube-dns" });
+        expect(toDns.ports.map((p: Obj) => `${p.protocol}/${p.port}`).sort()).toEqual(["TCP/53", "UDP/53"]);
+        const blocked: string[] = toInternet.to[0].ipBlock.except;
+        expect(toInternet.to[0].ipBlock.cidr).toBe("0.0.0.0/0");
+        expect(blocked).toContain("169.254.169.254/32");
+        for (const db of factsFor(r).databaseRanges(r)) {
+            expect(blocked.some((b) => within(db, b)), `${db} in ${blocked.join(", ")}`).toBe(true);
+        }
+    });
+
+    it.each(STACKS)("%s: metrics only from the monitoring namespaces", async (stack) => {
+        const r = await render(stack);
+        for (const ns of [r.settings.namespaces.coder, r.settings.namespaces.provisioners]) {
+            const spec = (ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                .find((p) => (p.inputs.metadata as Obj).namespace === ns)!.inputs as Obj).spec;
+            const metricsRules = spec.ingress.filter((rule: Obj) => rule.ports.some((p: Obj) => p.port === 2112));
+            expect(metricsRules).toHaveLength(1);
+            expect(metricsRules[0].ports).toEqual([{ protocol: "TCP", port: 2112 }]);
+            expect(metricsRules[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(r.settings.metricsNamespaces);
+        }
+    });
+
+    it.each(STACKS)("%s: workspace volumes get the default StorageClass", async (stack) => {
+        const r = await render(stack);
+        const sc = one(r, "kubernetes:storage.k8s.io/v1:StorageClass").inputs as Obj;
+        expect(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+        expect(sc.volumeBindingMode).toBe("WaitForFirstConsumer");
     });
 });

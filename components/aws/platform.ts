@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
-import { ClusterHandle, DatabaseEndpoint } from "../k8s/types";
+import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { AUTOSCALER_IMAGES, ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { RdsDatabase } from "./database";
@@ -109,6 +109,9 @@ export class AwsPlatform extends pulumi.ComponentResource {
             provider: eks.provider,
             loadBalancerAnnotations: { ...NLB_ANNOTATIONS },
             workspaceStorageClass: storageClass.metadata.name,
+            // The database, the control plane's network interfaces and the nodes share the
+            // private subnets: workspaces reach none of them directly.
+            protectedRanges: [...network.layout.map((l) => l.private), METADATA_RANGE],
         };
         this.database = db.endpoint;
         this.clusterName = eks.cluster.name;

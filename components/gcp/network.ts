@@ -24,6 +24,8 @@ export class GcpNetwork extends pulumi.ComponentResource {
     public readonly subnet: compute.Subnetwork;
     /** the peering Cloud SQL's private IP depends on */
     public readonly privateServiceAccess: servicenetworking.Connection;
+    /** the range Cloud SQL's private addresses come from */
+    public readonly privateServiceRange: pulumi.Output<string>;
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:Network", name, {}, opts);
@@ -77,6 +79,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
             deletionPolicy: "ABANDON",
         }, { parent: this });
 
+        this.privateServiceRange = pulumi.interpolate`${peeringRange.address}/${peeringRange.prefixLength}`;
         this.registerOutputs({ network: this.network.id, subnet: this.subnet.id });
     }
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
-import { ClusterHandle, DatabaseEndpoint } from "../k8s/types";
+import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { enableApis } from "./apis";
 import { GkeCluster } from "./cluster";
 import { CloudSqlDatabase } from "./database";
@@ -67,7 +67,9 @@ export class GcpPlatform extends pulumi.ComponentResource {
         // Workspace volumes: N4 nodes attach Hyperdisk only, other types Persistent Disk.
         const hyperdisk = plan.pools.workspaces.machine.bootDisk === "hyperdisk-balanced";
         const storageClass = new k8s.storage.v1.StorageClass(`${name}-workspaces`, {
-            metadata: { name: "coder-workspaces" },
+            // The default class, so templates' volume claims need no class name (GKE's own
+            // default is older; Kubernetes takes the newest default).
+            metadata: { name: "coder-workspaces", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
             provisioner: "pd.csi.storage.gke.io",
             parameters: { type: hyperdisk ? "hyperdisk-balanced" : "pd-balanced" },
             reclaimPolicy: "Delete",
@@ -80,6 +82,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
             // GKE's external passthrough Network Load Balancer; nothing to add.
             loadBalancerAnnotations: {},
             workspaceStorageClass: storageClass.metadata.name,
+            protectedRanges: [network.privateServiceRange, s.controlPlaneCidr, METADATA_RANGE],
         };
         this.database = db.endpoint;
         this.clusterName = gke.cluster.name;

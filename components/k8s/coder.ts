@@ -31,6 +31,8 @@ export interface CoderKubernetesArgs {
     /** a certificate and key to store as the TLS Secret coder-tls; always secrets */
     tlsCertificate?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     chart: ChartSource;
+    /** namespaces whose pods may scrape coderd's and the provisioners' metrics */
+    metricsNamespaces: string[];
     coderd: PlacedWorkload & { maxOpenConnections: number };
     provisioners: PlacedWorkload;
     workspaces: { placement: Placement };
@@ -157,7 +159,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: PROVISIONER_SERVICE_ACCOUNT, namespace: args.namespaces.provisioners }],
         }, k);
 
-        this.networkPolicies(name, k, coderNs, provisionerNs, workspaceNs, tlsSecretNames.length > 0);
+        this.networkPolicies(name, k, args, { coderNs, provisionerNs, workspaceNs }, tlsSecretNames.length > 0);
 
         this.coderNamespace = coderNs.metadata.name;
         this.provisionerNamespace = provisionerNs.metadata.name;
@@ -170,27 +172,50 @@ export class CoderKubernetes extends pulumi.ComponentResource {
     }
 
     /**
-     * Ingress rules of validated-architectures.md ("Networking"): users reach coderd
-     * through its load balancer; workspaces need no open port; provisioners only serve
-     * metrics. Egress stays open: workspaces and coderd reach git and package mirrors.
+     * Rules after validated-architectures.md ("Networking"): users reach coderd through
+     * its load balancer; workspaces need no open port; metrics only for monitoring.
+     * Workspaces run users' code: they reach coderd, DNS and the internet, never the
+     * database, the control plane or the node's metadata service. coderd and the
+     * provisioners keep open egress (database, Kubernetes API, git, registries).
      */
     private networkPolicies(
-        name: string, k: pulumi.CustomResourceOptions,
-        coderNs: k8s.core.v1.Namespace, provisionerNs: k8s.core.v1.Namespace, workspaceNs: k8s.core.v1.Namespace,
+        name: string, k: pulumi.CustomResourceOptions, args: CoderKubernetesArgs,
+        ns: { coderNs: k8s.core.v1.Namespace; provisionerNs: k8s.core.v1.Namespace; workspaceNs: k8s.core.v1.Namespace },
         tls: boolean,
     ) {
-        const policy = (key: string, ns: k8s.core.v1.Namespace, ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[]) =>
+        type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
+        const policy = (key: string, namespace: k8s.core.v1.Namespace, spec: Spec) =>
             new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${key}`, {
-                metadata: { name: `coder-refarch-${key}`, namespace: ns.metadata.name, labels: LABELS },
-                spec: { podSelector: {}, policyTypes: ["Ingress"], ingress },
+                metadata: { name: `coder-refarch-${key}`, namespace: namespace.metadata.name, labels: LABELS },
+                spec,
             }, k);
         const tcp = (port: number) => ({ protocol: "TCP", port });
-        // coderd: HTTP (and HTTPS when it serves TLS) from anywhere: load balancer, workspaces,
-        // provisioners, peer replicas' DERP mesh; metrics.
-        policy("coderd", coderNs, [{ ports: [tcp(CODER_PORTS.http), ...(tls ? [tcp(CODER_PORTS.https)] : []), tcp(CODER_PORTS.metrics)] }]);
-        policy("provisioners", provisionerNs, [{ ports: [tcp(CODER_PORTS.metrics)] }]);
-        // Workspaces: no ingress at all (agents dial out to coderd).
-        policy("workspaces", workspaceNs, []);
+        const namespaceNamed = (...names: string[]) => ({
+            namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: names }] },
+        });
+        const web = [tcp(CODER_PORTS.http), ...(tls ? [tcp(CODER_PORTS.https)] : [])];
+        const metrics = args.metricsNamespaces.length
+            ? [{ from: [namespaceNamed(...args.metricsNamespaces)], ports: [tcp(CODER_PORTS.metrics)] }]
+            : [];
+
+        // coderd: HTTP(S) from anywhere (load balancer, workspaces, provisioners, peer
+        // replicas' DERP mesh); metrics from monitoring only.
+        policy("coderd", ns.coderNs, { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: web }, ...metrics] });
+        policy("provisioners", ns.provisionerNs, { podSelector: {}, policyTypes: ["Ingress"], ingress: metrics });
+        policy("workspaces", ns.workspaceNs, {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+            // Agents dial out to coderd; nothing dials in.
+            ingress: [],
+            egress: [
+                { to: [{ ...namespaceNamed(args.namespaces.coder), podSelector: { matchLabels: coderSelector } }], ports: web },
+                {
+                    to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [{ protocol: "UDP", port: 53 }, tcp(53)],
+                },
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: args.cluster.protectedRanges } }] },
+            ],
+        });
     }
 }
 

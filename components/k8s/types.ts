@@ -11,9 +11,17 @@ export interface ClusterHandle {
     provider: k8s.Provider;
     /** annotations for the coderd LoadBalancer Service (the cloud's load-balancer knobs) */
     loadBalancerAnnotations: Record<string, string>;
-    /** the StorageClass workspace volumes should use */
+    /** the StorageClass workspace volumes should use (the cluster's default) */
     workspaceStorageClass: pulumi.Input<string>;
+    /**
+     * Address ranges workspace pods must not reach: where the database lives, the
+     * control plane, the instance metadata service.
+     */
+    protectedRanges: pulumi.Input<pulumi.Input<string>[]>;
 }
+
+/** The instance metadata service of every cloud (node credentials). */
+export const METADATA_RANGE = "169.254.169.254/32";
 
 export interface DatabaseEndpoint {
     /** postgres:// URL with credentials; always a secret */
