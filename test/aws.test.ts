@@ -440,3 +440,14 @@ describe("cluster-autoscaler follows the cluster's Kubernetes minor", () => {
         expect(registered).toEqual([]);
     });
 });
+
+describe("the Kubernetes provider", () => {
+    it("authenticates to EKS with `aws eks get-token` for this cluster and region", async () => {
+        const r = await render("aws-3k");
+        const kc = JSON.parse(reveal(one(r, "pulumi:providers:kubernetes").inputs.kubeconfig) as string);
+        expect(kc.users[0].user.exec).toMatchObject({
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", "coder-aws-3k", "--region", "us-east-1", "--output", "json"],
+        });
+    });
+});

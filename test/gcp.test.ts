@@ -109,3 +109,12 @@ describe("GKE options", () => {
         expect(sc.volumeBindingMode).toBe("WaitForFirstConsumer");
     });
 });
+
+describe("the Kubernetes provider", () => {
+    it("authenticates to GKE with gke-gcloud-auth-plugin at the cluster's endpoint", async () => {
+        const r = await render("gcp-3k");
+        const kc = JSON.parse(reveal(one(r, "pulumi:providers:kubernetes").inputs.kubeconfig) as string);
+        expect(kc.clusters[0].cluster).toEqual({ server: "https://203.0.113.10", "certificate-authority-data": "bW9jay1jYQ==" });
+        expect(kc.users[0].user.exec).toMatchObject({ apiVersion: "client.authentication.k8s.io/v1beta1", command: "gke-gcloud-auth-plugin" });
+    });
+});

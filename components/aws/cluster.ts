@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { irsaTrustPolicy } from "./irsa";
+import { execKubeconfig } from "../k8s/kubeconfig";
 
 export interface EksClusterArgs {
     region: string;
@@ -310,22 +311,14 @@ export class EksCluster extends pulumi.ComponentResource {
 
 /** A kubeconfig that authenticates with `aws eks get-token` (as `aws eks update-kubeconfig` writes it). */
 export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string): string {
-    return JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": caData } }],
-        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
-        "current-context": clusterName,
-        users: [{
-            name: clusterName,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "aws",
-                    args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
-                    interactiveMode: "Never",
-                },
-            },
-        }],
+    return execKubeconfig({
+        clusterName,
+        server: endpoint,
+        caData,
+        exec: {
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+            interactiveMode: "Never",
+        },
     });
 }

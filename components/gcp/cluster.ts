@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { POD_RANGE, SERVICE_RANGE } from "./network";
+import { execKubeconfig } from "../k8s/kubeconfig";
 
 export interface GkeClusterArgs {
     project: string;
@@ -159,22 +160,14 @@ export class GkeCluster extends pulumi.ComponentResource {
 
 /** A kubeconfig that authenticates with gke-gcloud-auth-plugin (as `gcloud` writes it). */
 export function gkeKubeconfig(clusterName: string, endpoint: string, caData: string): string {
-    return JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: clusterName, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caData } }],
-        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
-        "current-context": clusterName,
-        users: [{
-            name: clusterName,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "gke-gcloud-auth-plugin",
-                    installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
-                    provideClusterInfo: true,
-                },
-            },
-        }],
+    return execKubeconfig({
+        clusterName,
+        server: `https://${endpoint}`,
+        caData,
+        exec: {
+            command: "gke-gcloud-auth-plugin",
+            installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+            provideClusterInfo: true,
+        },
     });
 }
