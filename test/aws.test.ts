@@ -451,3 +451,16 @@ describe("the Kubernetes provider", () => {
         });
     });
 });
+
+describe("cluster-autoscaler's Kubernetes rights", () => {
+    it("can list VolumeAttachments (needed from 1.32 on; the pinned chart's ClusterRole predates it)", async () => {
+        const r = await render("aws-3k");
+        const role = ofType(r, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").map((x) => x.inputs as Obj)
+            .find((x) => x.metadata.name === "coder-refarch-cluster-autoscaler-extra")!;
+        expect(role.rules).toEqual([{ apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch"] }]);
+        const binding = ofType(r, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((x) => x.inputs as Obj)
+            .find((x) => x.roleRef.name === role.metadata.name)!;
+        expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "cluster-autoscaler", namespace: "kube-system" }]);
+        expect(release(r, "cluster-autoscaler").dependsOn).toContain("coder-aws-autoscaler-extra");
+    });
+});

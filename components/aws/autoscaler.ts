@@ -113,6 +113,19 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             policy: JSON.stringify(autoscalerPolicy(args.clusterName)),
         }, { parent: this });
 
+        // The pinned chart's ClusterRole predates the images we run: from 1.32 on,
+        // cluster-autoscaler also watches VolumeAttachments (the chart added the rule in
+        // 9.46.3). Without it, listing them is forbidden and scaling stops.
+        const extraRole = new k8s.rbac.v1.ClusterRole(`${name}-extra`, {
+            metadata: { name: "coder-refarch-cluster-autoscaler-extra" },
+            rules: [{ apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch"] }],
+        }, { parent: this, provider: args.provider });
+        const extraBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-extra`, {
+            metadata: { name: "coder-refarch-cluster-autoscaler-extra" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: extraRole.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: AUTOSCALER_SERVICE_ACCOUNT, namespace: AUTOSCALER_NAMESPACE }],
+        }, { parent: this, provider: args.provider });
+
         this.release = new k8s.helm.v3.Release(`${name}-release`, {
             name: AUTOSCALER_CHART.name,
             chart: AUTOSCALER_CHART.name,
@@ -148,7 +161,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             cleanupOnFail: true,
             timeout: 600,
             maxHistory: 10,
-        }, { parent: this, provider: args.provider, dependsOn: [policy] });
+        }, { parent: this, provider: args.provider, dependsOn: [policy, extraBinding] });
 
         this.registerOutputs({ roleArn: this.role.arn, release: this.release.name });
     }
