@@ -134,20 +134,29 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
         expect((one(r, T.db).inputs as Obj).vpcSecurityGroupIds).toEqual([`${sg.name}-id`]);
     });
 
-    it("node groups: one per pool over private subnets in three zones, labels, NO_SCHEDULE taints, counts for the whole group", async () => {
+    it("node groups: one per pool over the three zones (workspaces: one a zone), labels, NO_SCHEDULE taints, whole-group counts", async () => {
         const r = await render(stack);
         const groups = ofType(r, T.nodeGroup);
-        expect(groups.map(roleOf).sort()).toEqual(["coderd", "provisioners", "system", "workspaces"]);
+        expect(groups.map(roleOf).sort()).toEqual(["coderd", "provisioners", "system", "workspaces", "workspaces", "workspaces"]);
+        for (const role of ["system", "coderd", "provisioners", "workspaces"]) {
+            const mine = groups.filter((g) => roleOf(g) === role);
+            const want = EXPECTED[stack]!.pools[role]!;
+            const zonesOf = (g: RenderedResource) => (g.inputs.subnetIds as string[]).map((id) => (byId(r, T.subnet, id).inputs as Obj).availabilityZone);
+            // every pool spans the three zones; a workspace pool has a group a zone (zonal EBS volumes)
+            expect(mine.flatMap(zonesOf).sort(), role).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+            expect(mine.every((g) => zonesOf(g).length === (role === "workspaces" ? 1 : 3)), role).toBe(true);
+            const sum = (f: (c: Obj) => number) => mine.reduce((n, g) => n + f((g.inputs as Obj).scalingConfig), 0);
+            // provisioners start with room for every replica (240 / 30 a node = 8 on aws-3k)
+            expect({ minSize: sum((c) => c.minSize), maxSize: sum((c) => c.maxSize), desiredSize: sum((c) => c.desiredSize) }, role)
+                .toEqual({ minSize: want.min, maxSize: want.max, desiredSize: want.desired ?? want.min });
+        }
         for (const g of groups) {
             const i = g.inputs as Obj;
             const role = roleOf(g);
             const want = EXPECTED[stack]!.pools[role]!;
             const subnets = (i.subnetIds as string[]).map((id) => byId(r, T.subnet, id).inputs as Obj);
-            expect(subnets.map((s) => s.availabilityZone).sort()).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
             for (const s of subnets) expect(s.tags["kubernetes.io/role/internal-elb"]).toBe("1");
             expect(i.instanceTypes).toEqual([want.type]);
-            // provisioners start with room for every replica (240 / 30 a node = 8 on aws-3k)
-            expect(i.scalingConfig).toEqual({ minSize: want.min, maxSize: want.max, desiredSize: want.desired ?? want.min });
             expect(i.taints).toEqual(role === "system" ? [] : [{ key: POOL_KEY, value: role, effect: "NO_SCHEDULE" }]);
             expect(i.labels).toEqual({ [POOL_KEY]: role });
             expect(i.amiType).toBe("AL2023_x86_64_STANDARD");
@@ -155,7 +164,7 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
             expect(i.updateConfig).toEqual({ maxUnavailable: 1 });
             expect(g.ignoreChanges).toEqual(want.min === want.max ? [] : ["scalingConfig.desiredSize"]);
             expect(i.diskSize).toBeUndefined();
-            expect(i.launchTemplate).toEqual({ id: `${g.name}-id`, version: "1" });
+            expect(i.launchTemplate).toEqual({ id: `coder-aws-eks-${role}-id`, version: "1" });
         }
     });
 
@@ -462,5 +471,12 @@ describe("cluster-autoscaler's Kubernetes rights", () => {
             .find((x) => x.roleRef.name === role.metadata.name)!;
         expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "cluster-autoscaler", namespace: "kube-system" }]);
         expect(release(r, "cluster-autoscaler").dependsOn).toContain("coder-aws-autoscaler-extra");
+    });
+});
+
+describe("splitting a pool's counts over its zones", () => {
+    it.each([[256, 3, [86, 85, 85]], [8, 3, [3, 3, 2]], [3, 3, [1, 1, 1]], [2, 3, [1, 1, 0]]])("%i over %i zones", async (total, parts, want) => {
+        const { splitAcross } = await import("../components/aws/cluster");
+        expect(splitAcross(total, parts)).toEqual(want);
     });
 });

@@ -37,6 +37,8 @@ export interface CloudFacts {
     pools(r: Rendered): PoolFact[];
     /** where the database's addresses can be: its IP (/32) or the subnets it may move between */
     databaseRanges(r: Rendered): string[];
+    /** addresses a pod reaches the Kubernetes API at, as the cloud's network policy sees them */
+    controlPlaneRanges(r: Rendered): string[];
     database(r: Rendered): DatabaseFact;
     /** allocatable CPU/memory of one node of the pool (before DaemonSets) */
     allocatable(pool: PoolFact): { cpuMillis: number; memoryMiB: number };
@@ -45,6 +47,8 @@ export interface CloudFacts {
 type Obj = Record<string, any>;
 
 const gcp: CloudFacts = {
+    // the private endpoint; Dataplane V2 judges traffic after Service translation
+    controlPlaneRanges: (r) => [r.settings.controlPlaneCidr],
     databaseRanges(r) {
         // the private IP coderd connects to (Cloud SQL's failover keeps the address)
         const secret = ofType(r, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as Obj).name === "coder-db-url")!;
@@ -98,6 +102,9 @@ const gcp: CloudFacts = {
 };
 
 const aws: CloudFacts = {
+    // the API's ClusterIP (the VPC CNI agent judges before translation) and the ENIs in the private subnets
+    controlPlaneRanges: (r) => [r.settings.serviceCidr, ...ofType(r, "aws:ec2/subnet:Subnet")
+        .filter((s) => (s.inputs as Obj).tags?.["kubernetes.io/role/internal-elb"] === "1").map((s) => (s.inputs as Obj).cidrBlock as string)],
     databaseRanges(r) {
         // a Multi-AZ instance fails over between the subnets of its subnet group
         const group = ofType(r, "aws:rds/subnetGroup:SubnetGroup")[0]!.inputs as Obj;
@@ -106,21 +113,28 @@ const aws: CloudFacts = {
     },
     pools(r) {
         const subnetZone = new Map(ofType(r, "aws:ec2/subnet:Subnet").map((s) => [`${s.name}-id`, (s.inputs as Obj).availabilityZone as string]));
-        const templates = new Map(ofType(r, "aws:ec2/launchTemplate:LaunchTemplate").map((t) => [t.name, t.inputs as Obj]));
-        return ofType(r, "aws:eks/nodeGroup:NodeGroup").map((g) => {
-            const i = g.inputs as Obj;
-            const userData = Buffer.from(String(templates.get(g.name)?.userData ?? ""), "base64").toString("utf8");
+        const templates = new Map(ofType(r, "aws:ec2/launchTemplate:LaunchTemplate").map((t) => [`${t.name}-id`, t.inputs as Obj]));
+        // A pool is every node group with its labels (one over all zones, or one a zone).
+        const byPool = new Map<string, Obj[]>();
+        for (const g of ofType(r, "aws:eks/nodeGroup:NodeGroup")) {
+            const key = JSON.stringify((g.inputs as Obj).labels ?? {});
+            byPool.set(key, [...(byPool.get(key) ?? []), { name: g.name, ...(g.inputs as Obj) }]);
+        }
+        return [...byPool.values()].map((groups) => {
+            const i = groups[0]!;
+            const userData = Buffer.from(String(templates.get(i.launchTemplate.id)?.userData ?? ""), "base64").toString("utf8");
             const maxPods = /maxPods: (\d+)/.exec(userData)?.[1];
+            const sum = (f: (g: Obj) => number) => groups.reduce((n, g) => n + f(g), 0);
             return {
-                name: g.name,
+                name: i.name,
                 labels: i.labels ?? {},
                 taints: (i.taints ?? []).map((t: Obj) => ({ key: t.key, value: t.value, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect })),
                 machineType: i.instanceTypes[0],
-                zones: [...new Set((i.subnetIds as string[]).map((id) => subnetZone.get(id) ?? `unknown subnet ${id}`))],
-                autoscaling: i.scalingConfig.minSize !== i.scalingConfig.maxSize,
-                // EKS counts span the whole group, every zone together.
-                minNodes: i.scalingConfig.minSize,
-                maxNodes: i.scalingConfig.maxSize,
+                zones: [...new Set(groups.flatMap((g) => (g.subnetIds as string[]).map((id) => subnetZone.get(id) ?? `unknown subnet ${id}`)))],
+                autoscaling: groups.some((g) => g.scalingConfig.minSize !== g.scalingConfig.maxSize),
+                // EKS counts span a group's zones; a pool's are its groups' together.
+                minNodes: sum((g) => g.scalingConfig.minSize),
+                maxNodes: sum((g) => g.scalingConfig.maxSize),
                 maxPodsPerNode: maxPods ? Number(maxPods) : undefined,
             };
         });

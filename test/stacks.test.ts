@@ -394,6 +394,9 @@ describe("workspaces run users' code: what they may reach", () => {
         for (const db of factsFor(r).databaseRanges(r)) {
             expect(blocked.some((b) => within(db, b)), `${db} in ${blocked.join(", ")}`).toBe(true);
         }
+        for (const api of factsFor(r).controlPlaneRanges(r)) {
+            expect(blocked.some((b) => within(api, b)), `control plane ${api} in ${blocked.join(", ")}`).toBe(true);
+        }
     });
 
     it.each(STACKS)("%s: metrics only from the monitoring namespaces", async (stack) => {

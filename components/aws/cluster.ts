@@ -19,6 +19,8 @@ export interface EksClusterArgs {
     vpcId: pulumi.Input<string>;
     /** nodes, pods and the control plane's network interfaces */
     privateSubnetIds: pulumi.Input<string>[];
+    /** the zones of privateSubnetIds, in the same order */
+    zones: string[];
     serviceCidr: string;
     pools: Record<PoolRole, PoolPlan>;
     /** CIDRs allowed to reach the public API endpoint; empty: any (authenticated) client */
@@ -36,6 +38,14 @@ export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRe
 const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
 
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+/** Pools whose pods pin zonal volumes: one node group a zone. */
+export const ZONAL_POOLS: readonly PoolRole[] = ["workspaces"];
+
+/** `total` spread over `parts` as evenly as whole numbers allow, larger parts first. */
+export function splitAcross(total: number, parts: number): number[] {
+    return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
 
 /** VPC CNI: pods enforce NetworkPolicy; /28 prefixes instead of single addresses lift the ENI limit on pods a node. */
 export const VPC_CNI_CONFIG = {
@@ -100,7 +110,8 @@ export function nodeUserData(maxPods: number): string {
  */
 export class EksCluster extends pulumi.ComponentResource {
     public readonly cluster: eks.Cluster;
-    public readonly nodeGroups: Record<PoolRole, eks.NodeGroup>;
+    /** per pool, its node groups: one over every zone, or one a zone (see ZONAL_POOLS) */
+    public readonly nodeGroups: Record<PoolRole, eks.NodeGroup[]>;
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly ebsCsiAddon: eks.Addon;
     /** issues the service-account tokens IAM roles for service accounts trust */
@@ -228,12 +239,12 @@ export class EksCluster extends pulumi.ComponentResource {
         }, parent);
         const nodePolicies = NODE_POLICIES.map((p) => new iam.RolePolicyAttachment(`${name}-nodes-${p}`, { role: nodeRole.name, policyArn: POLICY(p) }, parent));
 
-        const groups = {} as Record<PoolRole, eks.NodeGroup>;
+        const groups = {} as Record<PoolRole, eks.NodeGroup[]>;
         for (const pool of Object.values(args.pools)) {
-            groups[pool.role] = this.nodeGroup(name, args, pool, nodeRole.arn, [...nodePolicies, vpcCni, kubeProxy]);
+            groups[pool.role] = this.poolNodeGroups(name, args, pool, nodeRole.arn, [...nodePolicies, vpcCni, kubeProxy]);
         }
         this.nodeGroups = groups;
-        const nodeGroups = Object.values(groups);
+        const nodeGroups = Object.values(groups).flat();
 
         // Add-ons whose pods need nodes to become healthy.
         const coredns = addon("coredns", {}, nodeGroups);
@@ -255,10 +266,30 @@ export class EksCluster extends pulumi.ComponentResource {
         this.registerOutputs({ cluster: this.cluster.name, endpoint: this.cluster.endpoint });
     }
 
-    private nodeGroup(name: string, args: EksClusterArgs, pool: PoolPlan, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[]): eks.NodeGroup {
-        const id = `${name}-${pool.role}`;
+    /**
+     * A pool's node groups. A workspace's volume is a zonal EBS disk, so a restarted
+     * workspace needs a node in its disk's zone; cluster-autoscaler cannot choose the
+     * zone of a group spanning several (its AWS FAQ), so that pool gets a group a zone
+     * (balanced by --balance-similar-node-groups). The other pools keep one group.
+     */
+    private poolNodeGroups(name: string, args: EksClusterArgs, pool: PoolPlan, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[]): eks.NodeGroup[] {
+        const template = this.launchTemplate(`${name}-${pool.role}`, args, pool);
+        if (!ZONAL_POOLS.includes(pool.role)) {
+            return [this.nodeGroup(`${name}-${pool.role}`, args, pool, template, args.privateSubnetIds, pool.total, pool.initial.total, nodeRoleArn, after)];
+        }
+        const zones = args.privateSubnetIds.length;
+        const max = splitAcross(pool.total.max, zones);
+        const initial = splitAcross(pool.initial.total, zones);
+        return args.privateSubnetIds.map((subnet, i) => this.nodeGroup(
+            `${name}-${pool.role}-${args.zones[i]}`, args, pool, template, [subnet],
+            { min: Math.min(pool.perZone.min, max[i]!), max: max[i]! }, Math.max(initial[i]!, Math.min(pool.perZone.min, max[i]!)),
+            nodeRoleArn, after,
+        ));
+    }
+
+    private launchTemplate(id: string, args: EksClusterArgs, pool: PoolPlan): ec2.LaunchTemplate {
         const tags = { ...args.tags, pool: pool.role };
-        const template = new ec2.LaunchTemplate(id, {
+        return new ec2.LaunchTemplate(id, {
             description: `EKS ${args.clusterName} ${pool.role} nodes`,
             blockDeviceMappings: [{
                 deviceName: "/dev/xvda",
@@ -273,17 +304,23 @@ export class EksCluster extends pulumi.ComponentResource {
             updateDefaultVersion: true,
             tags,
         }, { parent: this });
+    }
 
+    private nodeGroup(
+        id: string, args: EksClusterArgs, pool: PoolPlan, template: ec2.LaunchTemplate, subnetIds: pulumi.Input<string>[],
+        size: { min: number; max: number }, desired: number, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[],
+    ): eks.NodeGroup {
+        const tags = { ...args.tags, pool: pool.role };
         const group = new eks.NodeGroup(id, {
             clusterName: this.cluster.name,
             version: this.cluster.version,
             nodeRoleArn,
-            // EKS counts span the group's subnets: one group over every zone.
-            subnetIds: args.privateSubnetIds,
+            // EKS counts span the group's subnets.
+            subnetIds,
             instanceTypes: [pool.machine.name],
             amiType: pool.machine.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
             capacityType: "ON_DEMAND",
-            scalingConfig: { minSize: pool.total.min, maxSize: pool.total.max, desiredSize: pool.initial.total },
+            scalingConfig: { minSize: size.min, maxSize: size.max, desiredSize: desired },
             updateConfig: { maxUnavailable: 1 },
             nodeRepairConfig: { enabled: true },
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },

@@ -62,6 +62,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
             kubernetesVersion: s.kubernetesVersion,
             vpcId: network.vpc.id,
             privateSubnetIds,
+            zones: network.layout.map((l) => l.zone),
             serviceCidr: s.serviceCidr,
             pools: plan.pools,
             apiAuthorizedNetworks: s.apiAuthorizedNetworks,
@@ -110,8 +111,11 @@ export class AwsPlatform extends pulumi.ComponentResource {
             loadBalancerAnnotations: { ...NLB_ANNOTATIONS },
             workspaceStorageClass: storageClass.metadata.name,
             // The database, the control plane's network interfaces and the nodes share the
-            // private subnets: workspaces reach none of them directly.
-            protectedRanges: [...network.layout.map((l) => l.private), METADATA_RANGE],
+            // private subnets: workspaces reach none of them directly. The VPC CNI's policy
+            // agent judges a Service's ClusterIP before kube-proxy translates it, so the
+            // Service range goes too (kubernetes.default); DNS and coderd stay reachable
+            // through their pod-selector rules, which the agent resolves to their Services.
+            protectedRanges: [...network.layout.map((l) => l.private), s.serviceCidr, METADATA_RANGE],
         };
         this.database = db.endpoint;
         this.clusterName = eks.cluster.name;
