@@ -4,6 +4,7 @@ import { ConfigError, validateConfig } from "../config";
 import { Rendered, RenderedResource, isSecretValue, renderConfig, reveal } from "../preview/render";
 import { buildPlan } from "../sizing";
 import { AUTOSCALER_CHART } from "../components/aws/autoscaler";
+import { NODE_DISK_DECISION } from "./fixtures/seeds";
 import { POOL_KEY, STACKS, one, ofType, rawConfig, release, render } from "./helpers";
 
 type Obj = Record<string, any>;
@@ -181,7 +182,7 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
             expect((r.plan.pools[role].workload?.perNode ?? 0) + 5).toBeLessThanOrEqual(maxPods);
             expect(userData).toContain("Content-Type: application/node.eks.aws");
             expect(i.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
-            expect(i.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: "gp3", encrypted: "true" });
+            expect(i.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: "gp3", encrypted: "true", volumeSize: NODE_DISK_DECISION[role] });
         }
     });
 

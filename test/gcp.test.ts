@@ -1,6 +1,7 @@
 /** What is GCP-specific: GKE cluster settings, node pools, Cloud SQL and the known traps. */
 import { describe, expect, it } from "vitest";
 import { renderConfig, reveal } from "../preview/render";
+import { NODE_DISK_DECISION } from "./fixtures/seeds";
 import { POOL_KEY, STACKS, one, ofType, rawConfig, render } from "./helpers";
 
 type Obj = Record<string, any>;
@@ -43,6 +44,7 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
             expect(i.nodeConfig.workloadMetadataConfig).toEqual({ mode: "GKE_METADATA" });
             expect(i.nodeConfig.serviceAccount).toMatch(/@.*\.iam\.gserviceaccount\.com$/);
             expect(i.management).toEqual({ autoRepair: true, autoUpgrade: true });
+            expect(i.nodeConfig.diskSizeGb).toBe(NODE_DISK_DECISION[role]);
             // N4 takes Hyperdisk only
             if (String(i.nodeConfig.machineType).startsWith("n4-")) expect(i.nodeConfig.diskType).toBe("hyperdisk-balanced");
             else expect(i.nodeConfig.diskType).not.toBe("hyperdisk-balanced");

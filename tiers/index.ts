@@ -6,7 +6,7 @@ import { TierName, TierSpec } from "./types";
 export * from "./types";
 export * from "./machines";
 export * from "./clouds";
-export { systemPool } from "./system";
+export { NODE_DISK_GB, systemPool } from "./system";
 
 /** The tier catalogue: one entry per reference architecture. */
 export const TIER_CATALOGUE: Readonly<Record<TierName, TierSpec>> = {

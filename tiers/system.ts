@@ -1,4 +1,4 @@
-import { PoolSpec } from "./types";
+import { PoolRole, PoolSpec } from "./types";
 
 /**
  * The system pool: not in the seeds. The three pools the seeds ask for are tainted so
@@ -7,6 +7,14 @@ import { PoolSpec } from "./types";
  * add-ons (DNS, metrics, CSI controllers, the load-balancer controller) need an
  * untainted home: one small node per zone.
  */
+/**
+ * Root disk of each pool's nodes, in GB. The seeds give no disk sizes (a gap): 100 GB for
+ * coderd and the system pool, which keep little on disk; 200 GB for provisioners (Terraform
+ * providers and plugin caches; seed 003: "Provisioners benefit from high performance
+ * disks like SSDs") and workspaces (container images).
+ */
+export const NODE_DISK_GB: Record<PoolRole, number> = { system: 100, coderd: 100, provisioners: 200, workspaces: 200 };
+
 export const systemPool: PoolSpec = {
     role: "system",
     capacity: { vcpu: 2, memoryGiB: 8 },

@@ -7,8 +7,8 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
-import { PoolRole } from "../../tiers";
-import { irsaTrustPolicy } from "./irsa";
+import { NODE_DISK_GB, PoolRole } from "../../tiers";
+import { irsaTrustPolicy, serviceTrustPolicy } from "./irsa";
 import { execKubeconfig } from "../k8s/kubeconfig";
 
 export interface EksClusterArgs {
@@ -30,8 +30,6 @@ export interface EksClusterArgs {
     deletionProtection: boolean;
     tags: Record<string, string>;
 }
-
-const DISK_GB: Record<PoolRole, number> = { system: 100, coderd: 100, provisioners: 200, workspaces: 200 };
 
 const POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 export const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"] as const;
@@ -134,10 +132,7 @@ export class EksCluster extends pulumi.ComponentResource {
         new kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
 
         const clusterRole = new iam.Role(`${name}-cluster`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-            }),
+            assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
             tags,
         }, parent);
         const clusterPolicy = new iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: POLICY("AmazonEKSClusterPolicy") }, parent);
@@ -231,10 +226,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
         // ---- nodes ----
         const nodeRole = new iam.Role(`${name}-nodes`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
             tags,
         }, parent);
         const nodePolicies = NODE_POLICIES.map((p) => new iam.RolePolicyAttachment(`${name}-nodes-${p}`, { role: nodeRole.name, policyArn: POLICY(p) }, parent));
@@ -293,7 +285,7 @@ export class EksCluster extends pulumi.ComponentResource {
             description: `EKS ${args.clusterName} ${pool.role} nodes`,
             blockDeviceMappings: [{
                 deviceName: "/dev/xvda",
-                ebs: { volumeSize: DISK_GB[pool.role], volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                ebs: { volumeSize: NODE_DISK_GB[pool.role], volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
             }],
             // IMDSv2 only, one hop: pods cannot borrow the node's credentials.
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },

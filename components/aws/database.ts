@@ -7,6 +7,7 @@ import * as vpc from "@pulumi/aws/vpc";
 import * as random from "@pulumi/random";
 import { DatabasePlan } from "../../sizing";
 import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
+import { serviceTrustPolicy } from "./irsa";
 
 export interface RdsDatabaseArgs {
     vpcId: pulumi.Input<string>;
@@ -85,10 +86,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
         }, parent);
 
         const monitoringRole = new iam.Role(`${name}-monitoring`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"),
             tags,
         }, parent);
         const monitoringPolicy = new iam.RolePolicyAttachment(`${name}-monitoring`, {

@@ -1,6 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 
+/** Trust policy of an IAM role an AWS service assumes (EKS, EC2, RDS monitoring, flow logs). */
+export function serviceTrustPolicy(service: string, actions: string | string[] = "sts:AssumeRole"): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }],
+    });
+}
+
 /**
  * Trust policy of an IAM role for a Kubernetes service account (IRSA): only tokens the
  * cluster's OIDC provider issued for `namespace/serviceAccount`, with STS as audience.

@@ -3,6 +3,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import { cidrRange } from "../../config";
+import { serviceTrustPolicy } from "./irsa";
 
 export interface AwsNetworkArgs {
     region: string;
@@ -133,10 +134,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             tags: tags(),
         }, parent);
         const flowLogRole = new iam.Role(`${name}-flow-logs`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"),
             tags: tags(),
         }, parent);
         new iam.RolePolicy(`${name}-flow-logs`, {

@@ -4,7 +4,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
-import { PoolRole } from "../../tiers";
+import { NODE_DISK_GB, PoolRole } from "../../tiers";
 import { POD_RANGE, SERVICE_RANGE } from "./network";
 import { execKubeconfig } from "../k8s/kubeconfig";
 
@@ -31,8 +31,6 @@ export const NODE_ROLES = [
     "roles/stackdriver.resourceMetadata.writer",
     "roles/artifactregistry.reader",
 ] as const;
-
-const DISK_GB: Record<PoolRole, number> = { system: 100, coderd: 100, provisioners: 200, workspaces: 200 };
 
 /**
  * A regional GKE Standard cluster with private nodes, Workload Identity, a release
@@ -138,7 +136,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 machineType: pool.machine.name,
                 // N4 takes Hyperdisk only; provisioners benefit from SSDs (seed 003).
                 diskType: ssd ? "pd-ssd" : pool.machine.bootDisk ?? "pd-balanced",
-                diskSizeGb: DISK_GB[pool.role],
+                diskSizeGb: NODE_DISK_GB[pool.role],
                 imageType: "COS_CONTAINERD",
                 serviceAccount,
                 oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
