@@ -92,6 +92,47 @@ export type SizingOverrides = z.infer<typeof sizingSchema>;
 
 const https = z.string().url("a URL such as https://coder.example.com").refine((u) => u.startsWith("https://"), "must use https://");
 
+/** An environment variable name, as coderd reads them (CODER_...). */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as CODER_OIDC_ISSUER_URL");
+const envMap = z.record(envName, z.string());
+/** Free-form Helm values of one chart: checked against the chart's values file later. */
+const helmValuesOf = z.record(z.string(), z.unknown());
+
+/**
+ * An existing network to deploy into instead of creating one. GCP: a (shared) VPC and a
+ * subnetwork of the stack's region with two named secondary ranges. AWS: a VPC with a
+ * private subnet (nodes, pods, database) and a public one (load balancers) in each zone.
+ */
+export const networkSchema = z.strictObject({
+    /** GCP: the project that owns the VPC (a Shared VPC host project); default gcp:project */
+    hostProject: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "a GCP project ID").optional(),
+    /** GCP: the VPC's name */
+    network: z.string().min(1).optional(),
+    /** GCP: the subnetwork's name, in the stack's region */
+    subnetwork: z.string().min(1).optional(),
+    /** GCP: the subnetwork's secondary range for pods */
+    podRangeName: z.string().min(1).optional(),
+    /** GCP: the subnetwork's secondary range for Services */
+    serviceRangeName: z.string().min(1).optional(),
+    /** AWS: the VPC's ID */
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "a VPC ID such as vpc-0123456789abcdef0").optional(),
+    /** AWS: private subnets (nodes, pods, database), one or more in each zone */
+    privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet ID such as subnet-0123456789abcdef0")).optional(),
+    /** AWS: public subnets (internet-facing load balancers), one in each zone */
+    publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet ID such as subnet-0123456789abcdef0")).optional(),
+});
+export type ExistingNetwork = z.infer<typeof networkSchema>;
+
+/**
+ * Keys that hold secrets. The Pulumi CLI refuses a key declared `secret: true` whose value
+ * is plaintext, and applies a declared default as plaintext; it also requires every
+ * declared key without a default. An optional secret can therefore not be declared in
+ * Pulumi.yaml at all: these keys are left undeclared there, and the program itself
+ * refuses a plaintext value (see validateConfig).
+ */
+export const SECRET_KEYS = ["tlsCertificate", "tlsPrivateKey", "coderSecretEnv"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
 /**
  * The schema of the `coder-refarch:` namespace. Keys and types match Pulumi.yaml's
  * `config:` block (a test keeps the two in step); defaults live in Pulumi.yaml.
@@ -106,8 +147,8 @@ export const configSchema = z.strictObject({
     wildcardAccessUrl: z.string().refine((s) => s === "" || /^\*[a-z0-9-]*\.[a-z0-9.-]+[a-z0-9]$/i.test(s),
         "empty, or a wildcard host such as *.coder.example.com"),
     tlsSecretNames: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name")),
-    tlsCertificate: z.string(),
-    tlsPrivateKey: z.string(),
+    tlsCertificate: z.string().optional(),
+    tlsPrivateKey: z.string().optional(),
     coderVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a Coder release such as 2.34.5"),
     helmRepository: z.string().url(),
     kubernetesVersion: z.string().regex(/^(\d+\.\d+)?$/, "empty (the service's default) or major.minor such as 1.33"),
@@ -129,6 +170,18 @@ export const configSchema = z.strictObject({
         .refine((n) => [n.coder, n.provisioners, n.workspaces].every((s) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) && s.length <= 63),
             "namespaces must be DNS labels"),
     sizing: sizingSchema,
+    /** coderd environment values (CODER_...), e.g. OIDC settings; secrets go in coderSecretEnv */
+    coderEnv: envMap,
+    /** secret coderd environment values: a Kubernetes Secret, reaching coderd through valueFrom */
+    coderSecretEnv: envMap.optional(),
+    /** extra Helm values of the two charts, merged under the program's own */
+    helmValues: z.strictObject({ coder: helmValuesOf.optional(), provisioner: helmValuesOf.optional() }),
+    /** coderd's load balancer on a private address of the network */
+    internalLoadBalancer: z.boolean(),
+    /** client ranges the load balancer admits; empty = any */
+    loadBalancerSourceRanges: z.array(cidr),
+    /** an existing network to deploy into; empty = the program creates one */
+    network: networkSchema,
 });
 
 export type StackConfig = z.infer<typeof configSchema>;
@@ -145,7 +198,8 @@ export interface Settings extends StackConfig {
 
 /** True where the key holds a string (read as-is); everything else is JSON in Pulumi config. */
 function isStringKey(t: z.ZodType): boolean {
-    return t instanceof z.ZodString || t instanceof z.ZodEnum;
+    const inner = t instanceof z.ZodOptional ? (t.unwrap() as z.ZodType) : t;
+    return inner instanceof z.ZodString || inner instanceof z.ZodEnum;
 }
 
 /**

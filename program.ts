@@ -36,7 +36,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
             accessUrl: s.accessUrl,
             wildcardAccessUrl: s.wildcardAccessUrl,
             tlsSecretNames: s.tlsSecretNames,
-            tlsCertificate: s.tlsCertificate
+            tlsCertificate: s.tlsCertificate && s.tlsPrivateKey
                 ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
                 : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
