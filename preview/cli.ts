@@ -3,14 +3,15 @@
  *
  * Runs the program under Pulumi's mocks with Pulumi.<NAME>.yaml (default: dev) and
  * prints every resource `pulumi up` would create (parent/child, type, name) and the
- * sizing table. No cloud account, no Pulumi CLI. A bad stack config exits 1 with the
- * validation message.
+ * sizing table. No cloud account, no Pulumi CLI. A stack the Pulumi CLI would refuse
+ * (StackFileError) or a bad stack config (ConfigError) exits 1 with its message, no stack trace.
  */
-import { ConfigError, advisories } from "../config";
+import { ConfigError } from "../config";
 import * as path from "node:path";
 import { previewJson, resourceTree } from "./output";
 import { renderStack } from "./render";
 import { sizingTable } from "./sizing-table";
+import { StackFileError } from "./stack-config";
 
 function usage(): never {
     console.error("usage: npm run preview -- [--stack NAME] [--json] [--dir PROJECT_DIR]");
@@ -45,7 +46,7 @@ async function main() {
     console.log(resourceTree(r.resources));
     console.log("");
     console.log(sizingTable(r.plan));
-    const notes = advisories(r.settings);
+    const notes = r.warnings;
     if (notes.length) console.log(["", "Warnings:", ...notes.map((n) => `  - ${n}`)].join("\n"));
 }
 
@@ -53,7 +54,8 @@ main().then(
     // Pulumi's runtime keeps handles open after a mock run; the preview is done.
     () => process.exit(0),
     (e: unknown) => {
-        if (e instanceof ConfigError) console.error(e.message);
+        // Problems of the user's files are said as such; anything else is a bug worth its stack trace.
+        if (e instanceof ConfigError || e instanceof StackFileError) console.error(e.message);
         else console.error(e instanceof Error ? e.stack ?? e.message : String(e));
         process.exit(1);
     },
