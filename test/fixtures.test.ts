@@ -1,10 +1,10 @@
-/** The chart values files the tests check against are Coder's, unchanged. */
+/** The chart values files the program and the tests check Helm values against are Coder's, unchanged. */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-const here = path.join(__dirname, "fixtures/coder-helm");
+const here = path.join(__dirname, "../components/k8s/charts");
 const shared = path.resolve(__dirname, "../../shared/reference/coder-helm");
 const sha256 = (f: string) => createHash("sha256").update(fs.readFileSync(f)).digest("hex");
 

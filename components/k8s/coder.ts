@@ -3,9 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { Placement } from "../../sizing";
 import { ClusterHandle, DatabaseEndpoint, PlacedWorkload } from "./types";
+import { conflictMessage } from "./settings";
 import {
-    CODER_CHART, CODER_RELEASE, DB_URL_SECRET, PROVISIONER_CHART, PROVISIONER_RELEASE, PROVISIONER_SERVICE_ACCOUNT,
-    CODER_PORTS, PSK_SECRET, TLS_SECRET, coderSelector, coderValues, provisionerSelector, provisionerValues,
+    CODER_CHART, CODER_ENV_SECRET, CODER_RELEASE, DB_URL_SECRET, PROVISIONER_CHART, PROVISIONER_RELEASE, PROVISIONER_SERVICE_ACCOUNT,
+    CODER_PORTS, PSK_SECRET, TLS_SECRET, Values, coderSelector, mergeUnder, provisionerSelector, releaseValues, tlsSecretNamesOf,
 } from "./values";
 
 export interface ChartSource {
@@ -36,6 +37,12 @@ export interface CoderKubernetesArgs {
     coderd: PlacedWorkload & { maxOpenConnections: number };
     provisioners: PlacedWorkload;
     workspaces: { placement: Placement };
+    /** further env of coderd (name → value), e.g. OIDC settings */
+    coderEnv?: Record<string, string>;
+    /** secret env of coderd (name → value): stored as the Secret coder-env, read through secretKeyRef */
+    coderSecretEnv?: Record<string, pulumi.Input<string>>;
+    /** the stack's own values of the two charts, merged under the program's */
+    helmValues?: { coder?: Values; provisioner?: Values };
 }
 
 const LABELS = { "app.kubernetes.io/part-of": "coder", "app.kubernetes.io/managed-by": "pulumi" };
@@ -96,7 +103,32 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             type: "kubernetes.io/tls",
             stringData: pulumi.secret({ "tls.crt": args.tlsCertificate.certificate, "tls.key": args.tlsCertificate.privateKey }),
         }, k);
-        const tlsSecretNames = [...(tlsSecret ? [TLS_SECRET] : []), ...args.tlsSecretNames];
+        const tlsSecretNames = tlsSecretNamesOf(!!tlsSecret, args.tlsSecretNames);
+
+        // coderd's secret env: one key a variable, never in clear in the release's values.
+        const secretEnvNames = Object.keys(args.coderSecretEnv ?? {});
+        const envSecret = secretEnvNames.length > 0 ? new k8s.core.v1.Secret(`${name}-env`, {
+            metadata: { name: CODER_ENV_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
+            type: "Opaque",
+            stringData: pulumi.secret(args.coderSecretEnv ?? {}),
+        }, k) : undefined;
+
+        const ours = releaseValues({
+            coderd: args.coderd,
+            maxOpenConnections: args.coderd.maxOpenConnections,
+            provisioners: args.provisioners,
+            accessUrl: args.accessUrl,
+            wildcardAccessUrl: args.wildcardAccessUrl,
+            loadBalancerAnnotations: args.cluster.loadBalancerAnnotations,
+            tlsSecretNames,
+            coderNamespace: args.namespaces.coder,
+            env: args.coderEnv,
+            secretEnvNames,
+        });
+        const values = {
+            coder: this.withStackValues("coder", ours.coder, args.helmValues?.coder),
+            provisioner: this.withStackValues("provisioner", ours.provisioner, args.helmValues?.provisioner),
+        };
 
         this.coderRelease = new k8s.helm.v3.Release(`${name}-coder`, {
             name: CODER_RELEASE,
@@ -104,19 +136,12 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             version: args.chart.version,
             repositoryOpts: { repo: args.chart.repository },
             namespace: coderNs.metadata.name,
-            values: coderValues({
-                coderd: args.coderd,
-                accessUrl: args.accessUrl,
-                wildcardAccessUrl: args.wildcardAccessUrl,
-                maxOpenConnections: args.coderd.maxOpenConnections,
-                loadBalancerAnnotations: args.cluster.loadBalancerAnnotations,
-                tlsSecretNames,
-            }),
+            values: values.coder,
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-        }, { ...k, dependsOn: [dbSecret, coderPsk, ...(tlsSecret ? [tlsSecret] : [])] });
+        }, { ...k, dependsOn: [dbSecret, coderPsk, ...(tlsSecret ? [tlsSecret] : []), ...(envSecret ? [envSecret] : [])] });
 
         this.provisionerRelease = new k8s.helm.v3.Release(`${name}-provisioner`, {
             name: PROVISIONER_RELEASE,
@@ -124,10 +149,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             version: args.chart.version,
             repositoryOpts: { repo: args.chart.repository },
             namespace: provisionerNs.metadata.name,
-            values: provisionerValues({
-                provisioners: args.provisioners,
-                coderUrl: `http://coder.${args.namespaces.coder}.svc.cluster.local`,
-            }),
+            values: values.provisioner,
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
@@ -169,6 +191,17 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             provisionerNamespace: this.provisionerNamespace,
             workspaceNamespace: this.workspaceNamespace,
         });
+    }
+
+    /**
+     * The stack's values under the program's. The config checks have refused every clash
+     * they can see; the cloud's load-balancer annotations are known only now, and where a
+     * stack's annotation differs from one of them the cloud's stands, with a warning.
+     */
+    private withStackValues(chart: "coder" | "provisioner", ours: Values, theirs: Values | undefined): Values {
+        const { values, conflicts } = mergeUnder(ours, theirs);
+        for (const c of conflicts) pulumi.log.warn(`${conflictMessage(chart, c)}; the program's value stands`, this);
+        return values;
     }
 
     /**

@@ -1,6 +1,7 @@
 /**
  * Helm values of Coder's charts, as pure functions: the only place that knows the
- * charts' value keys (tests check every key against the charts' values files).
+ * charts' value keys (tests check every key against the charts' values files), and how
+ * a stack's own values (coder-refarch:helmValues) merge under them.
  */
 import { k8sResources } from "../../sizing";
 import { PlacedWorkload } from "./types";
@@ -21,7 +22,14 @@ export const CODER_PORTS = { http: 8080, https: 8443, metrics: 2112 } as const;
 export const coderSelector = { "app.kubernetes.io/name": CODER_CHART, "app.kubernetes.io/instance": CODER_RELEASE };
 export const provisionerSelector = { "app.kubernetes.io/name": PROVISIONER_CHART, "app.kubernetes.io/instance": PROVISIONER_RELEASE };
 
-type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+/** An env entry of a pod spec: a value, or a key of a Secret. */
+export type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+/** Helm values of one chart. */
+export type Values = Record<string, unknown>;
+
+/** The Opaque Secret that holds coderd's secret env (coder-refarch:coderSecretEnv), one key a variable. */
+export const CODER_ENV_SECRET = "coder-env";
 
 export interface CoderValuesArgs {
     coderd: PlacedWorkload;
@@ -32,25 +40,98 @@ export interface CoderValuesArgs {
     loadBalancerAnnotations: Record<string, string>;
     /** TLS Secrets coderd serves HTTPS with (port 443 on the Service) */
     tlsSecretNames: string[];
+    /** further env values of coderd (name → value) */
+    env?: Record<string, string>;
+    /** names of coderd env taken from the Secret CODER_ENV_SECRET, each under its own key */
+    secretEnvNames?: string[];
 }
 
-export function coderValues(a: CoderValuesArgs) {
-    const env: EnvVar[] = [
-        { name: "CODER_ACCESS_URL", value: a.accessUrl },
-        ...(a.wildcardAccessUrl ? [{ name: "CODER_WILDCARD_ACCESS_URL", value: a.wildcardAccessUrl }] : []),
-        { name: "CODER_PG_CONNECTION_URL", valueFrom: { secretKeyRef: { name: DB_URL_SECRET, key: "url" } } },
-        { name: "CODER_PG_CONN_MAX_OPEN", value: String(a.maxOpenConnections) },
-        // External provisioners do every build; none run inside coderd.
-        { name: "CODER_PROVISIONER_DAEMONS", value: "0" },
-        // The chart opens the prometheus-http port only for the literal value "true".
-        { name: "CODER_PROMETHEUS_ENABLE", value: "true" },
-        { name: "CODER_PROMETHEUS_COLLECT_AGENT_STATS", value: "true" },
-        { name: "CODER_PROMETHEUS_COLLECT_DB_METRICS", value: "true" },
+/**
+ * What makes the program set an env var of coderd. Config errors name the setting behind
+ * each (components/k8s/settings.ts), so a user who tries to set one learns where it comes from.
+ */
+export type EnvSource =
+    | "accessUrl" | "wildcardAccessUrl" | "database" | "maxOpenConnections" | "provisioners" | "metrics"
+    | "provisionerPsk" | "tls" | "chartNetworking";
+
+interface ProgramEnv {
+    name: string;
+    source: EnvSource;
+    /** the entry's value for these args; undefined when the program leaves it unset */
+    set(a: CoderValuesArgs): Omit<EnvVar, "name"> | undefined;
+}
+
+/** coderd's env as the program sets it: the one list coderValues builds `coder.env` from. */
+const CODERD_ENV: readonly ProgramEnv[] = [
+    { name: "CODER_ACCESS_URL", source: "accessUrl", set: (a) => ({ value: a.accessUrl }) },
+    { name: "CODER_WILDCARD_ACCESS_URL", source: "wildcardAccessUrl", set: (a) => (a.wildcardAccessUrl ? { value: a.wildcardAccessUrl } : undefined) },
+    { name: "CODER_PG_CONNECTION_URL", source: "database", set: () => ({ valueFrom: { secretKeyRef: { name: DB_URL_SECRET, key: "url" } } }) },
+    { name: "CODER_PG_CONN_MAX_OPEN", source: "maxOpenConnections", set: (a) => ({ value: String(a.maxOpenConnections) }) },
+    // External provisioners do every build; none run inside coderd.
+    { name: "CODER_PROVISIONER_DAEMONS", source: "provisioners", set: () => ({ value: "0" }) },
+    // The chart opens the prometheus-http port only for the literal value "true".
+    { name: "CODER_PROMETHEUS_ENABLE", source: "metrics", set: () => ({ value: "true" }) },
+    { name: "CODER_PROMETHEUS_COLLECT_AGENT_STATS", source: "metrics", set: () => ({ value: "true" }) },
+    { name: "CODER_PROMETHEUS_COLLECT_DB_METRICS", source: "metrics", set: () => ({ value: "true" }) },
+];
+
+/**
+ * Env the coder chart adds before `coder.env` (helm/coder/templates/_coder.tpl) from the
+ * values above: a second entry of the same name would silently replace it.
+ */
+const CHART_ENV: readonly { name: string; source: EnvSource }[] = [
+    // the ports the Service and the network policies expect
+    { name: "CODER_HTTP_ADDRESS", source: "chartNetworking" },
+    { name: "CODER_PROMETHEUS_ADDRESS", source: "chartNetworking" },
+    // the replicas' mesh over pod IPs
+    { name: "KUBE_POD_IP", source: "chartNetworking" },
+    { name: "CODER_DERP_SERVER_RELAY_URL", source: "chartNetworking" },
+    { name: "CODER_CLUSTER_HOST", source: "chartNetworking" },
+    // from provisionerDaemon.pskSecretName
+    { name: "CODER_PROVISIONER_DAEMON_PSK", source: "provisionerPsk" },
+    // from coder.tls.secretNames
+    { name: "CODER_TLS_ENABLE", source: "tls" },
+    { name: "CODER_TLS_ADDRESS", source: "tls" },
+    { name: "CODER_TLS_CERT_FILE", source: "tls" },
+    { name: "CODER_TLS_KEY_FILE", source: "tls" },
+];
+
+/** Every coderd env var the program or the chart sets, whatever the args: none may come from the user. */
+export function coderdEnvOwners(): { name: string; setBy: "program" | "chart"; source: EnvSource }[] {
+    return [
+        ...CODERD_ENV.map((e) => ({ name: e.name, setBy: "program" as const, source: e.source })),
+        ...CHART_ENV.map((e) => ({ ...e, setBy: "chart" as const })),
     ];
+}
+
+/** coderd's env: the program's own, then the user's values, then the user's secrets by reference. */
+function coderdEnv(a: CoderValuesArgs): EnvVar[] {
+    const own = CODERD_ENV.flatMap((e) => {
+        const v = e.set(a);
+        return v ? [{ name: e.name, ...v } as EnvVar] : [];
+    });
+    const env = a.env ?? {};
+    // Sorted, so that the order of keys in the stack file changes nothing.
+    return [
+        ...own,
+        ...Object.keys(env).sort().map((name) => ({ name, value: env[name]! })),
+        ...[...(a.secretEnvNames ?? [])].sort().map((name) => ({ name, valueFrom: { secretKeyRef: { name: CODER_ENV_SECRET, key: name } } })),
+    ];
+}
+
+/** The TLS Secrets coderd serves: the one stored from a certificate in config, then those named. */
+export function tlsSecretNamesOf(hasCertificate: boolean, named: string[]): string[] {
+    return [...(hasCertificate ? [TLS_SECRET] : []), ...named];
+}
+
+/** coderd's in-cluster URL, which the provisioners dial. */
+export const coderServiceUrl = (coderNamespace: string): string => `http://${CODER_RELEASE}.${coderNamespace}.svc.cluster.local`;
+
+export function coderValues(a: CoderValuesArgs) {
     return {
         coder: {
             replicaCount: a.coderd.replicas,
-            env,
+            env: coderdEnv(a),
             resources: k8sResources(a.coderd),
             nodeSelector: a.coderd.placement.nodeSelector,
             tolerations: a.coderd.placement.tolerations,
@@ -115,4 +196,70 @@ export function provisionerValues(a: ProvisionerValuesArgs) {
             terminationGracePeriodSeconds: 600,
         },
     };
+}
+
+/** Everything the values of both releases depend on. */
+export interface ReleaseValuesArgs extends CoderValuesArgs {
+    provisioners: PlacedWorkload;
+    /** the namespace of coderd's Service, which the provisioners dial */
+    coderNamespace: string;
+}
+
+/** The program's values of both releases; config checks and the releases use this one function. */
+export function releaseValues(a: ReleaseValuesArgs): { coder: Values; provisioner: Values } {
+    return {
+        coder: coderValues(a),
+        provisioner: provisionerValues({ provisioners: a.provisioners, coderUrl: coderServiceUrl(a.coderNamespace) }),
+    };
+}
+
+/** A place where a stack's Helm values and the program's differ: its path in the chart's values, and the program's value. */
+export interface ValueConflict {
+    path: string[];
+    ours: unknown;
+}
+
+/**
+ * Maps the program sets as a whole, where other maps merge key by key: a node selector is
+ * one condition, and a label added to it would take the pods off their pool.
+ */
+const SET_WHOLE = new Set(["coder.nodeSelector"]);
+
+export const isMap = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Structural equality of plain (JSON) values. */
+export function sameValue(a: unknown, b: unknown): boolean {
+    if (Array.isArray(a) || Array.isArray(b)) {
+        return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+    }
+    if (isMap(a) && isMap(b)) {
+        const keys = Object.keys(a);
+        return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameValue(a[k], b[k]));
+    }
+    return a === b;
+}
+
+/**
+ * A stack's values merged under the program's: maps merge key by key; lists, scalars and
+ * null are leaves, and where both set a leaf the program's stands. Every leaf where the two
+ * differ, or where a map meets something else, is a conflict; equal values are none.
+ */
+export function mergeUnder(ours: Values, theirs: Values = {}, at: string[] = []): { values: Values; conflicts: ValueConflict[] } {
+    const merged = new Map(Object.entries(ours));
+    const conflicts: ValueConflict[] = [];
+    for (const [key, their] of Object.entries(theirs)) {
+        const path = [...at, key];
+        const our = merged.get(key);
+        if (our === undefined) {
+            merged.set(key, their);
+        } else if (isMap(our) && isMap(their) && !SET_WHOLE.has(path.join("."))) {
+            const sub = mergeUnder(our, their, path);
+            merged.set(key, sub.values);
+            conflicts.push(...sub.conflicts);
+        } else if (!sameValue(our, their)) {
+            conflicts.push({ path, ours: our });
+        }
+    }
+    // fromEntries defines own properties: a key such as "__proto__" stays a plain key.
+    return { values: Object.fromEntries(merged), conflicts };
 }

@@ -1,0 +1,228 @@
+/**
+ * Checks of Coder's own settings in a stack's config (coderEnv, coderSecretEnv, helmValues)
+ * against what the program sets and what the charts accept. Pure functions that register no
+ * resource: the program runs them with the other config checks, before anything exists.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { ConfigError, PROJECT, Settings } from "../../config";
+import { Plan, buildPlan } from "../../sizing";
+import { editDistance } from "../../tiers";
+import {
+    CODER_CHART, EnvSource, PROVISIONER_CHART, ValueConflict, Values, coderdEnvOwners, isMap, mergeUnder, releaseValues,
+    tlsSecretNamesOf,
+} from "./values";
+
+const k = (key: string) => `${PROJECT}:${key}`;
+
+/**
+ * A path below a config key as `pulumi config set --path` writes it: names joined by dots,
+ * a name with other characters (an annotation such as example.com/team) in ["..."].
+ */
+export const pathText = (parts: string[]): string =>
+    parts.map((p, i) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p) ? `${i ? "." : ""}${p}` : `[${JSON.stringify(p)}]`)).join("");
+
+// ---- coderEnv and coderSecretEnv ----
+
+/** Where each source of a program-set env var is changed, for the messages. */
+const ENV_SOURCES: Record<EnvSource, { from: string; instead: string }> = {
+    accessUrl: { from: k("accessUrl"), instead: "change that key instead" },
+    wildcardAccessUrl: { from: k("wildcardAccessUrl"), instead: "change that key instead" },
+    database: { from: "the database it creates (Secret coder-db-url)", instead: "it cannot be set here" },
+    maxOpenConnections: {
+        from: "the database plan",
+        instead: `it cannot be set here: the database's max_connections (${k("sizing.database.maxConnections")}) is sized from it`,
+    },
+    provisioners: {
+        from: "the architecture (external provisioners do every build, none run in coderd)",
+        instead: `size them with ${k("sizing.provisioners.replicas")} instead`,
+    },
+    metrics: {
+        from: `the architecture (Prometheus metrics for the namespaces in ${k("metricsNamespaces")})`,
+        instead: "it cannot be set here",
+    },
+    provisionerPsk: { from: "the provisioners' pre-shared key (Secret coder-provisioner-psk)", instead: "it cannot be set here" },
+    tls: { from: `${k("tlsSecretNames")} or ${k("tlsCertificate")}`, instead: "change those keys instead" },
+    chartNetworking: {
+        from: "its ports and the replicas' mesh, which the Service and the network policies expect",
+        instead: "it cannot be set here",
+    },
+};
+
+/**
+ * Names that say their value is a secret. A last word that names a location or a duration
+ * (CODER_EXTERNAL_AUTH_0_TOKEN_URL, CODER_MAX_TOKEN_LIFETIME) says it is not.
+ */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE|_KEY$/;
+const NOT_SECRET_LAST_WORD = /_(URL|FILE|PATH|DIR|LIFETIME|DURATION)$/;
+
+export function looksSecret(name: string): boolean {
+    const upper = name.toUpperCase();
+    return SECRET_NAME.test(upper) && !NOT_SECRET_LAST_WORD.test(upper);
+}
+
+/** One problem at most for each name of coderEnv and coderSecretEnv. */
+function envProblems(s: Settings): string[] {
+    const owners = new Map(coderdEnvOwners().map((o) => [o.name, o]));
+    const secret = s.coderSecretEnv ?? {};
+    const problems: string[] = [];
+    for (const [map, names] of [["coderEnv", Object.keys(s.coderEnv)], ["coderSecretEnv", Object.keys(secret)]] as const) {
+        for (const name of names) {
+            const key = k(`${map}.${name}`);
+            const owner = owners.get(name);
+            if (owner) {
+                const { from, instead } = ENV_SOURCES[owner.source];
+                problems.push(`${key}: set by the ${owner.setBy === "program" ? "program" : "coder chart"} from ${from}; ${instead}`);
+            } else if (map === "coderEnv" && Object.hasOwn(secret, name)) {
+                problems.push(`${key}: also set in ${k(`coderSecretEnv.${name}`)}; keep one of the two ` +
+                    `(pulumi config rm --path '${key}' keeps the secret)`);
+            } else if (map === "coderEnv" && looksSecret(name)) {
+                problems.push(`${key}: the name says it is a secret, and coderEnv is stored in clear in the stack file; ` +
+                    `move it to coderSecretEnv: pulumi config rm --path '${key}', then ` +
+                    `pulumi config set --secret --path '${k(`coderSecretEnv.${name}`)}' VALUE`);
+            }
+        }
+    }
+    return problems;
+}
+
+// ---- helmValues ----
+
+/** The two charts by their key under coder-refarch:helmValues, and their values files (charts/README.txt). */
+const CHARTS = {
+    coder: { name: CODER_CHART, file: "coder-values.yaml" },
+    provisioner: { name: PROVISIONER_CHART, file: "provisioner-values.yaml" },
+} as const;
+export type ChartKey = keyof typeof CHARTS;
+
+const chartDefaults = new Map<ChartKey, Values>();
+
+/** A chart's values file, as Coder publishes it: the keys a stack may set. */
+export function chartValues(chart: ChartKey): Values {
+    let values = chartDefaults.get(chart);
+    if (!values) {
+        // Read at run time, beside this module, under the Pulumi CLI as under the tests.
+        values = parse(fs.readFileSync(path.join(__dirname, "charts", CHARTS[chart].file), "utf8")) as Values;
+        chartDefaults.set(chart, values);
+    }
+    return values;
+}
+
+/**
+ * Values the charts hand to the pod spec whole (toYaml) although their default is an
+ * example: any field of the Kubernetes object is accepted below them. Below a default of
+ * {}, [] or null anything is accepted anyway.
+ */
+const PASS_THROUGH = new Set(["coder.affinity", "coder.securityContext"]);
+
+/** The keys of `theirs` the chart does not have, each with the closest key the chart has beside it. */
+export function unknownKeys(theirs: unknown, chart: unknown, at: string[] = []): { path: string[]; closest: string }[] {
+    if (!isMap(theirs) || !isMap(chart) || Object.keys(chart).length === 0 || PASS_THROUGH.has(at.join("."))) return [];
+    return Object.entries(theirs).flatMap(([key, v]) => Object.hasOwn(chart, key)
+        ? unknownKeys(v, chart[key], [...at, key])
+        : [{ path: [...at, key], closest: closestKey(key, Object.keys(chart)) }]);
+}
+
+function closestKey(key: string, candidates: string[]): string {
+    const distance = (c: string) => editDistance(key.toLowerCase(), c.toLowerCase());
+    return candidates.reduce((best, c) => (distance(c) < distance(best) ? c : best));
+}
+
+/** What the program sets at the well-known paths, and the key that changes it. Longest prefix wins. */
+const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>> = {
+    coder: {
+        "coder.replicaCount": { what: "coderd replicas from the tier", instead: `use ${k("sizing.coderd.replicas")}` },
+        "coder.resources": { what: "coderd requests and limits from the tier", instead: `use ${k("sizing.coderd.requests")} and ${k("sizing.coderd.limits")}` },
+        "coder.env": { what: "coderd's environment", instead: `use ${k("coderEnv")}, or ${k("coderSecretEnv")} for secrets` },
+        "coder.tls": { what: "the TLS Secrets coderd serves", instead: `use ${k("tlsSecretNames")}, or ${k("tlsCertificate")} and ${k("tlsPrivateKey")}` },
+        "coder.nodeSelector": placement("coderd pods"),
+        "coder.tolerations": placement("coderd pods"),
+        "coder.affinity": placement("coderd pods"),
+        "coder.topologySpreadConstraints": placement("coderd pods"),
+        "coder.service.annotations": {
+            what: "the load balancer's annotations",
+            instead: `use ${k("internalLoadBalancer")} or ${k("loadBalancerSourceRanges")}`,
+        },
+        "provisionerDaemon.pskSecretName": { what: "the provisioners' pre-shared key Secret", instead: "it cannot be set here" },
+    },
+    provisioner: {
+        "coder.replicaCount": { what: "provisioner replicas from the tier", instead: `use ${k("sizing.provisioners.replicas")}` },
+        "coder.resources": {
+            what: "provisioner requests and limits from the tier",
+            instead: `use ${k("sizing.provisioners.requests")} and ${k("sizing.provisioners.limits")}`,
+        },
+        "coder.env": { what: "the provisioners' environment: coderd's in-cluster URL and metrics", instead: "it cannot be set here" },
+        "coder.nodeSelector": placement("provisioner pods"),
+        "coder.tolerations": placement("provisioner pods"),
+        "coder.affinity": placement("provisioner pods"),
+        "provisionerDaemon.pskSecretName": { what: "the provisioners' pre-shared key Secret", instead: "it cannot be set here" },
+    },
+};
+
+function placement(pods: string) {
+    return { what: `the placement of ${pods} on their node pool`, instead: `placement is fixed by the pools; size them with ${k("sizing.pools")}` };
+}
+
+/** The config error (or, at deploy time, the warning) for one conflict. */
+export function conflictMessage(chart: ChartKey, c: ValueConflict): string {
+    const key = k(`helmValues.${chart}.${pathText(c.path)}`);
+    const hints = HINTS[chart];
+    for (let n = c.path.length; n > 0; n--) {
+        const hint = hints[c.path.slice(0, n).join(".")];
+        if (hint) return `${key}: the program sets it (${hint.what}); ${hint.instead}`;
+    }
+    const shown = JSON.stringify(c.ours);
+    return `${key}: the program sets it${shown && shown.length <= 60 ? ` (to ${shown})` : ""}; remove it from ${k("helmValues")}`;
+}
+
+/** The program's values of both releases for a stack, as coder.ts builds them from the same settings. */
+export function programValues(s: Settings, plan: Plan): Record<ChartKey, Values> {
+    return releaseValues({
+        coderd: { ...plan.coderd, placement: plan.pools.coderd.placement },
+        maxOpenConnections: plan.database.connectionsPerCoderd,
+        provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },
+        accessUrl: s.accessUrl,
+        wildcardAccessUrl: s.wildcardAccessUrl,
+        tlsSecretNames: tlsSecretNamesOf(!!(s.tlsCertificate && s.tlsPrivateKey), s.tlsSecretNames),
+        // The cloud layer's annotations are known once the cluster is; coder.ts warns of a clash with them.
+        loadBalancerAnnotations: {},
+        coderNamespace: s.namespaces.coder,
+        env: s.coderEnv,
+        secretEnvNames: Object.keys(s.coderSecretEnv ?? {}),
+    });
+}
+
+function helmValuesProblems(s: Settings, plan: Plan | undefined): string[] {
+    const ours = plan && programValues(s, plan);
+    return (Object.keys(CHARTS) as ChartKey[]).flatMap((chart) => {
+        const theirs = s.helmValues[chart];
+        if (!theirs) return [];
+        const unknown = unknownKeys(theirs, chartValues(chart)).map(({ path: p, closest }) =>
+            `${k(`helmValues.${chart}.${pathText(p)}`)}: the ${CHARTS[chart].name} chart has no value ${pathText(p)}; ` +
+            `the closest is ${pathText([...p.slice(0, -1), closest])} (components/k8s/charts/${CHARTS[chart].file})`);
+        const conflicts = ours ? mergeUnder(ours[chart], theirs).conflicts.map((c) => conflictMessage(chart, c)) : [];
+        return [...unknown, ...conflicts];
+    });
+}
+
+/** The plan, or undefined when it does not build (the program reports the sizing problems itself). */
+function planOf(s: Settings): Plan | undefined {
+    try {
+        return buildPlan(s);
+    } catch (e) {
+        if (e instanceof ConfigError) return undefined;
+        throw e;
+    }
+}
+
+/**
+ * Every problem of coderEnv, coderSecretEnv and helmValues: names the program or the
+ * chart sets, secrets in clear, a name in both maps, Helm values the charts do not have
+ * or that differ from the program's. Each message names the key and what to do instead.
+ * `plan` is the stack's plan where the caller has it; without one that builds, the Helm
+ * values are checked against the charts only.
+ */
+export function coderSettingsProblems(s: Settings, plan: Plan | undefined = planOf(s)): string[] {
+    return [...envProblems(s), ...helmValuesProblems(s, plan)];
+}
