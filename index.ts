@@ -1,18 +1,23 @@
 // coder-refarch: Coder's reference architecture for this stack's tier and cloud.
-// Read and validate config, build one deployment, export its outputs (see program.ts).
+// Read and validate config (an existing network is read from the cloud, so loading is
+// asynchronous), build one deployment, return its outputs (see program.ts). The Pulumi
+// Node.js runtime awaits an exported function and takes its result as the stack outputs.
 import { run } from "./program";
 
-const out = run();
-
-export const tier = out.tier;
-export const cloud = out.cloud;
-export const accessUrl = out.accessUrl;
-export const clusterName = out.clusterName;
-export const databaseInstance = out.databaseInstance;
-export const kubeconfig = out.kubeconfig;
-export const coderNamespace = out.coderNamespace;
-export const provisionerNamespace = out.provisionerNamespace;
-export const workspaceNamespace = out.workspaceNamespace;
-export const workspacePlacement = out.workspacePlacement;
-export const workspaceStorageClass = out.workspaceStorageClass;
-export const pools = out.pools;
+export = async () => {
+    const out = await run();
+    return {
+        tier: out.tier,
+        cloud: out.cloud,
+        accessUrl: out.accessUrl,
+        clusterName: out.clusterName,
+        databaseInstance: out.databaseInstance,
+        kubeconfig: out.kubeconfig,
+        coderNamespace: out.coderNamespace,
+        provisionerNamespace: out.provisionerNamespace,
+        workspaceNamespace: out.workspaceNamespace,
+        workspacePlacement: out.workspacePlacement,
+        workspaceStorageClass: out.workspaceStorageClass,
+        pools: out.pools,
+    };
+};

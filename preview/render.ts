@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config";
 // No module of the program registers a resource when imported, so a static import is safe.
 import { CoderDeployment, loadPlan } from "../program";
+import { cloudReader } from "../components/network-check";
 import { Plan } from "../sizing";
 import { readStackConfig } from "./stack-config";
 
@@ -35,7 +36,17 @@ export interface Rendered {
     settings: Settings;
     plan: Plan;
     resources: RenderedResource[];
+    /** what `pulumi preview` would warn about: the config's advisories, and a network not read offline */
+    warnings: string[];
 }
+
+/**
+ * Answers to the program's reads of the cloud (e.g. an existing network), by invoke token
+ * (`gcp:compute/getSubnetwork:getSubnetwork`): a function of the invoke's arguments that
+ * returns the provider's result, or throws as the cloud would (not found). A read without
+ * an answer is skipped with a warning, as the offline preview cannot ask the cloud.
+ */
+export type CloudReads = Record<string, (args: Record<string, unknown>) => Record<string, unknown>>;
 
 export function isSecretValue(v: unknown): v is { value: unknown } {
     return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
@@ -122,18 +133,19 @@ interface Captured {
  * Renders `stack` (Pulumi.<stack>.yaml under `root`) under mocks. Throws ConfigError
  * for a bad config before any resource is registered.
  */
-export async function renderStack(stack: string, root?: string): Promise<Rendered> {
+export async function renderStack(stack: string, root?: string, cloudReads?: CloudReads): Promise<Rendered> {
     const { raw, secretKeys } = readStackConfig(stack, root);
-    return renderConfig(stack, raw, secretKeys);
+    return renderConfig(stack, raw, secretKeys, [], cloudReads);
 }
 
 /**
  * Renders a stack from raw config (`namespace:key` → string, as the CLI passes it).
  * `registered` receives the type and name of every resource the mocks see, so a
- * caller can check that a failing config registered nothing.
+ * caller can check that a failing config registered nothing. `cloudReads` answers the
+ * program's reads of the cloud.
  */
 export async function renderConfig(
-    stack: string, raw: Record<string, string>, secretKeys: string[] = [], registeredLog: string[] = [],
+    stack: string, raw: Record<string, string>, secretKeys: string[] = [], registeredLog: string[] = [], cloudReads: CloudReads = {},
 ): Promise<Rendered> {
     const registered = new Map<string, { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }>();
     pulumi.runtime.setMocks({
@@ -144,12 +156,21 @@ export async function renderConfig(
             return { id: `${args.name}-id`, state: { ...inputs, ...computed(args.type, args.name, inputs) } };
         },
         call: (args) => {
-            throw new Error(`no mock for the call ${args.token}`);
+            const answer = cloudReads[args.token];
+            try {
+                if (!answer) throw new Error(`no mock for the call ${args.token}`);
+                return answer(args.inputs as Record<string, unknown>);
+            } catch (e) {
+                // The SDK rethrows a failed invoke with the RPC error's `details`, as the engine fills them.
+                const message = e instanceof Error ? e.message : String(e);
+                throw Object.assign(new Error(message), { details: message });
+            }
         },
     }, "coder-refarch", stack, false);
     pulumi.runtime.setAllConfig(raw, secretKeys);
 
-    const { settings, plan } = loadPlan(raw, stack);
+    // Reads the mocks cannot answer come back undefined: the program skips them and warns.
+    const { settings, plan, network, warnings } = await loadPlan(raw, stack, undefined, cloudReader((token) => token in cloudReads));
 
     const captured: Captured[] = [];
     const names = new Map<pulumi.Resource, Captured>();
@@ -159,7 +180,7 @@ export async function renderConfig(
         names.set(a.resource, c);
         return undefined;
     };
-    new CoderDeployment("coder", { settings, plan }, { transformations: [capture] });
+    new CoderDeployment("coder", { settings, plan, network }, { transformations: [capture] });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
     const resources = captured.map((c): RenderedResource => {
@@ -181,5 +202,5 @@ export async function renderConfig(
             provider: provider ? names.get(provider)?.name : undefined,
         };
     });
-    return { stack, settings, plan, resources };
+    return { stack, settings, plan, resources, warnings };
 }

@@ -16,11 +16,10 @@ export interface EksClusterArgs {
     clusterName: string;
     /** major.minor; empty: EKS's default version at creation */
     kubernetesVersion: string;
-    vpcId: pulumi.Input<string>;
-    /** nodes, pods and the control plane's network interfaces */
+    /** the control plane's network interfaces */
     privateSubnetIds: pulumi.Input<string>[];
-    /** the zones of privateSubnetIds, in the same order */
-    zones: string[];
+    /** per zone of the stack, the private subnets its nodes and pods take addresses from */
+    zoneSubnets: { zone: string; ids: pulumi.Input<string>[] }[];
     serviceCidr: string;
     pools: Record<PoolRole, PoolPlan>;
     /** CIDRs allowed to reach the public API endpoint; empty: any (authenticated) client */
@@ -267,13 +266,14 @@ export class EksCluster extends pulumi.ComponentResource {
     private poolNodeGroups(name: string, args: EksClusterArgs, pool: PoolPlan, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[]): eks.NodeGroup[] {
         const template = this.launchTemplate(`${name}-${pool.role}`, args, pool);
         if (!ZONAL_POOLS.includes(pool.role)) {
-            return [this.nodeGroup(`${name}-${pool.role}`, args, pool, template, args.privateSubnetIds, pool.total, pool.initial.total, nodeRoleArn, after)];
+            const subnets = args.zoneSubnets.flatMap((z) => z.ids);
+            return [this.nodeGroup(`${name}-${pool.role}`, args, pool, template, subnets, pool.total, pool.initial.total, nodeRoleArn, after)];
         }
-        const zones = args.privateSubnetIds.length;
+        const zones = args.zoneSubnets.length;
         const max = splitAcross(pool.total.max, zones);
         const initial = splitAcross(pool.initial.total, zones);
-        return args.privateSubnetIds.map((subnet, i) => this.nodeGroup(
-            `${name}-${pool.role}-${args.zones[i]}`, args, pool, template, [subnet],
+        return args.zoneSubnets.map(({ zone, ids }, i) => this.nodeGroup(
+            `${name}-${pool.role}-${zone}`, args, pool, template, ids,
             { min: Math.min(pool.perZone.min, max[i]!), max: max[i]! }, Math.max(initial[i]!, Math.min(pool.perZone.min, max[i]!)),
             nodeRoleArn, after,
         ));

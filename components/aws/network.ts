@@ -46,6 +46,27 @@ export function subnetLayout(vpcCidr: string, zones: string[]): SubnetLayout[] {
 /** Addresses a subnet offers (AWS keeps 5 of each). */
 export const usableAddresses = (cidr: string) => cidrRange(cidr).size - 5;
 
+/** The VPC CNI's unit of pod addresses with prefix delegation: a /28. */
+const PREFIX_ADDRESSES = 16;
+/** Network interfaces a node may attach (m5.2xlarge: 4); each takes a primary address of its own. */
+const INTERFACES_A_NODE = 4;
+
+/**
+ * Private addresses one node takes at most with prefix delegation: its max pods in whole
+ * /28 prefixes, one warm prefix (WARM_PREFIX_TARGET=1) and a primary address for each
+ * network interface. The 3k tier at its maximum: about 23,000 addresses.
+ */
+export function addressesPerNode(maxPods: number): number {
+    return Math.ceil(maxPods / PREFIX_ADDRESSES) * PREFIX_ADDRESSES + PREFIX_ADDRESSES + INTERFACES_A_NODE;
+}
+
+/**
+ * Addresses each zone's private subnets keep for others than the nodes: EKS asks for at
+ * least 6 and recommends 16 free for the control plane's network interfaces, and the
+ * database's instance takes one.
+ */
+export const ZONE_RESERVED_ADDRESSES = 16;
+
 /**
  * A VPC over the stack's zones: per zone a private subnet (nodes, pods, database) and
  * a public one (load balancers, NAT), a NAT gateway per zone so a zone outage does not

@@ -3,6 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
+import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
+import { AwsNetworkRef } from "../network-check";
 import { AUTOSCALER_IMAGES, ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { RdsDatabase } from "./database";
@@ -20,17 +22,27 @@ export function awsConfigProblems(s: Settings): string[] {
 export interface AwsPlatformArgs {
     settings: Settings;
     plan: Plan;
+    /** an existing VPC to deploy into; absent = the platform creates one */
+    existingNetwork?: AwsNetworkRef;
 }
 
 /**
- * Load-balancer annotations of the coderd Service: an internet-facing Network Load
- * Balancer from the controller EKS runs itself (instance targets in the public
- * subnets), so no AWS Load Balancer Controller has to be installed and kept up to date.
+ * Load-balancer annotations of the coderd Service: a Network Load Balancer from the
+ * controller EKS runs itself (instance targets), so no AWS Load Balancer Controller has
+ * to be installed and kept up to date. It is internet-facing in the subnets tagged
+ * kubernetes.io/role/elb; internal (any value but "false" of the annotation, as
+ * cloud-provider-aws reads ServiceAnnotationLoadBalancerInternal) in those tagged
+ * kubernetes.io/role/internal-elb. Either way externalTrafficPolicy stays Local: clients'
+ * addresses reach coderd, and the health check asks each node's healthCheckNodePort.
  */
 export const NLB_ANNOTATIONS = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } as const;
+export const AWS_LOAD_BALANCER: CloudLoadBalancerAnnotations = {
+    always: NLB_ANNOTATIONS,
+    internal: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" },
+};
 
 /**
- * One AWS region of a deployment: VPC, EKS cluster with the planned pools and
+ * One AWS region of a deployment: VPC (or an existing one), EKS cluster with the planned pools and
  * cluster-autoscaler for them, RDS for PostgreSQL, and the default StorageClass for
  * workspace volumes. Hands the Kubernetes layer a cloud-free ClusterHandle and DatabaseEndpoint.
  */
@@ -47,22 +59,14 @@ export class AwsPlatform extends pulumi.ComponentResource {
         const tags = { "managed-by": "pulumi", app: "coder", stack: s.stack };
         const clusterName = s.prefix;
 
-        const network = new AwsNetwork(`${name}-net`, {
-            region: s.region,
-            zones: s.zones,
-            vpcCidr: s.vpcCidr,
-            clusterName,
-            tags,
-        }, { parent: this });
-        const privateSubnetIds = network.privateSubnets.map((x) => x.id);
+        const net = args.existingNetwork ?? this.createNetwork(name, s, clusterName, tags);
 
         const eks = new EksCluster(`${name}-eks`, {
             region: s.region,
             clusterName,
             kubernetesVersion: s.kubernetesVersion,
-            vpcId: network.vpc.id,
-            privateSubnetIds,
-            zones: network.layout.map((l) => l.zone),
+            privateSubnetIds: net.privateSubnetIds,
+            zoneSubnets: net.zoneSubnets,
             serviceCidr: s.serviceCidr,
             pools: plan.pools,
             apiAuthorizedNetworks: s.apiAuthorizedNetworks,
@@ -84,8 +88,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
         }, { parent: this });
 
         const db = new RdsDatabase(`${name}-db`, {
-            vpcId: network.vpc.id,
-            subnetIds: privateSubnetIds,
+            vpcId: net.vpcId,
+            subnetIds: net.privateSubnetIds,
             clientSecurityGroupId: eks.clusterSecurityGroupId,
             plan: plan.database,
             deletionProtection: s.deletionProtection,
@@ -108,19 +112,36 @@ export class AwsPlatform extends pulumi.ComponentResource {
 
         this.cluster = {
             provider: eks.provider,
-            loadBalancerAnnotations: { ...NLB_ANNOTATIONS },
+            loadBalancerAnnotations: loadBalancerAnnotations(s, AWS_LOAD_BALANCER),
             workspaceStorageClass: storageClass.metadata.name,
             // The database, the control plane's network interfaces and the nodes share the
             // private subnets: workspaces reach none of them directly. The VPC CNI's policy
             // agent judges a Service's ClusterIP before kube-proxy translates it, so the
             // Service range goes too (kubernetes.default); DNS and coderd stay reachable
             // through their pod-selector rules, which the agent resolves to their Services.
-            protectedRanges: [...network.layout.map((l) => l.private), s.serviceCidr, METADATA_RANGE],
+            protectedRanges: [...net.privateCidrs, s.serviceCidr, METADATA_RANGE],
         };
         this.database = db.endpoint;
         this.clusterName = eks.cluster.name;
         this.databaseInstance = db.instance.identifier;
         this.kubeconfig = eks.kubeconfig;
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
+    }
+
+    /** A VPC of the program's own over the stack's zones. */
+    private createNetwork(name: string, s: Settings, clusterName: string, tags: Record<string, string>) {
+        const network = new AwsNetwork(`${name}-net`, {
+            region: s.region,
+            zones: s.zones,
+            vpcCidr: s.vpcCidr,
+            clusterName,
+            tags,
+        }, { parent: this });
+        return {
+            vpcId: network.vpc.id,
+            privateSubnetIds: network.privateSubnets.map((x) => x.id),
+            zoneSubnets: network.layout.map((l, i) => ({ zone: l.zone, ids: [network.privateSubnets[i]!.id] })),
+            privateCidrs: network.layout.map((l) => l.private),
+        };
     }
 }

@@ -5,14 +5,18 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
 import { NODE_DISK_GB, PoolRole } from "../../tiers";
-import { POD_RANGE, SERVICE_RANGE } from "./network";
 import { execKubeconfig } from "../k8s/kubeconfig";
 
 export interface GkeClusterArgs {
     project: string;
     region: string;
+    /** the VPC's id or link (a Shared VPC's: projects/<host>/global/networks/<name>) */
     network: pulumi.Input<string>;
+    /** the subnetwork's id or link (projects/<host>/regions/<region>/subnetworks/<name>) */
     subnet: pulumi.Input<string>;
+    /** the subnetwork's secondary ranges for pods and Services, by name */
+    podRangeName: string;
+    serviceRangeName: string;
     pools: Record<PoolRole, PoolPlan>;
     clusterName: string;
     releaseChannel: string;
@@ -69,7 +73,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             minMasterVersion: args.kubernetesVersion || undefined,
             releaseChannel: { channel: args.releaseChannel },
             networkingMode: "VPC_NATIVE",
-            ipAllocationPolicy: { clusterSecondaryRangeName: POD_RANGE, servicesSecondaryRangeName: SERVICE_RANGE },
+            ipAllocationPolicy: { clusterSecondaryRangeName: args.podRangeName, servicesSecondaryRangeName: args.serviceRangeName },
             // Dataplane V2 enforces Kubernetes NetworkPolicy (no Calico add-on needed).
             datapathProvider: "ADVANCED_DATAPATH",
             privateClusterConfig: {

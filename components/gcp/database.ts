@@ -8,8 +8,8 @@ export interface CloudSqlArgs {
     region: string;
     /** self link or id of the VPC the instance gets its private IP in */
     network: pulumi.Input<string>;
-    /** the private services access peering; the instance waits for it */
-    privateServiceAccess: pulumi.Resource;
+    /** the private services access peering the instance waits for; absent when the network already has one */
+    privateServiceAccess?: pulumi.Resource;
     plan: DatabasePlan;
     deletionProtection: boolean;
     /** physical instance name prefix (stack-derived) */
@@ -69,7 +69,7 @@ export class CloudSqlDatabase extends pulumi.ComponentResource {
             },
         }, {
             ...stateful,
-            dependsOn: [args.privateServiceAccess],
+            dependsOn: args.privateServiceAccess ? [args.privateServiceAccess] : [],
             // Disk autoresize grows the disk; the program must not shrink it back.
             ignoreChanges: ["settings.diskSize"],
         });

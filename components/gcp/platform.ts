@@ -3,18 +3,44 @@ import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
+import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
+import { GcpNetworkRef } from "../network-check";
 import { enableApis } from "./apis";
 import { GkeCluster } from "./cluster";
 import { CloudSqlDatabase } from "./database";
-import { GcpNetwork } from "./network";
+import { GcpNetwork, POD_RANGE, SERVICE_RANGE } from "./network";
 
 export interface GcpPlatformArgs {
     settings: Settings;
     plan: Plan;
+    /** an existing (Shared) VPC to deploy into; absent = the platform creates one */
+    existingNetwork?: GcpNetworkRef;
 }
 
 /**
- * One GCP region of a deployment: APIs, network, GKE cluster with the planned pools,
+ * GKE's load balancers for the coderd Service: without annotations an external
+ * passthrough Network Load Balancer; `networking.gke.io/load-balancer-type: "Internal"`
+ * makes it an internal passthrough one with an address of the cluster's subnetwork.
+ */
+export const GCP_LOAD_BALANCER: CloudLoadBalancerAnnotations = {
+    always: {},
+    internal: { "networking.gke.io/load-balancer-type": "Internal" },
+};
+
+/** Where the cluster and the database attach: the program's own VPC or an existing one. */
+interface Attachment {
+    network: pulumi.Input<string>;
+    subnet: pulumi.Input<string>;
+    podRangeName: string;
+    serviceRangeName: string;
+    /** the peering Cloud SQL waits for, when the program creates it */
+    privateServiceAccess?: pulumi.Resource;
+    /** the private services range (the database's addresses), when the program creates it */
+    privateServiceRange?: pulumi.Input<string>;
+}
+
+/**
+ * One GCP region of a deployment: APIs, network (or an existing one), GKE cluster with the planned pools,
  * and (in the primary region) the Cloud SQL database. Hands the Kubernetes layer a
  * cloud-free ClusterHandle and DatabaseEndpoint.
  */
@@ -32,19 +58,22 @@ export class GcpPlatform extends pulumi.ComponentResource {
 
         const apis = enableApis(name, this);
 
-        const network = new GcpNetwork(`${name}-net`, {
-            region: s.region,
-            nodeCidr: s.nodeCidr,
-            podCidr: s.podCidr,
-            serviceCidr: s.serviceCidr,
-            dependsOn: apis,
-        }, { parent: this });
+        const net: Attachment = args.existingNetwork
+            ? {
+                network: args.existingNetwork.networkLink,
+                subnet: args.existingNetwork.subnetworkLink,
+                podRangeName: args.existingNetwork.podRangeName,
+                serviceRangeName: args.existingNetwork.serviceRangeName,
+            }
+            : this.createNetwork(name, s, apis);
 
         const gke = new GkeCluster(`${name}-gke`, {
             project: s.gcpProject,
             region: s.region,
-            network: network.network.id,
-            subnet: network.subnet.id,
+            network: net.network,
+            subnet: net.subnet,
+            podRangeName: net.podRangeName,
+            serviceRangeName: net.serviceRangeName,
             pools: plan.pools,
             clusterName: s.prefix,
             releaseChannel: s.gkeReleaseChannel,
@@ -57,8 +86,8 @@ export class GcpPlatform extends pulumi.ComponentResource {
 
         const db = new CloudSqlDatabase(`${name}-db`, {
             region: s.region,
-            network: network.network.id,
-            privateServiceAccess: network.privateServiceAccess,
+            network: net.network,
+            privateServiceAccess: net.privateServiceAccess,
             plan: plan.database,
             deletionProtection: s.deletionProtection,
             namePrefix: s.prefix,
@@ -79,15 +108,39 @@ export class GcpPlatform extends pulumi.ComponentResource {
 
         this.cluster = {
             provider: gke.provider,
-            // GKE's external passthrough Network Load Balancer; nothing to add.
-            loadBalancerAnnotations: {},
+            loadBalancerAnnotations: loadBalancerAnnotations(s, GCP_LOAD_BALANCER),
             workspaceStorageClass: storageClass.metadata.name,
-            protectedRanges: [network.privateServiceRange, s.controlPlaneCidr, METADATA_RANGE],
+            // In an existing VPC the private services range is the host's: the database's
+            // own address (Cloud SQL keeps it across failovers) stands for it.
+            protectedRanges: [
+                net.privateServiceRange ?? pulumi.interpolate`${db.instance.privateIpAddress}/32`,
+                s.controlPlaneCidr,
+                METADATA_RANGE,
+            ],
         };
         this.database = db.endpoint;
         this.clusterName = gke.cluster.name;
         this.databaseInstance = db.instance.name;
         this.kubeconfig = gke.kubeconfig;
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
+    }
+
+    /** A VPC of the program's own: subnet with named pod and Service ranges, NAT, private services access. */
+    private createNetwork(name: string, s: Settings, apis: pulumi.Resource[]): Attachment {
+        const network = new GcpNetwork(`${name}-net`, {
+            region: s.region,
+            nodeCidr: s.nodeCidr,
+            podCidr: s.podCidr,
+            serviceCidr: s.serviceCidr,
+            dependsOn: apis,
+        }, { parent: this });
+        return {
+            network: network.network.id,
+            subnet: network.subnet.id,
+            podRangeName: POD_RANGE,
+            serviceRangeName: SERVICE_RANGE,
+            privateServiceAccess: network.privateServiceAccess,
+            privateServiceRange: network.privateServiceRange,
+        };
     }
 }
