@@ -5,8 +5,12 @@
  * the defaults before the program starts. This module checks what it is given, reports
  * every bad key at once, and registers no resource when anything is wrong.
  */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { CLOUDS, CloudName, TIERS, TierName } from "./tiers";
+import { CLOUDS, CloudName, MIN_SERVICE_ADDRESSES, REGIONS, TIERS, TierName, closest, editDistance } from "./tiers";
 
 export const PROJECT = "coder-refarch";
 
@@ -43,13 +47,21 @@ export function parseMemoryMiB(q: string): number {
 const cpu = z.string().regex(CPU_RE, "a CPU quantity such as 2, 0.5 or 2000m").refine((q) => !CPU_RE.test(q) || parseCpuMillis(q) > 0, "must be above 0");
 const memory = z.string().regex(MEM_RE, "a memory quantity such as 8Gi or 512Mi").refine((q) => !MEM_RE.test(q) || parseMemoryMiB(q) >= 1, "must be at least 1Mi");
 const resources = z.strictObject({ cpu: cpu.optional(), memory: memory.optional() });
-const count = (min: number) => z.number().int().min(min);
+const count = (min: number) => z.number({ error: "a whole number" }).int("a whole number").min(min, `at least ${min}`);
 
 const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const cidr = z.string().refine((s) => {
+const isCidr = (s: string): boolean => {
     const m = CIDR_RE.exec(s);
     return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-}, "an IPv4 CIDR such as 10.0.0.0/16");
+};
+/** An IPv4 CIDR whose address is the range's first (clouds refuse host bits). */
+const cidr = z.string().refine(isCidr, "an IPv4 CIDR such as 10.0.0.0/16").superRefine((c, ctx) => {
+    if (!isCidr(c)) return;
+    const { first } = cidrRange(c);
+    if (first !== ipNumber(c.split("/")[0]!)) {
+        ctx.addIssue({ code: "custom", message: `${c} has host bits set: the range is ${ipString(first)}/${c.split("/")[1]}; write that` });
+    }
+});
 
 const workloadOverride = z.strictObject({
     replicas: count(0).optional(),
@@ -67,6 +79,9 @@ const poolOverride = z.strictObject({
     podsPerNode: count(1).optional(),
     /** the Kubernetes max-pods setting of the pool's nodes */
     maxPodsPerNode: count(8).optional(),
+    /** a machine type outside the catalogue: its vCPUs and memory (GiB), to size with */
+    vcpu: count(1).optional(),
+    memoryGiB: z.number().positive().optional(),
 });
 
 /** Overrides of every sizing figure of the tier; absent = the tier's figure. */
@@ -94,7 +109,9 @@ const https = z.string().url("a URL such as https://coder.example.com").refine((
 
 /** An environment variable name, as coderd reads them (CODER_...). */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as CODER_OIDC_ISSUER_URL");
-const envMap = z.record(envName, z.string());
+/** `pulumi config set --path` stores true, false and numbers as such: coderd reads them as text. */
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const envMap = z.record(envName, envValue);
 /** Free-form Helm values of one chart: checked against the chart's values file later. */
 const helmValuesOf = z.record(z.string(), z.unknown());
 
@@ -124,13 +141,13 @@ export const networkSchema = z.strictObject({
 export type ExistingNetwork = z.infer<typeof networkSchema>;
 
 /**
- * Keys that hold secrets. The Pulumi CLI refuses a key declared `secret: true` whose value
+ * Keys that hold secrets (a certificate is public: tlsCertificate is an ordinary key). The Pulumi CLI refuses a key declared `secret: true` whose value
  * is plaintext, and applies a declared default as plaintext; it also requires every
  * declared key without a default. An optional secret can therefore not be declared in
  * Pulumi.yaml at all: these keys are left undeclared there, and the program itself
  * refuses a plaintext value (see validateConfig).
  */
-export const SECRET_KEYS = ["tlsCertificate", "tlsPrivateKey", "coderSecretEnv"] as const;
+export const SECRET_KEYS = ["tlsPrivateKey", "coderSecretEnv"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /**
@@ -147,13 +164,13 @@ export const configSchema = z.strictObject({
     wildcardAccessUrl: z.string().refine((s) => s === "" || /^\*[a-z0-9-]*\.[a-z0-9.-]+[a-z0-9]$/i.test(s),
         "empty, or a wildcard host such as *.coder.example.com"),
     tlsSecretNames: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name")),
-    tlsCertificate: z.string().optional(),
+    tlsCertificate: z.string(),
     tlsPrivateKey: z.string().optional(),
     coderVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "a Coder release such as 2.34.5"),
     helmRepository: z.string().url(),
     kubernetesVersion: z.string().regex(/^(\d+\.\d+)?$/, "empty (the service's default) or major.minor such as 1.33"),
     gkeReleaseChannel: z.enum(["RAPID", "REGULAR", "STABLE", "EXTENDED"]),
-    databaseVersion: z.number().int().min(14).max(17),
+    databaseVersion: z.number({ error: "a PostgreSQL major version such as 16" }).int().min(14, "PostgreSQL 14 to 17 (Coder supports 13+; the clouds still offer 14+): e.g. 16").max(17, "PostgreSQL 14 to 17: e.g. 16"),
     deletionProtection: z.boolean(),
     machineTypes: z.enum(["recommended", "asNamed"]),
     nodeCidr: cidr,
@@ -196,27 +213,65 @@ export interface Settings extends StackConfig {
     awsRegion?: string;
 }
 
+/** The keys an object schema accepts at `path` below it (for "did you mean" hints). */
+function shapeAt(t: z.ZodType, path: string[]): Record<string, unknown> {
+    let cur: z.ZodType = t;
+    for (const step of ["", ...path]) {
+        while (cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+        if (step && cur instanceof z.ZodObject) cur = (cur.shape as Record<string, z.ZodType>)[step] ?? cur;
+    }
+    while (cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+    return cur instanceof z.ZodObject ? (cur.shape as Record<string, unknown>) : {};
+}
+
 /** True where the key holds a string (read as-is); everything else is JSON in Pulumi config. */
 function isStringKey(t: z.ZodType): boolean {
     const inner = t instanceof z.ZodOptional ? (t.unwrap() as z.ZodType) : t;
     return inner instanceof z.ZodString || inner instanceof z.ZodEnum;
 }
 
+/** The outcome of checking a stack's config: settings when every key is usable, and every problem found. */
+export interface ConfigCheck {
+    /** undefined when a key could not be read */
+    settings?: Settings;
+    /** the keys that could be read, for checks that need only those */
+    partial: Settings;
+    /** keys that could not be read: checks that need them are skipped */
+    unreadable: ReadonlySet<string>;
+    problems: string[];
+}
+
+/** The placeholder the offline preview gives secret values it cannot decrypt. */
+export const UNREADABLE_SECRET = "[secret]";
+
+/** Namespaces of the providers a stack may configure besides ours. */
+const KNOWN_NAMESPACES = ["gcp", "aws", "azure", "azure-native", "kubernetes", "random", "pulumi", "tls", "command"];
+
 /**
- * Validates raw Pulumi config (`namespace:key` → string, as the CLI hands it to the
- * program) for one stack. Throws ConfigError naming every bad key.
+ * Checks raw Pulumi config (`namespace:key` → string, as the CLI hands it to the program)
+ * for one stack: every key on its own, then the checks across keys that could be read.
+ * `secretKeys` are the keys whose values are secret. Never throws.
  */
-export function validateConfig(raw: Record<string, string>, stack: string): Settings {
+export function checkConfig(raw: Record<string, string>, stack: string, secretKeys: readonly string[] = []): ConfigCheck {
     const problems: string[] = [];
     const ns = `${PROJECT}:`;
     const shape = configSchema.shape as Record<string, z.ZodType>;
     const input: Record<string, unknown> = {};
+    const bad = new Set<string>();
     for (const [fullKey, value] of Object.entries(raw)) {
-        if (!fullKey.startsWith(ns)) continue;
-        const key = fullKey.slice(ns.length);
+        const [space, ...rest] = fullKey.split(":");
+        if (space !== PROJECT) {
+            // `coder-refach:tier: 3k` would otherwise deploy the default tier without a word.
+            if (space && !KNOWN_NAMESPACES.includes(space) && editDistance(space, PROJECT) <= 3) {
+                problems.push(`${fullKey}: '${space}' is not this project's namespace; write ${ns}${rest.join(":")}`);
+            }
+            continue;
+        }
+        const key = rest.join(":");
         const t = shape[key];
         if (!t) {
-            problems.push(`${fullKey}: unknown key (known: ${Object.keys(shape).join(", ")})`);
+            const near = closest(key, Object.keys(shape));
+            problems.push(`${fullKey}: unknown key${near ? `; did you mean ${ns}${near}?` : ` (known: ${Object.keys(shape).join(", ")})`}`);
             continue;
         }
         if (isStringKey(t)) {
@@ -225,72 +280,246 @@ export function validateConfig(raw: Record<string, string>, stack: string): Sett
             try {
                 input[key] = JSON.parse(value);
             } catch {
-                problems.push(`${fullKey}: not valid ${t instanceof z.ZodBoolean ? "true/false" : t instanceof z.ZodNumber ? "number" : "JSON"}: ${value}`);
+                bad.add(key);
+                const kind = t instanceof z.ZodBoolean ? "true/false" : t instanceof z.ZodNumber ? "number" : "JSON";
+                problems.push(`${fullKey}: not valid ${kind}: ${value}` +
+                    (kind === "JSON" ? "; write it as YAML in the stack file, or with `pulumi config set --path`" : ""));
             }
         }
     }
-    const parsed = configSchema.safeParse(input);
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const path = issue.path.map(String).join(".");
-            if (issue.path.length === 1 && input[String(issue.path[0])] === undefined) {
-                problems.push(`${ns}${path}: missing (declared in Pulumi.yaml; set it with 'pulumi config set ${path} ...')`);
+    for (const key of SECRET_KEYS) {
+        if (raw[ns + key] !== undefined && !secretKeys.includes(ns + key)) {
+            bad.add(key);
+            problems.push(`${ns}${key}: given in plaintext; remove it from the stack file and set it with ` +
+                (key === "tlsPrivateKey" ? `\`pulumi config set --secret ${ns}${key} < privkey.pem\``
+                    : `\`pulumi config set --secret --path '${ns}${key}.NAME' VALUE\` for each entry`));
+        }
+    }
+    // Each key on its own, so that one bad key does not hide the problems of the others.
+    const parsed: Record<string, unknown> = {};
+    for (const [key, t] of Object.entries(shape)) {
+        if (bad.has(key)) continue;
+        const r = t.safeParse(input[key]);
+        if (r.success) {
+            parsed[key] = r.data;
+            continue;
+        }
+        bad.add(key);
+        for (const issue of r.error.issues) {
+            const path = [key, ...issue.path.map(String)].join(".");
+            if (input[key] === undefined) {
+                problems.push(`${ns}${key}: missing (declared in Pulumi.yaml; set it with 'pulumi config set ${key} ...')`);
+                break;
+            } else if (issue.code === "invalid_key") {
+                problems.push(`${ns}${path}: not an environment variable name (letters, digits and _, not starting with a digit), e.g. CODER_OIDC_ISSUER_URL`);
             } else if (issue.code === "unrecognized_keys") {
-                problems.push(`${ns}${path ? path + "." : ""}${issue.keys.join(", ")}: unknown key${issue.keys.length > 1 ? "s" : ""}`);
+                const known = Object.keys(shapeAt(t, issue.path.map(String)));
+                for (const bad of issue.keys) {
+                    const near = closest(bad, known);
+                    problems.push(`${ns}${path}.${bad}: unknown key; ${near ? `did you mean ${near}? ` : ""}known here: ${known.join(", ")}`);
+                }
             } else {
                 problems.push(`${ns}${path}: ${issue.message}`);
             }
         }
     }
-    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-
-    const cfg = parsed.data;
-    const settings: Settings = {
-        ...cfg,
+    const partial: Settings = {
+        ...(parsed as StackConfig),
         stack,
         prefix: physicalPrefix(stack),
         gcpProject: raw["gcp:project"],
         awsRegion: raw["aws:region"],
     };
-    problems.push(...crossChecks(settings));
-    if (problems.length > 0) throw new ConfigError(problems);
+    problems.push(...crossChecks(partial, (...keys) => keys.every((key) => !bad.has(key))));
+    return { settings: bad.size === 0 ? partial : undefined, partial, unreadable: bad, problems };
+}
+
+/**
+ * Validates raw config for one stack and returns its settings; throws ConfigError naming
+ * every bad key.
+ */
+export function validateConfig(raw: Record<string, string>, stack: string, secretKeys: readonly string[] = []): Settings {
+    const { settings, problems } = checkConfig(raw, stack, secretKeys);
+    if (!settings || problems.length > 0) throw new ConfigError(problems);
     return settings;
 }
 
-/** Checks that span several keys or depend on the cloud. */
-function crossChecks(s: Settings): string[] {
+const k = (key: string) => `${PROJECT}:${key}`;
+
+/** Namespaces Kubernetes or the managed services own: Coder must not be installed into them. */
+const RESERVED_NAMESPACE = /^(default|kube-.*|gke-.*|gmp-.*|gatekeeper-system|amazon-.*|aws-.*|eks-.*|calico-.*|tigera-.*|azure-.*|aks-.*|app-routing-system)$/;
+
+/**
+ * Checks that span several keys or depend on the cloud. `readable` says whether keys
+ * could be read: a check runs only when all the keys it needs could.
+ */
+function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => boolean): string[] {
     const problems: string[] = [];
-    const k = (key: string) => `${PROJECT}:${key}`;
+    if (!readable("cloud")) return problems;
     if (s.cloud !== "gcp" && s.cloud !== "aws") {
         problems.push(`${k("cloud")}: '${s.cloud}' is not deployable yet (supported: gcp, aws)`);
+        return problems;
     }
-    if (s.cloud === "gcp" || s.cloud === "aws") {
-        const bad = s.zones.filter((z) => !z.startsWith(s.cloud === "gcp" ? `${s.region}-` : s.region));
-        if (bad.length) problems.push(`${k("zones")}: ${bad.join(", ")} not in region ${s.region}`);
-    }
-    const ranges = (["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr"] as const).map((key) => ({ key, ...cidrRange(s[key]) }));
-    for (let i = 0; i < ranges.length; i++) {
-        for (let j = i + 1; j < ranges.length; j++) {
-            const a = ranges[i]!;
-            const b = ranges[j]!;
-            if (a.first <= b.last && b.first <= a.last) problems.push(`${k(a.key)}: ${s[a.key]} overlaps ${k(b.key)} ${s[b.key]}`);
+    if (readable("region", "zones")) problems.push(...placeProblems(s));
+    if (readable("nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr")) problems.push(...addressProblems(s));
+    if (readable("accessUrl", "wildcardAccessUrl")) problems.push(...urlProblems(s));
+    if (readable("accessUrl", "wildcardAccessUrl", "tlsCertificate", "tlsPrivateKey")) problems.push(...tlsProblems(s));
+    if (readable("namespaces")) {
+        for (const [role, name] of Object.entries(s.namespaces)) {
+            if (RESERVED_NAMESPACE.test(name)) {
+                problems.push(`${k(`namespaces.${role}`)}: '${name}' is reserved for Kubernetes or the cloud's add-ons; choose another, e.g. coder-${role}`);
+            }
         }
     }
+    if (readable("region") && s.cloud === "aws" && s.awsRegion !== s.region) {
+        problems.push(`aws:region: ${s.awsRegion ? `'${s.awsRegion}' differs from` : "missing; set it to"} ${k("region")} '${s.region}'`);
+    }
+    if (s.cloud === "gcp" && !s.gcpProject) {
+        problems.push("gcp:project: missing (the GCP project to deploy into); set it with 'pulumi config set gcp:project PROJECT_ID'");
+    }
+    return problems;
+}
+
+/** The region exists on the stack's cloud and the zones belong to it. */
+function placeProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    const cat = REGIONS[s.cloud];
+    if (!cat.pattern.test(s.region)) {
+        const near = closest(s.region, cat.regions);
+        problems.push(`${k("region")}: '${s.region}' is not a ${s.cloud} region name (e.g. ${cat.example})` +
+            (near ? `; did you mean ${near}?` : ""));
+        return problems;
+    }
+    const zone = cat.zonePattern(s.region);
+    const bad = s.zones.filter((z) => !zone.test(z));
+    if (bad.length) {
+        const ids = bad.filter((z) => /^[a-z]{3,4}\d+-az\d+$/.test(z));
+        problems.push(`${k("zones")}: ${bad.join(", ")} not ${bad.length > 1 ? "zones" : "a zone"} of region ${s.region}` +
+            (ids.length ? ` (${ids.join(", ")}: zone IDs; EKS takes zone names)` : "") + `; zones of ${s.region} look like ${cat.zoneExample(s.region)}`);
+    }
+    return problems;
+}
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+/** Ranges no cloud accepts for a network: this host, loopback, link-local, multicast and reserved. */
+const SPECIAL_RANGES = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"];
+const within = (inner: string, outer: string): boolean => {
+    const a = cidrRange(inner);
+    const b = cidrRange(outer);
+    return a.first >= b.first && a.last <= b.last;
+};
+const overlaps = (x: string, y: string): boolean => {
+    const a = cidrRange(x);
+    const b = cidrRange(y);
+    return a.first <= b.last && b.first <= a.last;
+};
+
+/** Whether the stack deploys into an existing network (coder-refarch:network) instead of creating one. */
+export const usesExistingNetwork = (s: Pick<StackConfig, "network">): boolean => Object.keys(s.network).length > 0;
+
+/**
+ * The address ranges this stack's cloud takes from config, by key. With an existing
+ * network, the network's own ranges replace nodeCidr/podCidr/serviceCidr (GCP) and vpcCidr
+ * (AWS); they are checked when the network is read.
+ */
+function rangeKeys(s: Settings): ("nodeCidr" | "podCidr" | "serviceCidr" | "controlPlaneCidr" | "vpcCidr")[] {
+    if (usesExistingNetwork(s)) return s.cloud === "gcp" ? ["controlPlaneCidr"] : ["serviceCidr"];
+    return s.cloud === "gcp" ? ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr"] : ["vpcCidr", "serviceCidr"];
+}
+
+function addressProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    const keys = rangeKeys(s);
+    for (const key of keys) {
+        const special = SPECIAL_RANGES.find((r) => overlaps(s[key], r));
+        if (special) problems.push(`${k(key)}: ${s[key]} overlaps the reserved range ${special}; use a range in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+    }
+    for (let i = 0; i < keys.length; i++) {
+        for (let j = i + 1; j < keys.length; j++) {
+            const a = keys[i]!;
+            const b = keys[j]!;
+            if (overlaps(s[a], s[b])) problems.push(`${k(a)}: ${s[a]} overlaps ${k(b)} ${s[b]}; the ranges must be disjoint`);
+        }
+    }
+    if (s.cloud === "gcp" && !usesExistingNetwork(s) && cidrRange(s.serviceCidr).size < MIN_SERVICE_ADDRESSES) {
+        problems.push(`${k("serviceCidr")}: ${s.serviceCidr} has ${cidrRange(s.serviceCidr).size} addresses; the cluster's Services need ` +
+            `${MIN_SERVICE_ADDRESSES}: use a /${32 - Math.log2(MIN_SERVICE_ADDRESSES)} or larger`);
+    }
+    if (s.cloud === "gcp" && cidrRange(s.controlPlaneCidr).size !== 16) {
+        problems.push(`${k("controlPlaneCidr")}: must be a /28 (GKE's private control plane takes exactly 16 addresses), e.g. 172.16.0.0/28`);
+    }
+    if (s.cloud === "aws") {
+        // EKS: "within 10.0.0.0/8, 172.16.0.0/12, or 192.168.0.0/16 ... between /24 and /12".
+        const bits = Number(s.serviceCidr.split("/")[1]);
+        if (!PRIVATE_RANGES.slice(0, 3).some((r) => within(s.serviceCidr, r)) || bits < 12 || bits > 24) {
+            problems.push(`${k("serviceCidr")}: EKS takes a Service range of /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 ` +
+                `(given ${s.serviceCidr}); e.g. 172.20.0.0/16`);
+        }
+    }
+    return problems;
+}
+
+/** The access URL is an origin, the wildcard a host pattern beside it. */
+function urlProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    const u = new URL(s.accessUrl);
+    if (u.pathname !== "/" || u.search || u.hash || u.username || u.password) {
+        problems.push(`${k("accessUrl")}: ${s.accessUrl} has a path, query or credentials; Coder serves at the root of a host: ` +
+            `use ${u.protocol}//${u.host}`);
+    }
+    if (u.hostname.includes("*")) {
+        problems.push(`${k("accessUrl")}: ${s.accessUrl} is a wildcard; set the wildcard in ${k("wildcardAccessUrl")} and a single host here`);
+    }
+    if (s.wildcardAccessUrl && /^[a-z]+:\/\//i.test(s.wildcardAccessUrl)) {
+        problems.push(`${k("wildcardAccessUrl")}: a host pattern without scheme, e.g. *.${u.hostname}`);
+    }
+    return problems;
+}
+
+/**
+ * A certificate and key from config: both PEM that parse, a pair, valid now, covering
+ * the access host and the wildcard host. Skipped offline, where secrets cannot be read.
+ */
+function tlsProblems(s: Settings): string[] {
+    const problems: string[] = [];
     if (!s.tlsCertificate !== !s.tlsPrivateKey) {
         problems.push(`${k(s.tlsCertificate ? "tlsPrivateKey" : "tlsCertificate")}: missing; set both tlsCertificate and tlsPrivateKey, or neither`);
     }
-    if (cidrRange(s.controlPlaneCidr).size !== 16) problems.push(`${k("controlPlaneCidr")}: must be a /28`);
-    if (s.cloud === "gcp" && !s.gcpProject) {
-        problems.push("gcp:project: missing (the GCP project to deploy into)");
+    if (!s.tlsCertificate || s.tlsCertificate === UNREADABLE_SECRET) return problems;
+    const blocks = s.tlsCertificate.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    let leaf: crypto.X509Certificate | undefined;
+    try {
+        if (blocks.length === 0) throw new Error("no BEGIN CERTIFICATE block");
+        const chain = blocks.map((b) => new crypto.X509Certificate(b));
+        leaf = chain[0];
+    } catch (e) {
+        problems.push(`${k("tlsCertificate")}: not a PEM certificate chain (${(e as Error).message}); ` +
+            "set the full chain, leaf first: pulumi config set coder-refarch:tlsCertificate < fullchain.pem");
+        return problems;
     }
-    if (s.cloud === "aws") {
-        if (s.awsRegion !== s.region) {
-            problems.push(`aws:region: ${s.awsRegion ? `'${s.awsRegion}' differs from` : "missing; set it to"} ${k("region")} '${s.region}'`);
-        }
-        const vpc = cidrRange(s.vpcCidr);
-        const svc = cidrRange(s.serviceCidr);
-        if (vpc.first <= svc.last && svc.first <= vpc.last) {
-            problems.push(`${k("serviceCidr")}: ${s.serviceCidr} overlaps ${k("vpcCidr")} ${s.vpcCidr} (EKS requires disjoint ranges)`);
+    if (!leaf) return problems;
+    const expires = new Date(leaf.validTo);
+    if (expires.getTime() < Date.now()) {
+        problems.push(`${k("tlsCertificate")}: expired on ${expires.toISOString().slice(0, 10)}; renew it`);
+    } else if (new Date(leaf.validFrom).getTime() > Date.now()) {
+        problems.push(`${k("tlsCertificate")}: not valid before ${new Date(leaf.validFrom).toISOString()}; check the clock or the certificate`);
+    }
+    const host = new URL(s.accessUrl).hostname;
+    const wildcardProbe = s.wildcardAccessUrl ? s.wildcardAccessUrl.replace("*", "app--probe") : undefined;
+    const uncovered = [host, ...(wildcardProbe ? [wildcardProbe] : [])].filter((h) => !leaf.checkHost(h));
+    if (uncovered.length) {
+        const names = leaf.subjectAltName ?? leaf.subject;
+        problems.push(`${k("tlsCertificate")}: does not cover ${uncovered.map((h) => (h === wildcardProbe ? s.wildcardAccessUrl : h)).join(" and ")} ` +
+            `(it names ${names}); issue one for ${host}${s.wildcardAccessUrl ? ` and ${s.wildcardAccessUrl}` : ""}`);
+    }
+    if (s.tlsPrivateKey && s.tlsPrivateKey !== UNREADABLE_SECRET) {
+        try {
+            const key = crypto.createPrivateKey(s.tlsPrivateKey);
+            if (!leaf.checkPrivateKey(key)) {
+                problems.push(`${k("tlsPrivateKey")}: is not the key of tlsCertificate's first (leaf) certificate; set the matching key`);
+            }
+        } catch (e) {
+            problems.push(`${k("tlsPrivateKey")}: not a PEM private key (${(e as Error).message.split("\n")[0]}); set it from privkey.pem`);
         }
     }
     return problems;
@@ -299,20 +528,35 @@ function crossChecks(s: Settings): string[] {
 /** First and last address of an IPv4 CIDR, as numbers. */
 export function cidrRange(c: string): { first: number; last: number; size: number } {
     const [ip, bits] = c.split("/");
-    const base = ip!.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const base = ipNumber(ip!);
     const size = 2 ** (32 - Number(bits));
     const first = base - (base % size);
     return { first, last: first + size - 1, size };
 }
 
+function ipNumber(ip: string): number {
+    return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+function ipString(n: number): string {
+    return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
 /** Whether coderd serves HTTPS itself (a certificate from config, or TLS Secrets by name). */
 export const servesTls = (s: StackConfig): boolean => s.tlsSecretNames.length > 0 || !!s.tlsCertificate;
 
+/** Keys only one cloud reads, with what the other cloud's stack does with them (nothing). */
+const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {
+    gcp: ["nodeCidr", "podCidr", "controlPlaneCidr", "gkeReleaseChannel"],
+    aws: ["vpcCidr", "clusterAdminArns"],
+};
+
 /**
  * Valid but risky settings, said before anything is deployed (the program logs them as
- * warnings, the offline preview prints them).
+ * warnings, the offline preview prints them). `raw` and `defaults` (Pulumi.yaml's), when
+ * given, let it say which keys of another cloud the stack sets.
  */
-export function advisories(s: Settings): string[] {
+export function advisories(s: Settings, raw?: Record<string, string>, defaults?: Record<string, string>): string[] {
     const notes: string[] = [];
     if (s.accessUrl.startsWith("https://") && !servesTls(s)) {
         notes.push(`coderd serves plain HTTP on port 80, but ${PROJECT}:accessUrl is https: set tlsCertificate/tlsPrivateKey ` +
@@ -321,8 +565,49 @@ export function advisories(s: Settings): string[] {
     if (s.apiAuthorizedNetworks.length === 0) {
         notes.push(`the Kubernetes API endpoint accepts any source address: set ${PROJECT}:apiAuthorizedNetworks`);
     }
-    if (!s.deletionProtection) notes.push("deletion protection is off: `pulumi destroy` deletes the database");
+    if (!s.deletionProtection) notes.push("deletion protection is off: `pulumi destroy` deletes the cluster and the database");
+    if (s.cloud === "gcp" || s.cloud === "aws") {
+        const cat = REGIONS[s.cloud];
+        if (!cat.regions.includes(s.region)) {
+            notes.push(`${k("region")}: '${s.region}' is not in the ${s.cloud} region list (tiers/regions.ts, from ${cat.source}); ` +
+                "check the name: the cloud refuses a region it does not have");
+        }
+        for (const key of rangeKeys(s)) {
+            if (!PRIVATE_RANGES.some((r) => within(s[key], r))) {
+                notes.push(`${k(key)}: ${s[key]} is a public range: addresses in it become unreachable from the cluster ` +
+                    "(privately used public IPs); prefer 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
+            }
+        }
+        const other = s.cloud === "gcp" ? "aws" : "gcp";
+        if (raw && defaults) {
+            const foreign = CLOUD_KEYS[other].filter((key) => raw[k(key)] !== undefined && raw[k(key)] !== defaults[k(key)]);
+            const providers = Object.keys(raw).filter((key) => key.startsWith(`${other}:`));
+            if (foreign.length || providers.length) {
+                notes.push(`${[...foreign.map(k), ...providers].join(", ")}: ${other} settings on a ${s.cloud} stack are ignored; remove them`);
+            }
+        }
+        if (s.tlsCertificate && s.tlsCertificate !== UNREADABLE_SECRET) {
+            const m = s.tlsCertificate.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/);
+            const days = m ? (new Date(new crypto.X509Certificate(m[0]).validTo).getTime() - Date.now()) / 86_400_000 : Infinity;
+            if (days >= 0 && days < 21) notes.push(`${k("tlsCertificate")}: expires in ${Math.floor(days)} days; renew it and run pulumi up`);
+        }
+    }
     return notes;
+}
+
+/**
+ * The defaults Pulumi.yaml declares, as the CLI hands them to the program (`namespace:key`
+ * → string): to tell a value the stack sets from a default. Empty if the file cannot be read.
+ */
+export function declaredDefaults(dir = __dirname): Record<string, string> {
+    try {
+        const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { config?: Record<string, { default?: unknown }> };
+        return Object.fromEntries(Object.entries(project.config ?? {})
+            .filter(([, d]) => d && typeof d === "object" && "default" in d)
+            .map(([key, d]) => [key.includes(":") ? key : `${PROJECT}:${key}`, typeof d.default === "string" ? d.default : JSON.stringify(d.default)]));
+    } catch {
+        return {};
+    }
 }
 
 /** Physical-name prefix: `coder-<stack>`, DNS-safe, short enough for GKE/Cloud SQL names. */

@@ -3,16 +3,20 @@
  * deployment. index.ts runs it under the Pulumi CLI; preview/ runs it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, Settings, advisories, validateConfig } from "./config";
+import { ConfigError, Settings, advisories, checkConfig, declaredDefaults } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import { CoderKubernetes } from "./components/k8s/coder";
+import { coderSettingsProblems } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
+import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
 import { Plan, buildPlan } from "./sizing";
 
 export interface CoderDeploymentArgs {
     settings: Settings;
     plan: Plan;
+    /** the existing network of `coder-refarch:network`, as loadPlan found it; absent = create one */
+    network?: NetworkRefs;
 }
 
 /** One tier on one cloud: the cloud platform, then Coder on its cluster. */
@@ -27,7 +31,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
         super("coder-refarch:index:Deployment", name, {}, opts);
         const { settings: s, plan } = args;
 
-        const platform = platformFor(s, plan, name, this);
+        const platform = platformFor(s, plan, args.network ?? {}, name, this);
 
         this.coder = new CoderKubernetes(`${name}-k8s`, {
             cluster: platform.cluster,
@@ -44,6 +48,9 @@ export class CoderDeployment extends pulumi.ComponentResource {
             coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, maxOpenConnections: plan.database.connectionsPerCoderd },
             provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },
             workspaces: { placement: plan.pools.workspaces.placement },
+            coderEnv: s.coderEnv,
+            coderSecretEnv: Object.fromEntries(Object.entries(s.coderSecretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
+            helmValues: s.helmValues,
         }, { parent: this });
 
         this.clusterName = platform.clusterName;
@@ -62,30 +69,62 @@ interface Platform {
     kubeconfig: pulumi.Output<string>;
 }
 
-function platformFor(s: Settings, plan: Plan, name: string, parent: pulumi.Resource): Platform {
+function platformFor(s: Settings, plan: Plan, network: NetworkRefs, name: string, parent: pulumi.Resource): Platform {
     switch (s.cloud) {
         case "gcp":
-            return new GcpPlatform(`${name}-gcp`, { settings: s, plan }, { parent });
+            return new GcpPlatform(`${name}-gcp`, { settings: s, plan, existingNetwork: network.gcp }, { parent });
         case "aws":
-            return new AwsPlatform(`${name}-aws`, { settings: s, plan }, { parent });
+            return new AwsPlatform(`${name}-aws`, { settings: s, plan, existingNetwork: network.aws }, { parent });
         default:
             // validateConfig rejects clouds that are not deployable yet.
             throw new ConfigError([`coder-refarch:cloud: '${s.cloud}' is not deployable yet`]);
     }
 }
 
-/** What a cloud layer cannot deploy, beyond the schema (checked before any resource exists). */
+/** What a cloud layer or coderd's own settings cannot deploy, beyond the schema (checked before any resource exists). */
 function cloudConfigProblems(s: Settings): string[] {
-    return s.cloud === "aws" ? awsConfigProblems(s) : [];
+    return [...(s.cloud === "aws" ? awsConfigProblems(s) : []), ...networkConfigProblems(s), ...coderSettingsProblems(s)];
 }
 
-/** Validates the stack's config and plans it; throws ConfigError before any resource exists. */
-export function loadPlan(raw: Record<string, string> = pulumi.runtime.allConfig(), stack = pulumi.getStack()) {
-    const settings = validateConfig(raw, stack);
-    const problems = cloudConfigProblems(settings);
-    if (problems.length > 0) throw new ConfigError(problems);
-    return { settings, plan: buildPlan(settings) };
+/** The keys of `raw` whose values are secret (set with `pulumi config set --secret`). */
+function secretKeysOf(raw: Record<string, string>): string[] {
+    // The SDK's own test (runtime/config.ts isConfigSecret); internal, so not in its typings.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    return Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true);
 }
+
+/**
+ * Validates the stack's config and plans it; throws ConfigError naming every problem
+ * (config, cloud and sizing alike) before any resource exists. Returns the warnings too.
+ */
+export async function loadPlan(
+    raw: Record<string, string> = pulumi.runtime.allConfig(), stack = pulumi.getStack(), secretKeys = secretKeysOf(raw),
+    reader: NetworkReader = cloudReader(),
+) {
+    const check = checkConfig(raw, stack, secretKeys);
+    const problems = [...check.problems];
+    if (check.settings) problems.push(...cloudConfigProblems(check.settings));
+    // Sizing reads only some keys: plan whenever those could be read, so a bad URL does not hide a pool that cannot fit.
+    const sizable = check.settings ?? (PLAN_KEYS.some((key) => check.unreadable.has(key)) ? undefined : check.partial);
+    let plan: Plan | undefined;
+    if (sizable && (sizable.cloud === "gcp" || sizable.cloud === "aws")) {
+        try {
+            plan = buildPlan(sizable);
+        } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            problems.push(...e.problems);
+        }
+    }
+    if (problems.length > 0 || !check.settings || !plan) throw new ConfigError(problems);
+    // An existing network is read from the cloud only once the config itself is valid.
+    const { problems: networkProblems, notes, ...network } = await inspectNetwork(check.settings, plan, reader);
+    if (networkProblems.length > 0) throw new ConfigError(networkProblems);
+    const warnings = [...advisories(check.settings, raw, declaredDefaults()), ...plan.warnings, ...notes];
+    return { settings: check.settings, plan, network, warnings };
+}
+
+/** The config keys the sizing reads. */
+const PLAN_KEYS = ["cloud", "tier", "region", "zones", "sizing", "machineTypes", "podCidr", "nodeCidr", "databaseVersion", "network", "internalLoadBalancer"];
 
 /** What `pulumi stack output` shows. */
 export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
@@ -110,17 +149,17 @@ export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
     };
 }
 
-/** The whole program: used by index.ts (CLI) and by the offline preview (mocks). */
-export function run(opts?: pulumi.ComponentResourceOptions) {
-    let loaded: ReturnType<typeof loadPlan>;
+/** The whole program, as index.ts runs it under the Pulumi CLI (the offline preview calls loadPlan and CoderDeployment itself). */
+export async function run(opts?: pulumi.ComponentResourceOptions) {
+    let loaded: Awaited<ReturnType<typeof loadPlan>>;
     try {
-        loaded = loadPlan();
+        loaded = await loadPlan();
     } catch (e) {
         // One message, no stack trace, nothing registered.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    for (const note of advisories(loaded.settings)) pulumi.log.warn(note);
+    for (const note of loaded.warnings) pulumi.log.warn(note);
     const deployment = new CoderDeployment("coder", loaded, opts);
     return outputsOf(deployment, loaded.settings, loaded.plan);
 }

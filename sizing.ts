@@ -7,10 +7,11 @@
  * zone (a regional pool's count is per zone). A pool that cannot hold its pods is a
  * ConfigError before any resource is registered.
  */
-import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB } from "./config";
+import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB, usesExistingNetwork } from "./config";
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
+    DATABASE_LIMITS, DATABASE_MACHINES, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest,
 } from "./tiers";
 
 /** The label and taint key that ties pods to pools. */
@@ -59,7 +60,16 @@ export interface PoolPlan {
     workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources; perNode: number };
     /** allocatable capacity of one node for workload pods (after reservations and DaemonSets) */
     allocatable: Resources;
+    /** workspaces pool: what each workspace gets of its node when the node is full (allocatable / pods a node) */
+    room?: Resources;
+    /** where each figure comes from: a seed or Coder page, `decision` (ours) or `override` (the stack's) */
+    sources: { machine: string; nodes: string; podsPerNode: string };
     cite: Citation;
+}
+
+/** A workload as planned: the tier's figures with the stack's overrides, each figure's source named. */
+export interface PlannedWorkload extends Workload {
+    sources: { replicas: string; resources: string };
 }
 
 export interface DatabasePlan {
@@ -71,6 +81,7 @@ export interface DatabasePlan {
     maxConnections: number;
     /** connections each coderd replica may open (CODER_PG_CONN_MAX_OPEN) */
     connectionsPerCoderd: number;
+    sources: { machine: string; storage: string; highAvailability: string; maxConnections: string };
     cite: Citation;
 }
 
@@ -79,10 +90,23 @@ export interface Plan {
     tier: TierSpec;
     region: string;
     zones: string[];
-    coderd: Workload;
-    provisioners: Workload;
+    coderd: PlannedWorkload;
+    provisioners: PlannedWorkload;
     pools: Record<PoolRole, PoolPlan>;
     database: DatabasePlan;
+    /** valid but questionable figures, each with the tier's own figure */
+    warnings: string[];
+}
+
+/** The word the sizing table shows for a figure's origin. */
+export const OVERRIDE = "override";
+export const DECISION = "decision";
+
+/** The origin of a machine type, from resolveMachine's description of it. */
+function machineOrigin(source: string): string {
+    if (source.startsWith("stack override")) return OVERRIDE;
+    const named = /^named by (.+)$/.exec(source);
+    return named ? named[1]! : DECISION;
 }
 
 const toResources = (base: Resources, o?: { cpu?: string | undefined; memory?: string | undefined }): Resources => ({
@@ -90,13 +114,18 @@ const toResources = (base: Resources, o?: { cpu?: string | undefined; memory?: s
     memoryMiB: o?.memory ? parseMemoryMiB(o.memory) : base.memoryMiB,
 });
 
-function applyWorkload(base: Workload, o: Settings["sizing"]["coderd"]): Workload {
-    if (!o) return base;
+function applyWorkload(base: Workload, o: Settings["sizing"]["coderd"]): PlannedWorkload {
+    const sources = {
+        replicas: o?.replicas !== undefined ? OVERRIDE : base.cite.source,
+        resources: o?.requests || o?.limits ? OVERRIDE : (base.resourcesCite ?? base.cite).source,
+    };
+    if (!o) return { ...base, sources };
     return {
         replicas: o.replicas ?? base.replicas,
         requests: toResources(base.requests, o.requests),
         limits: toResources(base.limits, o.limits),
         cite: o.replicas !== undefined || o.requests || o.limits ? { source: "stack override", note: `tier: ${base.cite.source}` } : base.cite,
+        sources,
     };
 }
 
@@ -129,6 +158,10 @@ function resolveMachine(
     s: Settings, spec: PoolSpec, problems: string[], key: string,
 ): { machine?: Machine; source: string } {
     const override = s.sizing.pools?.[spec.role]?.machineType;
+    const given = s.sizing.pools?.[spec.role];
+    if ((given?.vcpu !== undefined || given?.memoryGiB !== undefined) && !override) {
+        problems.push(`${key}: vcpu and memoryGiB describe a machineType outside the catalogue; set ${key}.machineType too`);
+    }
     const choice = spec.machines[s.cloud];
     let name: string | undefined;
     let source: string;
@@ -152,9 +185,16 @@ function resolveMachine(
         }
         return { machine: picked, source: `catalogue pick for ${spec.capacity.vcpu} vCPU / ${spec.capacity.memoryGiB} GiB` };
     }
-    const machine = findNodeMachine(s.cloud, name);
+    let machine = findNodeMachine(s.cloud, name);
+    if (!machine && override && given?.vcpu && given.memoryGiB) {
+        // A type outside the catalogue (a new family, a reserved-instance family): sized with the capacity given.
+        machine = { name, vcpu: given.vcpu, memoryGiB: given.memoryGiB, arch: "x86_64", burstable: false };
+        source = "stack override (capacity given)";
+    }
     if (!machine) {
-        problems.push(`${key}.machineType: '${name}' is not in the ${s.cloud} machine catalogue (tiers/machines.ts)`);
+        const near = closest(name, NODE_MACHINES[s.cloud].map((m) => m.name), 2);
+        problems.push(`${key}.machineType: '${name}' is not in the ${s.cloud} machine catalogue (tiers/machines.ts)` +
+            `${near ? `; did you mean ${near}?` : ""}; or give its capacity: ${key}.vcpu and ${key}.memoryGiB`);
         return { source };
     }
     if (machine.burstable && s.machineTypes !== "asNamed" && !override) {
@@ -164,7 +204,7 @@ function resolveMachine(
 }
 
 function planPool(
-    s: Settings, spec: PoolSpec, problems: string[],
+    s: Settings, spec: PoolSpec, problems: string[], warnings: string[],
     workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources },
 ): PoolPlan | undefined {
     const key = `${PROJECT}:sizing.pools.${spec.role}`;
@@ -184,7 +224,7 @@ function planPool(
     const plannedPods = (density ?? 30) + overhead.pods + (spec.role === "system" ? 30 : 0);
     const maxPodsPerNode = o.maxPodsPerNode ?? Math.min(profile.maxPodsLimit, Math.max(64, nextPow2(plannedPods)));
     if (maxPodsPerNode > profile.maxPodsLimit) {
-        problems.push(`${key}.maxPodsPerNode: ${maxPodsPerNode} is above ${s.cloud}'s limit of ${profile.maxPodsLimit}`);
+        problems.push(`${key}.maxPodsPerNode: ${maxPodsPerNode} is above ${s.cloud}'s limit of ${profile.maxPodsLimit}; set at most ${profile.maxPodsLimit}`);
     }
     const reserved = profile.reserved(machine, maxPodsPerNode);
     const allocatable = {
@@ -198,15 +238,21 @@ function planPool(
         const fit = Math.floor(Math.min(allocatable.cpuMillis / workload.requests.cpuMillis, allocatable.memoryMiB / workload.requests.memoryMiB));
         perNode = density !== undefined ? Math.min(density, fit) : fit;
         if (fit < 1) {
-            problems.push(`${key}: one ${workload.name} pod (${fmt(workload.requests)}) does not fit on ${machine.name} (allocatable ${fmt(allocatable)})`);
+            problems.push(`${key}: one ${workload.name} pod (${fmt(workload.requests)}) does not fit on ${machine.name} (allocatable ${fmt(allocatable)}); ` +
+                `set a larger ${key}.machineType or smaller requests`);
             return undefined;
         }
         if (density !== undefined && fit < density) {
-            problems.push(`${key}: ${density} ${workload.name} pods a node (${spec.cite.source}) do not fit on ${machine.name}: ` +
-                `${density} x ${fmt(workload.requests)} > allocatable ${fmt(allocatable)}; only ${fit} fit`);
+            // The machine that would hold them: the pods plus what the node keeps back today.
+            const needCpu = Math.ceil((density * workload.requests.cpuMillis + (machine.vcpu * 1000 - allocatable.cpuMillis)) / 1000);
+            const needMem = Math.ceil((density * workload.requests.memoryMiB + (machine.memoryGiB * 1024 - allocatable.memoryMiB)) / 1024);
+            problems.push(`${key}: ${density} ${workload.name} pods a node (${o.podsPerNode !== undefined ? OVERRIDE : spec.cite.source}) ` +
+                `do not fit on ${machine.name} at ${fmt(workload.requests)} (allocatable ${fmt(allocatable)}): at most ${fit}; ` +
+                `set ${key}.podsPerNode to ${fit} or a ${key}.machineType with at least ${needCpu} vCPU / ${needMem} GiB`);
         }
         if (density !== undefined && density + overhead.pods > maxPodsPerNode) {
-            problems.push(`${key}.maxPodsPerNode: ${maxPodsPerNode} is below the ${density + overhead.pods} pods planned a node`);
+            problems.push(`${key}.maxPodsPerNode: ${maxPodsPerNode} is below the ${density + overhead.pods} pods planned a node ` +
+                `(${density} ${workload.name} + ${overhead.pods} DaemonSets); set at least ${density + overhead.pods}`);
         }
         nodesNeeded = workload.name === "workspace"
             ? Math.max(spec.nodes ?? 1, 1)
@@ -221,7 +267,8 @@ function planPool(
     // Workspaces are created by templates, not by this program: a smaller workspace pool
     // is the stack's choice. coderd and provisioner replicas must all schedule.
     if (workload && workload.name !== "workspace" && maxTotal * perNode < workload.replicas) {
-        problems.push(`${key}.nodes: ${maxTotal} nodes hold ${maxTotal * perNode} ${workload.name} pods, the tier asks for ${workload.replicas}`);
+        problems.push(`${key}.nodes: ${maxTotal} nodes hold ${maxTotal * perNode} ${workload.name} pods, the tier asks for ${workload.replicas}; ` +
+            `set at least ${Math.ceil(workload.replicas / perNode)}`);
     }
     const minPerZone = spec.autoscaling ? Math.min(o.minNodesPerZone ?? 1, maxPerZone) : maxPerZone;
     const minTotal = spec.autoscaling ? minPerZone * zones : maxTotal;
@@ -230,6 +277,19 @@ function planPool(
     const initialPerZone = Math.ceil(startWith / zones);
     const initial = { perZone: initialPerZone, total: profile.countsPerZone ? initialPerZone * zones : startWith };
     const placement = placementFor(spec.role);
+    const groupLimit = profile.maxNodesPerGroup;
+    // EKS and AKS: the workspaces pool is one group a zone (zonal disks); the other pools one group.
+    const largestGroup = groupLimit.perZone || spec.role === "workspaces" ? maxPerZone : maxTotal;
+    if (largestGroup > groupLimit.nodes) {
+        const msg = `${key}.nodes: ${largestGroup} nodes in one ${groupLimit.perZone ? "zone of a pool" : "node group"} ` +
+            `exceed ${groupLimit.cite}; lower ${key}.nodes or use a larger ${key}.machineType`;
+        if (groupLimit.hard) problems.push(msg);
+        else warnings.push(`${msg} (a default quota: ask for an increase first)`);
+    }
+    const seedNodes = spec.nodes;
+    const nodesSource = o.nodes !== undefined ? OVERRIDE
+        : spec.role === "system" || seedNodes === undefined ? DECISION
+            : maxTotal === seedNodes ? spec.cite.source : `${DECISION} (${spec.cite.source}: ${seedNodes})`;
     return {
         role: spec.role,
         machine,
@@ -245,11 +305,19 @@ function planPool(
         placement,
         workload: workload ? { ...workload, perNode } : undefined,
         allocatable,
+        room: workload?.name === "workspace" && perNode > 0
+            ? { cpuMillis: Math.floor(allocatable.cpuMillis / perNode), memoryMiB: Math.floor(allocatable.memoryMiB / perNode) }
+            : undefined,
+        sources: {
+            machine: machineOrigin(source),
+            nodes: nodesSource,
+            podsPerNode: o.podsPerNode !== undefined ? OVERRIDE : spec.podsPerNode !== undefined ? spec.cite.source : DECISION,
+        },
         cite: o.machineType || o.nodes ? { source: "stack override", note: `tier: ${spec.cite.source}` } : spec.cite,
     };
 }
 
-function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: string[]): DatabasePlan | undefined {
+function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: string[], warnings: string[]): DatabasePlan | undefined {
     const key = `${PROJECT}:sizing.database`;
     const o = s.sizing.database ?? {};
     const choice = tier.database.machines[s.cloud];
@@ -273,8 +341,10 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
     }
     const machine = findDatabaseMachine(s.cloud, name);
     if (!machine) {
+        const near = s.cloud === "gcp" ? undefined : closest(name, DATABASE_MACHINES[s.cloud].map((m) => m.name), 2);
         problems.push(`${key}.machineType: '${name}' is not a known ${s.cloud} database type` +
-            (s.cloud === "gcp" ? " (db-custom-<vCPU>-<MiB>: 1 or an even vCPU count, 0.9-6.5 GB a vCPU, MiB a multiple of 256)" : ""));
+            (s.cloud === "gcp" ? " (db-custom-<vCPU>-<MiB>: 1 or an even vCPU count, 0.9-6.5 GB a vCPU, MiB a multiple of 256)" : "") +
+            (near ? `; did you mean ${near}?` : ""));
         return undefined;
     }
     if (machine.burstable && s.machineTypes !== "asNamed" && !o.machineType) {
@@ -283,16 +353,37 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
     const c = DATABASE_CONNECTIONS;
     const maxConnections = o.maxConnections ?? coderd.replicas * c.perCoderd * c.rolloutFactor + c.reserved;
     if (maxConnections < coderd.replicas * c.perCoderd + 10) {
-        problems.push(`${key}.maxConnections: ${maxConnections} is below what ${coderd.replicas} coderd replicas open (${coderd.replicas} x ${c.perCoderd}) plus 10 reserved`);
+        problems.push(`${key}.maxConnections: ${maxConnections} is below what ${coderd.replicas} coderd replicas open (${coderd.replicas} x ${c.perCoderd}) plus 10 reserved; ` +
+            `set at least ${coderd.replicas * c.perCoderd + 10}`);
     }
+    const limits = DATABASE_LIMITS[s.cloud];
+    if (maxConnections > limits.maxConnections) {
+        problems.push(`${key}.maxConnections: ${maxConnections} is above PostgreSQL's limit of ${limits.maxConnections}`);
+    }
+    const storageGb = o.storageGb ?? tier.database.storageGb;
+    const storageCite = tier.database.storageCite ?? tier.database.cite;
+    if (storageGb < limits.minStorageGb || storageGb > limits.maxStorageGb) {
+        problems.push(`${key}.storageGb: ${storageGb} is outside ${limits.minStorageGb}-${limits.maxStorageGb} GB (${limits.cite})`);
+    } else if (storageGb < tier.database.storageGb) {
+        warnings.push(`${key}.storageGb: ${storageGb} GB is below the tier's ${tier.database.storageGb} GB (${storageCite.source})`);
+    }
+    const highAvailability = o.highAvailability ?? tier.database.highAvailability;
+    if (!highAvailability) warnings.push(`${key}.highAvailability: off; a zone outage stops Coder until the database is restored`);
     return {
         machine,
         machineSource: source,
-        storageGb: o.storageGb ?? tier.database.storageGb,
-        highAvailability: o.highAvailability ?? tier.database.highAvailability,
+        storageGb,
+        highAvailability,
         version: s.databaseVersion,
         maxConnections,
         connectionsPerCoderd: c.perCoderd,
+        sources: {
+            machine: machineOrigin(source),
+            storage: o.storageGb !== undefined ? OVERRIDE : storageCite.source,
+            // HA where a page asks for one database node is our decision (see the tier files).
+            highAvailability: o.highAvailability !== undefined ? OVERRIDE : tier.database.replicas > 1 ? tier.database.cite.source : DECISION,
+            maxConnections: o.maxConnections !== undefined ? OVERRIDE : DECISION,
+        },
         cite: tier.database.cite,
     };
 }
@@ -305,28 +396,56 @@ export function buildPlan(s: Settings): Plan {
     const provisioners = applyWorkload(tier.provisioners, s.sizing.provisioners);
     for (const [name, w] of [["coderd", coderd], ["provisioners", provisioners]] as const) {
         if (w.requests.cpuMillis > w.limits.cpuMillis || w.requests.memoryMiB > w.limits.memoryMiB) {
-            problems.push(`${PROJECT}:sizing.${name}: requests (${fmt(w.requests)}) exceed limits (${fmt(w.limits)})`);
+            problems.push(`${PROJECT}:sizing.${name}: requests (${fmt(w.requests)}) exceed limits (${fmt(w.limits)}); raise sizing.${name}.limits or lower sizing.${name}.requests`);
         }
     }
-    if (coderd.replicas < 1) problems.push(`${PROJECT}:sizing.coderd.replicas: at least 1`);
+    const warnings: string[] = [];
+    const w = (name: string) => `${PROJECT}:sizing.${name}.replicas`;
+    if (coderd.replicas < 1) {
+        problems.push(`${w("coderd")}: at least 1 (the tier runs ${tier.coderd.replicas}, ${tier.coderd.cite.source})`);
+    } else if (coderd.replicas < Math.min(2, tier.coderd.replicas)) {
+        warnings.push(`${w("coderd")}: one coderd replica is not highly available (the tier runs ${tier.coderd.replicas}, ${tier.coderd.cite.source})`);
+    }
+    if (provisioners.replicas < 1) {
+        problems.push(`${w("provisioners")}: 0 provisioners build nothing (coderd runs none itself); ` +
+            `the tier runs ${tier.provisioners.replicas} (${tier.provisioners.cite.source})`);
+    } else if (provisioners.replicas < tier.provisioners.replicas) {
+        warnings.push(`${w("provisioners")}: ${provisioners.replicas} provisioners run ${provisioners.replicas} builds at once; ` +
+            `the tier plans ${tier.provisioners.replicas} (${tier.provisioners.cite.source})`);
+    }
     const workspaceRequests = toResources(tier.workspace.requests, s.sizing.workspace?.requests);
+    const runningWorkspaces = tier.limits.runningWorkspaces ?? 0;
 
     const pools: Partial<Record<PoolRole, PoolPlan>> = {
-        system: planPool(s, systemPool, problems),
-        coderd: planPool(s, tier.pools.coderd, problems, { name: "coderd", replicas: coderd.replicas, requests: coderd.requests }),
-        provisioners: planPool(s, tier.pools.provisioners, problems, {
+        system: planPool(s, systemPool, problems, warnings),
+        coderd: planPool(s, tier.pools.coderd, problems, warnings, { name: "coderd", replicas: coderd.replicas, requests: coderd.requests }),
+        provisioners: planPool(s, tier.pools.provisioners, problems, warnings, {
             name: "provisioners", replicas: provisioners.replicas, requests: provisioners.requests,
         }),
-        workspaces: planPool(s, tier.pools.workspaces, problems, {
-            name: "workspace", replicas: tier.limits.runningWorkspaces ?? 0, requests: workspaceRequests,
+        workspaces: planPool(s, tier.pools.workspaces, problems, warnings, {
+            name: "workspace", replicas: runningWorkspaces, requests: workspaceRequests,
         }),
     };
-    const database = planDatabase(s, tier, coderd, problems);
-    if (s.cloud === "gcp") problems.push(...podRangeProblems(s, pools));
+    const ws = pools.workspaces;
+    if (ws?.workload) {
+        const holds = ws.total.max * ws.workload.perNode;
+        if (holds < runningWorkspaces) {
+            warnings.push(`${PROJECT}:sizing.pools.workspaces.nodes: ${ws.total.max} nodes x ${ws.workload.perNode} hold ${holds} running workspaces; ` +
+                `the tier plans ${runningWorkspaces} (${tier.limits.cite.source})`);
+        }
+        if (ws.room && ws.room.memoryMiB < WORKSPACE_MEMORY_NEED.memoryMiB) {
+            warnings.push(`${PROJECT}:sizing.pools.workspaces: a full ${ws.machine.name} node leaves each of its ${ws.workload.perNode} workspaces ` +
+                `${fmt(ws.room)}, below the 2 GB a workspace user needs (${WORKSPACE_MEMORY_NEED.cite.source}); ` +
+                `set sizing.pools.workspaces.podsPerNode to ${Math.max(1, Math.floor(ws.allocatable.memoryMiB / WORKSPACE_MEMORY_NEED.memoryMiB))} or a larger machineType`);
+        }
+    }
+    const database = planDatabase(s, tier, coderd, problems, warnings);
+    // With an existing network, its own ranges are checked against the plan when it is read (components/network-check.ts).
+    if (s.cloud === "gcp" && !usesExistingNetwork(s)) problems.push(...podRangeProblems(s, pools), ...nodeRangeProblems(s, pools));
     if (problems.length > 0 || !database || POOL_ROLES.some((r) => !pools[r])) throw new ConfigError(problems);
     return {
         cloud: s.cloud, tier, region: s.region, zones: [...s.zones],
-        coderd, provisioners, pools: pools as Record<PoolRole, PoolPlan>, database,
+        coderd, provisioners, pools: pools as Record<PoolRole, PoolPlan>, database, warnings,
     };
 }
 
@@ -334,7 +453,7 @@ export function buildPlan(s: Settings): Plan {
  * GKE gives every node a pod range of twice its max pods (rounded up to a power of two),
  * taken from the pod secondary range: the range must hold every pool at its maximum.
  */
-function podAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>): number {
+export function podAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>): number {
     return Object.values(pools).reduce((n, p) => n + (p ? p.total.max * nextPow2(2 * p.maxPodsPerNode) : 0), 0);
 }
 
@@ -342,7 +461,27 @@ function podRangeProblems(s: Settings, pools: Partial<Record<PoolRole, PoolPlan>
     const needed = podAddressesNeeded(pools);
     const have = cidrRange(s.podCidr).size;
     return needed > have
-        ? [`${PROJECT}:podCidr: ${s.podCidr} has ${have} addresses; the pools at their maximum need ${needed} (a range of 2 x max pods a node)`]
+        ? [`${PROJECT}:podCidr: ${s.podCidr} has ${have} addresses; the pools at their maximum need ${needed} (a range of 2 x max pods a node): ` +
+            `use a /${32 - Math.ceil(Math.log2(needed))} or larger, or lower sizing.pools.<pool>.maxPodsPerNode`]
+        : [];
+}
+
+/**
+ * Node addresses GKE takes from the node (primary) range: every node of every pool at its
+ * maximum, plus a surge node a pool in each zone during upgrades (maxSurge 1 counts per zone).
+ */
+export function nodeAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>, zones: number, internalLoadBalancer = false): number {
+    // An internal load balancer takes its address from the same range.
+    return Object.values(pools).reduce((n, p) => n + (p ? p.total.max + zones : 0), internalLoadBalancer ? 1 : 0);
+}
+
+/** GCP keeps 4 addresses of a subnet's primary range. */
+function nodeRangeProblems(s: Settings, pools: Partial<Record<PoolRole, PoolPlan>>): string[] {
+    const nodes = nodeAddressesNeeded(pools, s.zones.length, s.internalLoadBalancer);
+    const have = cidrRange(s.nodeCidr).size - 4;
+    return nodes > have
+        ? [`${PROJECT}:nodeCidr: ${s.nodeCidr} has ${have} usable addresses; the pools at their maximum (with upgrade surge) need ${nodes}: ` +
+            `use a /${32 - Math.ceil(Math.log2(nodes + 4))} or larger`]
         : [];
 }
 

@@ -1,5 +1,5 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
-import { Plan, fmt } from "../sizing";
+import { Plan, PlannedWorkload, fmt } from "../sizing";
 import { NODE_PROFILES, POOL_ROLES } from "../tiers";
 
 export function sizingSummary(plan: Plan) {
@@ -11,8 +11,8 @@ export function sizingSummary(plan: Plan) {
         zones: plan.zones,
         limits: { ...plan.tier.limits, cite: undefined },
         replicas: {
-            coderd: { replicas: plan.coderd.replicas, requests: fmt(plan.coderd.requests), limits: fmt(plan.coderd.limits), source: plan.coderd.cite.source },
-            provisioners: { replicas: plan.provisioners.replicas, requests: fmt(plan.provisioners.requests), limits: fmt(plan.provisioners.limits), source: plan.provisioners.cite.source },
+            coderd: workloadRow(plan.coderd),
+            provisioners: workloadRow(plan.provisioners),
         },
         pools: POOL_ROLES.map((role) => {
             const p = plan.pools[role];
@@ -29,7 +29,9 @@ export function sizingSummary(plan: Plan) {
                 pods: p.workload ? `${p.workload.replicas} ${p.workload.name}` : "cluster add-ons",
                 maxPodsPerNode: p.maxPodsPerNode,
                 allocatable: fmt(p.allocatable),
-                source: p.cite.source,
+                /** workspaces: each workspace's share of a full node */
+                roomPerWorkspace: p.room ? fmt(p.room) : null,
+                sources: p.sources,
             };
         }),
         database: {
@@ -41,9 +43,20 @@ export function sizingSummary(plan: Plan) {
             postgres: plan.database.version,
             maxConnections: plan.database.maxConnections,
             machineSource: plan.database.machineSource,
-            source: plan.database.cite.source,
+            sources: plan.database.sources,
         },
+        warnings: plan.warnings,
     };
+}
+
+function workloadRow(w: PlannedWorkload) {
+    return { replicas: w.replicas, requests: fmt(w.requests), limits: fmt(w.limits), sources: w.sources };
+}
+
+/** One source column from a figure → source map: the common source once, or each figure's. */
+function sourceText(sources: Record<string, string>): string {
+    const values = [...new Set(Object.values(sources))];
+    return values.length === 1 ? values[0]! : Object.entries(sources).map(([k, v]) => `${k}: ${v}`).join(", ");
 }
 
 function table(rows: string[][]): string {
@@ -61,9 +74,10 @@ export function sizingTable(plan: Plan): string {
         ...s.pools.map((p) => [
             p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`, range(p.nodesPerZone),
             range(p.nodes) + (p.autoscaling ? " (auto)" : ""), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods,
-            String(p.maxPodsPerNode), p.source,
+            String(p.maxPodsPerNode), sourceText(p.podsPerNode === null ? { machine: p.sources.machine, nodes: p.sources.nodes } : p.sources),
         ]),
     ].map((row) => row.filter((_, i) => perZone || i !== 3)));
+    const ws = s.pools.find((p) => p.pool === "workspaces");
     const d = s.database;
     const l = plan.tier.limits;
     return [
@@ -73,16 +87,19 @@ export function sizingTable(plan: Plan): string {
         "",
         table([
             ["workload", "replicas", "requests", "limits", "source"],
-            ["coderd", String(s.replicas.coderd.replicas), s.replicas.coderd.requests, s.replicas.coderd.limits, s.replicas.coderd.source],
-            ["provisioners", String(s.replicas.provisioners.replicas), s.replicas.provisioners.requests, s.replicas.provisioners.limits, s.replicas.provisioners.source],
+            ...(["coderd", "provisioners"] as const).map((w) => {
+                const r = s.replicas[w];
+                return [w, String(r.replicas), r.requests, r.limits, sourceText(r.sources)];
+            }),
         ]),
         "",
         pools,
+        ...(ws?.roomPerWorkspace ? [`  each workspace gets ${ws.roomPerWorkspace} of a full ${ws.machineType} node (${ws.podsPerNode} a node)`] : []),
         "",
         table([
             ["database", "vCPU/GiB", "storage", "HA", "postgres", "max_connections", "source"],
             [d.machineType, `${d.vcpu}/${d.memoryGiB}`, `${d.storageGb} GB`, d.highAvailability ? "yes (standby)" : "no",
-                String(d.postgres), String(d.maxConnections), d.source],
+                String(d.postgres), String(d.maxConnections), sourceText(d.sources)],
         ]),
         ...s.pools.filter((p) => !p.machineSource.startsWith("named")).map((p) => `  ${p.pool}: ${p.machineType}: ${p.machineSource}`),
         ...(d.machineSource.startsWith("named") ? [] : [`  database: ${d.machineType}: ${d.machineSource}`]),

@@ -411,7 +411,7 @@ describe("AWS variants", () => {
         };
         expect(problems({ "aws:region": "eu-west-1" })).toEqual([expect.stringMatching(/^aws:region: 'eu-west-1' differs/)]);
         expect(problems({ "aws:region": undefined })).toEqual([expect.stringMatching(/^aws:region: missing/)]);
-        expect(problems({ vpcCidr: "10.10.0.0/16" })).toEqual([expect.stringMatching(/serviceCidr.*overlaps.*vpcCidr/)]);
+        expect(problems({ vpcCidr: "10.10.0.0/16" })).toEqual([expect.stringMatching(/vpcCidr.*overlaps.*serviceCidr/)]);
         expect(problems({ vpcCidr: "10.0.0.0/24" })).toEqual([expect.stringMatching(/^coder-refarch:vpcCidr:/)]);
         expect(problems({ cloud: "azure" })).toEqual(expect.arrayContaining([expect.stringMatching(/'azure' is not deployable yet/)]));
     });

@@ -28,16 +28,16 @@ describe("bad configs fail with one message and register nothing", () => {
         ["http access URL", { accessUrl: "http://coder.example.com" }, /coder-refarch:accessUrl: must use https:\/\//],
         ["bad wildcard", { wildcardAccessUrl: "coder.example.com" }, /coder-refarch:wildcardAccessUrl: empty, or a wildcard host/],
         ["one zone", { zones: ["europe-west1-b"] }, /coder-refarch:zones: at least 2 zones/],
-        ["zone outside the region", { zones: ["europe-west1-b", "us-east1-c", "europe-west1-d"] }, /coder-refarch:zones: us-east1-c not in region europe-west1/],
+        ["zone outside the region", { zones: ["europe-west1-b", "us-east1-c", "europe-west1-d"] }, /coder-refarch:zones: us-east1-c not a zone of region europe-west1; zones of europe-west1 look like europe-west1-b/],
         ["repeated zone", { zones: ["europe-west1-b", "europe-west1-b"] }, /coder-refarch:zones: zones must not repeat/],
         ["unknown key (typo)", { replicas: 3 }, /coder-refarch:replicas: unknown key/],
         ["unknown sizing key", { sizing: { coderd: { replica: 3 } } }, /coder-refarch:sizing\.coderd\.replica: unknown key/],
         ["bad CPU quantity", { sizing: { coderd: { requests: { cpu: "two" } } } }, /coder-refarch:sizing\.coderd\.requests\.cpu: a CPU quantity/],
         ["bad memory quantity", { sizing: { provisioners: { limits: { memory: "1GB" } } } }, /coder-refarch:sizing\.provisioners\.limits\.memory: a memory quantity/],
-        ["negative replicas", { sizing: { provisioners: { replicas: -1 } } }, /coder-refarch:sizing\.provisioners\.replicas: Too small/],
+        ["negative replicas", { sizing: { provisioners: { replicas: -1 } } }, /coder-refarch:sizing\.provisioners\.replicas: at least 0/],
         ["not JSON", { sizing: "{coderd:" }, /coder-refarch:sizing: not valid JSON/],
         ["bad boolean", { deletionProtection: "yes" }, /coder-refarch:deletionProtection: not valid true\/false/],
-        ["old PostgreSQL", { databaseVersion: 12 }, /coder-refarch:databaseVersion: Too small/],
+        ["old PostgreSQL", { databaseVersion: 12 }, /coder-refarch:databaseVersion: PostgreSQL 14 to 17 .*: e\.g\. 16/],
         ["bad chart version", { coderVersion: "latest" }, /coder-refarch:coderVersion: a Coder release/],
         ["bad CIDR", { podCidr: "10.0.0.0/33" }, /coder-refarch:podCidr: an IPv4 CIDR/],
         ["overlapping ranges", { serviceCidr: "10.16.0.0/20" }, /coder-refarch:podCidr: 10\.16\.0\.0\/14 overlaps coder-refarch:serviceCidr 10\.16\.0\.0\/20/],
@@ -61,20 +61,39 @@ describe("bad configs fail with one message and register nothing", () => {
 });
 
 describe("the program's entry point (index.ts under the Pulumi CLI)", () => {
-    it("turns a bad config into a RunError (no stack trace) before registering anything", async () => {
+    /** Runs the program as index.ts does; records what it registers and what it reads from the cloud. */
+    async function runWith(changes: Record<string, unknown>) {
         const registered: string[] = [];
+        const reads: string[] = [];
         pulumi.runtime.setMocks({
             newResource: (a) => {
                 registered.push(a.name);
                 return { id: a.name, state: a.inputs };
             },
-            call: () => ({}),
+            call: (a) => {
+                reads.push(a.token);
+                return {};
+            },
         }, "coder-refarch", "gcp-3k", false);
-        pulumi.runtime.setAllConfig(rawConfig("gcp-3k", { tier: "9k" }));
+        pulumi.runtime.setAllConfig(rawConfig("gcp-3k", changes));
         const { run } = await import("../program");
-        expect(() => run()).toThrow(pulumi.RunError);
-        expect(() => run()).toThrow(/coder-refarch:tier/);
+        return { result: run(), registered, reads };
+    }
+
+    it("turns a bad config into a RunError (no stack trace) before registering anything", async () => {
+        const { result, registered, reads } = await runWith({ tier: "9k" });
+        await expect(result).rejects.toThrow(pulumi.RunError);
+        await expect(result).rejects.toThrow(/coder-refarch:tier/);
         expect(registered).toEqual([]);
+        expect(reads).toEqual([]);
+    });
+
+    it("rejects a bad network config before reading the cloud or registering anything", async () => {
+        const { result, registered, reads } = await runWith({ network: { network: "shared", vpcId: "vpc-0123456789abcdef0" } });
+        await expect(result).rejects.toThrow(pulumi.RunError);
+        await expect(result).rejects.toThrow(/coder-refarch:network\.vpcId: a key of an existing aws network/);
+        expect(registered).toEqual([]);
+        expect(reads).toEqual([]);
     });
 });
 

@@ -14,6 +14,11 @@ export interface NodeProfile {
     maxPodsLimit: number;
     /** node counts of a pool are per zone (GKE regional pools) rather than for the whole pool (EKS, AKS) */
     countsPerZone: boolean;
+    /**
+     * The most nodes one node group may have: a hard limit (an error) or a default quota
+     * that can be raised (a warning). GKE counts it per zone of a regional pool.
+     */
+    maxNodesPerGroup: { nodes: number; hard: boolean; perZone: boolean; cite: string };
     cite: Citation;
 }
 
@@ -51,6 +56,7 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
         maxPodsLimit: 256,
         countsPerZone: true,
+        maxNodesPerGroup: { nodes: 1000, hard: true, perZone: true, cite: "GKE quotas: nodes per node pool zone 1,000" },
         cite: {
             source: "GKE docs: 'Plan GKE Standard node sizes' (allocatable resources)",
             note: "memory 25/20/10/6/2% tiers + 100Mi eviction; CPU 6/1/0.5/0.25%; DaemonSet requests are our estimate",
@@ -69,6 +75,7 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         // above); every AWS type in the catalogue is below 30 vCPUs.
         maxPodsLimit: 110,
         countsPerZone: false,
+        maxNodesPerGroup: { nodes: 450, hard: false, perZone: false, cite: "EKS service quotas: nodes per managed node group 450" },
         cite: {
             source: "amazon-eks-ami bootstrap (kube-reserved); EKS docs: 'Assign more IP addresses to Amazon EKS nodes with prefixes'",
             note: "memory 255Mi + 11Mi x max pods + 100Mi eviction; CPU as GKE; DaemonSet requests are our estimate; " +
@@ -84,6 +91,7 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
         maxPodsLimit: 250,
         countsPerZone: false,
+        maxNodesPerGroup: { nodes: 1000, hard: true, perZone: false, cite: "AKS limits: nodes per node pool 1,000" },
         cite: {
             source: "AKS docs: 'Node resource reservations'",
             note: "memory 20MB x max pods + 50MB + 100Mi eviction; CPU table by cores; DaemonSet requests are our estimate",

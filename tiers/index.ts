@@ -1,7 +1,7 @@
 import { tier1k } from "./t1k";
 import { tier2k } from "./t2k";
 import { tier3k } from "./t3k";
-import { TierName, TierSpec } from "./types";
+import { CloudName, TierName, TierSpec } from "./types";
 
 export * from "./types";
 export * from "./machines";
@@ -27,3 +27,24 @@ export const DATABASE_CONNECTIONS = {
     reserved: 50,
     cite: { source: "Coder docs: server CLI", note: "--postgres-conn-max-open, CODER_PG_CONN_MAX_OPEN, default 10" },
 } as const;
+
+/**
+ * What each managed PostgreSQL service accepts: storage (GB) and max_connections
+ * (PostgreSQL's own ceiling, MAX_BACKENDS = 2^18 - 1, which both services take as the flag's maximum).
+ */
+export const DATABASE_LIMITS: Record<CloudName, { minStorageGb: number; maxStorageGb: number; maxConnections: number; cite: string }> = {
+    gcp: { minStorageGb: 10, maxStorageGb: 65536, maxConnections: 262143, cite: "Cloud SQL quotas: storage 10 GB to 64 TB; flag max_connections up to 262143" },
+    aws: { minStorageGb: 20, maxStorageGb: 65536, maxConnections: 262143, cite: "RDS for PostgreSQL gp3 storage: 20 GiB to 64 TiB" },
+    azure: { minStorageGb: 32, maxStorageGb: 32768, maxConnections: 262143, cite: "Flexible Server storage: 32 GiB to 32 TiB" },
+};
+
+/** Memory a workspace user needs (seed 001 and 2k-users.md: "a workspace user needs 2 GB memory to perform"). */
+export const WORKSPACE_MEMORY_NEED = { memoryMiB: 2000 * 1000 * 1000 / (1024 * 1024), cite: { source: "seed 001", note: "Assumed that a workspace user needs 2 GB memory to perform" } } as const;
+export * from "./regions";
+
+/**
+ * The smallest Service range the program accepts (a decision): coderd's, the provisioners'
+ * and the add-ons' Services are a few dozen; a /22 leaves room for templates that give
+ * workspaces Services of their own.
+ */
+export const MIN_SERVICE_ADDRESSES = 1024;

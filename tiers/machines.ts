@@ -14,35 +14,106 @@ export interface Machine {
     bootDisk?: "pd-balanced" | "hyperdisk-balanced";
 }
 
-const gcp = (name: string, vcpu: number, memoryGiB: number, bootDisk: Machine["bootDisk"] = "pd-balanced"): Machine => ({
-    name, vcpu, memoryGiB, arch: "x86_64", burstable: false, bootDisk,
-});
-const n4 = (vcpu: number): Machine => gcp(`n4-standard-${vcpu}`, vcpu, vcpu * 4, "hyperdisk-balanced");
-const aws = (name: string, vcpu: number, memoryGiB: number, burstable = false, arch: Machine["arch"] = "x86_64"): Machine => ({
-    name, vcpu, memoryGiB, arch, burstable,
-});
-const azure = (name: string, vcpu: number, memoryGiB: number): Machine => ({ name, vcpu, memoryGiB, arch: "x86_64", burstable: false });
+type Arch = Machine["arch"];
 
-/** Kubernetes node machine types per cloud. */
+/**
+ * A machine family: its sizes (vCPUs) and memory per vCPU. The catalogue is generated
+ * from these, so a platform team's reserved-instance family is known with its capacity.
+ */
+interface Family {
+    /** the name of a size: (vcpu) => type name */
+    name(vcpu: number): string;
+    sizes: readonly number[];
+    /** GiB of memory a vCPU (or the exact memory of a size) */
+    memory: number | ((vcpu: number) => number);
+    arch?: Arch;
+    burstable?: boolean;
+    bootDisk?: Machine["bootDisk"];
+}
+
+function expand(families: readonly Family[]): Machine[] {
+    return families.flatMap((f) => f.sizes.map((vcpu): Machine => ({
+        name: f.name(vcpu),
+        vcpu,
+        memoryGiB: typeof f.memory === "number" ? vcpu * f.memory : f.memory(vcpu),
+        arch: f.arch ?? "x86_64",
+        burstable: f.burstable ?? false,
+        ...(f.bootDisk ? { bootDisk: f.bootDisk } : {}),
+    })));
+}
+
+/** GCP families: `<family>-<shape>-<vCPU>`; N4, N4D, C4, C4D and C4A take Hyperdisk only. */
+const gcpFamily = (family: string, shape: string, sizes: readonly number[], memory: Family["memory"], more: Partial<Family> = {}): Family => ({
+    name: (v) => `${family}-${shape}-${v}`, sizes, memory, bootDisk: "pd-balanced", ...more,
+});
+const HYPERDISK = { bootDisk: "hyperdisk-balanced" } as const;
+const GCP_FAMILIES: readonly Family[] = [
+    gcpFamily("n1", "standard", [1, 2, 4, 8, 16, 32, 64, 96], 3.75),
+    gcpFamily("n2", "standard", [2, 4, 8, 16, 32, 48, 64, 80, 96, 128], 4),
+    gcpFamily("n2", "highmem", [2, 4, 8, 16, 32, 48, 64, 80, 96, 128], 8),
+    gcpFamily("n2", "highcpu", [2, 4, 8, 16, 32, 48, 64, 80, 96], 1),
+    gcpFamily("n2d", "standard", [2, 4, 8, 16, 32, 48, 64, 80, 96, 128, 224], 4),
+    gcpFamily("n2d", "highmem", [2, 4, 8, 16, 32, 48, 64, 80, 96], 8),
+    gcpFamily("e2", "standard", [2, 4, 8, 16, 32], 4),
+    gcpFamily("e2", "highmem", [2, 4, 8, 16], 8),
+    gcpFamily("n4", "standard", [2, 4, 8, 16, 32, 48, 64, 80], 4, HYPERDISK),
+    gcpFamily("n4", "highmem", [2, 4, 8, 16, 32, 48, 64, 80], 8, HYPERDISK),
+    gcpFamily("n4", "highcpu", [2, 4, 8, 16, 32, 48, 64, 80], 2, HYPERDISK),
+    gcpFamily("n4d", "standard", [2, 4, 8, 16, 32, 48, 64, 80, 96], 4, HYPERDISK),
+    gcpFamily("c4", "standard", [2, 4, 8, 16, 24, 32, 48, 96, 144, 192, 288], 3.75, HYPERDISK),
+    gcpFamily("c4d", "standard", [2, 4, 8, 16, 32, 48, 64, 96, 192, 384], 3.875, HYPERDISK),
+    gcpFamily("c4a", "standard", [1, 2, 4, 8, 16, 32, 48, 64, 72], 4, { ...HYPERDISK, arch: "arm64" }),
+    gcpFamily("c3", "standard", [4, 8, 22, 44, 88, 176], 4),
+    gcpFamily("c3d", "standard", [4, 8, 16, 30, 60, 90, 180, 360], 4),
+    gcpFamily("t2d", "standard", [1, 2, 4, 8, 16, 32, 48, 60], 4),
+    gcpFamily("t2a", "standard", [1, 2, 4, 8, 16, 32, 48], 4, { arch: "arm64" }),
+    gcpFamily("c2d", "standard", [2, 4, 8, 16, 32, 56, 112], 4),
+    gcpFamily("c2", "standard", [4, 8, 16, 30, 60], 4),
+];
+
+/** AWS sizes: large = 2 vCPU, xlarge = 4, Nxlarge = 4N. */
+const AWS_SIZES = { large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64 } as const;
+const awsSize = (vcpu: number): string => Object.entries(AWS_SIZES).find(([, v]) => v === vcpu)![0];
+const awsFamily = (prefix: string, family: string, memory: number, more: Partial<Family> = {}): Family => ({
+    name: (v) => `${prefix}${family}.${awsSize(v)}`, sizes: Object.values(AWS_SIZES), memory, ...more,
+});
+const AWS_NODE_FAMILIES: readonly Family[] = [
+    ...["m5", "m5a", "m6i", "m6a", "m7i", "m7a", "m8i", "m8a"].map((f) => awsFamily("", f, 4)),
+    ...["m6g", "m7g", "m8g"].map((f) => awsFamily("", f, 4, { arch: "arm64" })),
+    ...["c5", "c5a", "c6i", "c6a", "c7i", "c7a", "c8i"].map((f) => awsFamily("", f, 2)),
+    ...["r5", "r5a", "r6i", "r6a", "r7i", "r7a", "r8i"].map((f) => awsFamily("", f, 8)),
+    // burstable: CPU credits, not for production (seed 003, validated-architectures.md)
+    { ...awsFamily("", "t3", 4, { burstable: true }), sizes: [2, 4, 8] },
+    { ...awsFamily("", "t3a", 4, { burstable: true }), sizes: [2, 4, 8] },
+    { ...awsFamily("", "t4g", 4, { burstable: true, arch: "arm64" }), sizes: [2, 4, 8] },
+];
+const AWS_DB_FAMILIES: readonly Family[] = [
+    ...["m5", "m6i", "m7i"].map((f) => awsFamily("db.", f, 4)),
+    ...["m6g", "m7g", "m8g"].map((f) => awsFamily("db.", f, 4, { arch: "arm64" })),
+    ...["r5", "r6i", "r7i"].map((f) => awsFamily("db.", f, 8)),
+    ...["r6g", "r7g", "r8g"].map((f) => awsFamily("db.", f, 8, { arch: "arm64" })),
+    { ...awsFamily("db.", "t3", 4, { burstable: true }), sizes: [2, 4, 8] },
+    { ...awsFamily("db.", "t4g", 4, { burstable: true, arch: "arm64" }), sizes: [2, 4, 8] },
+];
+
+/** Azure sizes: `Standard_D<vCPU><features>_<version>`. */
+const azureFamily = (letter: string, suffix: string, memory: number, sizes: readonly number[] = [2, 4, 8, 16, 32, 48, 64]): Family => ({
+    name: (v) => `Standard_${letter}${v}${suffix}`, sizes, memory,
+});
+const AZURE_NODE_FAMILIES: readonly Family[] = [
+    azureFamily("D", "s_v3", 4), azureFamily("D", "s_v4", 4), azureFamily("D", "s_v5", 4), azureFamily("D", "ds_v5", 4),
+    azureFamily("D", "as_v5", 4), azureFamily("D", "s_v6", 4), azureFamily("D", "ds_v6", 4), azureFamily("D", "as_v6", 4),
+    azureFamily("E", "s_v5", 8), azureFamily("E", "ds_v5", 8), azureFamily("F", "s_v2", 2, [2, 4, 8, 16, 32, 48, 64]),
+];
+const AZURE_DB_FAMILIES: readonly Family[] = [
+    azureFamily("D", "s_v3", 4), azureFamily("D", "ds_v4", 4), azureFamily("D", "ds_v5", 4), azureFamily("E", "ds_v5", 8),
+];
+
+/** Kubernetes node machine types per cloud: the current general-purpose, compute- and memory-optimised families. */
 export const NODE_MACHINES: Record<CloudName, readonly Machine[]> = {
-    gcp: [
-        gcp("n1-standard-4", 4, 15), gcp("n1-standard-8", 8, 30),
-        gcp("n2-standard-2", 2, 8), gcp("n2-standard-4", 4, 16), gcp("n2-standard-8", 8, 32), gcp("n2-standard-16", 16, 64),
-        n4(2), n4(4), n4(8), n4(16), n4(32),
-        gcp("t2d-standard-4", 4, 16), gcp("t2d-standard-8", 8, 32), gcp("t2d-standard-16", 16, 64),
-        gcp("c2d-standard-8", 8, 32), gcp("c2d-standard-16", 16, 64), gcp("c2d-standard-32", 32, 128),
-    ],
-    aws: [
-        aws("m5.large", 2, 8), aws("m5.xlarge", 4, 16), aws("m5.2xlarge", 8, 32), aws("m5.4xlarge", 16, 64),
-        aws("c5.2xlarge", 8, 16), aws("c5.4xlarge", 16, 32),
-        aws("t3.large", 2, 8, true), aws("t3.xlarge", 4, 16, true), aws("t3.2xlarge", 8, 32, true),
-        aws("m8i.large", 2, 8), aws("m8i.xlarge", 4, 16), aws("m8i.2xlarge", 8, 32), aws("m8i.4xlarge", 16, 64),
-        aws("m8g.xlarge", 4, 16, false, "arm64"), aws("m8g.2xlarge", 8, 32, false, "arm64"),
-    ],
-    azure: [
-        azure("Standard_D2s_v3", 2, 8), azure("Standard_D4s_v3", 4, 16), azure("Standard_D8s_v3", 8, 32), azure("Standard_D16s_v3", 16, 64),
-        azure("Standard_D2s_v5", 2, 8), azure("Standard_D4s_v5", 4, 16), azure("Standard_D8s_v5", 8, 32), azure("Standard_D16s_v5", 16, 64),
-    ],
+    gcp: expand(GCP_FAMILIES),
+    aws: expand(AWS_NODE_FAMILIES),
+    azure: expand(AZURE_NODE_FAMILIES),
 };
 
 /**
@@ -54,21 +125,13 @@ export const NODE_MACHINES: Record<CloudName, readonly Machine[]> = {
 export const PREFERRED_FAMILIES: Record<CloudName, readonly string[]> = {
     gcp: ["n4-standard-", "n2-standard-"],
     aws: ["m8i.", "m5."],
-    azure: ["Standard_D", /* v5 before v3 by order below */],
+    azure: ["Standard_D"],
 };
 
 /** Managed PostgreSQL instance classes per cloud (GCP custom tiers are parsed). */
 export const DATABASE_MACHINES: Record<Exclude<CloudName, "gcp">, readonly Machine[]> = {
-    aws: [
-        aws("db.m5.xlarge", 4, 16), aws("db.m5.2xlarge", 8, 32), aws("db.m5.4xlarge", 16, 64),
-        aws("db.m6i.xlarge", 4, 16), aws("db.m6i.2xlarge", 8, 32),
-        aws("db.m8g.xlarge", 4, 16, false, "arm64"), aws("db.m8g.2xlarge", 8, 32, false, "arm64"),
-        aws("db.t3.xlarge", 4, 16, true), aws("db.t3.2xlarge", 8, 32, true),
-    ],
-    azure: [
-        azure("Standard_D4s_v3", 4, 16), azure("Standard_D8s_v3", 8, 32),
-        azure("Standard_D4ds_v5", 4, 16), azure("Standard_D8ds_v5", 8, 32), azure("Standard_D16ds_v5", 16, 64),
-    ],
+    aws: expand(AWS_DB_FAMILIES),
+    azure: expand(AZURE_DB_FAMILIES),
 };
 
 export function findNodeMachine(cloud: CloudName, name: string): Machine | undefined {

@@ -91,6 +91,7 @@ export const tier1k: TierSpec = {
             aws: { chosen: "db.m8g.2xlarge", why: "seed 003: M8-series in AWS work well; 8 vCPU / 32 GiB" },
             azure: { chosen: "Standard_D8ds_v5", why: "8 vCores / 32 GiB General Purpose" },
         },
+        storageCite: { source: "validated-architectures.md", note: "2 vCPU x 8 GB RAM x 512 GB storage: a baseline for less than 1000 users" },
         cite: { source: "seed 003", note: "Database: 8 vCPU, 30 GB, 1 replica; storage from validated-architectures.md (512 GB baseline)" },
     },
 };

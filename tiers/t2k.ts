@@ -25,6 +25,7 @@ export const tier2k: TierSpec = {
         requests: { cpuMillis: 3000, memoryMiB: 10240 },
         limits: { cpuMillis: 4000, memoryMiB: 10240 },
         cite: { source: "2k-users.md", note: "2 nodes, 1 coderd each; requests a decision, CPU limit from seed 002 (peak 3.7 vCPU)" },
+        resourcesCite: { source: "decision", note: "requests 3000m / 10Gi fit one coderd on a 4 vCPU / 15 GB node; CPU limit 4000m from seed 002 (peak 3.7 vCPU)" },
     },
     provisioners: {
         replicas: 4 * 30,
@@ -34,6 +35,7 @@ export const tier2k: TierSpec = {
         requests: { cpuMillis: 250, memoryMiB: 768 },
         limits: { cpuMillis: 1000, memoryMiB: 1024 },
         cite: { source: "2k-users.md", note: "4 nodes, 30 provisioners each; requests fit 30 a node, limits from seed 003" },
+        resourcesCite: { source: "decision", note: "requests 250m / 768Mi fit 30 a node; limits are seed 003's 1000m / 1Gi" },
     },
     workspace: {
         requests: { cpuMillis: 100, memoryMiB: 128 },

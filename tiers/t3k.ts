@@ -30,6 +30,7 @@ export const tier3k: TierSpec = {
         requests: { cpuMillis: 6000, memoryMiB: 24576 },
         limits: { cpuMillis: 6000, memoryMiB: 24576 },
         cite: { source: "seed 001", note: "4 nodes, 1 coderd each; pod resources are a decision (seed gives none)" },
+        resourcesCite: { source: "decision", note: "6000m / 24Gi on an 8 vCPU / 32 GB node, requests = limits; the seed gives no pod resources" },
     },
     provisioners: {
         replicas: 8 * 30,
@@ -38,6 +39,7 @@ export const tier3k: TierSpec = {
         requests: { cpuMillis: 250, memoryMiB: 768 },
         limits: { cpuMillis: 1000, memoryMiB: 1024 },
         cite: { source: "seed 001", note: "8 nodes, 30 provisioners each; requests fit 30 a node, limits from seed 003" },
+        resourcesCite: { source: "decision", note: "requests 250m / 768Mi fit 30 a node; limits are seed 003's 1000m / 1Gi" },
     },
     workspace: {
         requests: { cpuMillis: 100, memoryMiB: 128 },

@@ -33,7 +33,10 @@ export interface Workload {
     replicas: number;
     requests: Resources;
     limits: Resources;
+    /** where the replica count comes from (and the resources, unless resourcesCite says otherwise) */
     cite: Citation;
+    /** where the pod resources come from, where that differs from `cite` (e.g. a decision where the page gives none) */
+    resourcesCite?: Citation;
 }
 
 export interface NodeCapacity {
@@ -68,6 +71,8 @@ export interface DatabaseSpec {
     vcpu: number;
     memoryGiB: number;
     storageGb: number;
+    /** where the storage figure comes from, where that differs from `cite` */
+    storageCite?: Citation;
     /** primaries the page asks for (1 = one writer) */
     replicas: number;
     /** a synchronous standby in another zone (managed HA) */
