@@ -54,14 +54,8 @@ const isCidr = (s: string): boolean => {
     const m = CIDR_RE.exec(s);
     return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 };
-/** An IPv4 CIDR whose address is the range's first (clouds refuse host bits). */
-const cidr = z.string().refine(isCidr, "an IPv4 CIDR such as 10.0.0.0/16").superRefine((c, ctx) => {
-    if (!isCidr(c)) return;
-    const { first } = cidrRange(c);
-    if (first !== ipNumber(c.split("/")[0]!)) {
-        ctx.addIssue({ code: "custom", message: `${c} has host bits set: the range is ${ipString(first)}/${c.split("/")[1]}; write that` });
-    }
-});
+/** An IPv4 CIDR (host bits are checked with the other address checks, so the range stays usable for sizing). */
+const cidr = z.string().refine(isCidr, "an IPv4 CIDR such as 10.0.0.0/16");
 
 const workloadOverride = z.strictObject({
     replicas: count(0).optional(),
@@ -361,7 +355,9 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
         return problems;
     }
     if (readable("region", "zones")) problems.push(...placeProblems(s));
-    if (readable("nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr")) problems.push(...addressProblems(s));
+    if (readable("nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr", "apiAuthorizedNetworks", "loadBalancerSourceRanges", "network")) {
+        problems.push(...addressProblems(s));
+    }
     if (readable("accessUrl", "wildcardAccessUrl")) problems.push(...urlProblems(s));
     if (readable("accessUrl", "wildcardAccessUrl", "tlsCertificate", "tlsPrivateKey")) problems.push(...tlsProblems(s));
     if (readable("namespaces")) {
@@ -427,9 +423,26 @@ function rangeKeys(s: Settings): ("nodeCidr" | "podCidr" | "serviceCidr" | "cont
     return s.cloud === "gcp" ? ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr"] : ["vpcCidr", "serviceCidr"];
 }
 
+/** A CIDR whose address is not the range's first: the clouds refuse it. */
+function hostBits(c: string): string | undefined {
+    const { first } = cidrRange(c);
+    return first !== ipNumber(c.split("/")[0]!) ? `${c} has host bits set: the range is ${ipString(first)}/${c.split("/")[1]}; write that` : undefined;
+}
+
 function addressProblems(s: Settings): string[] {
     const problems: string[] = [];
     const keys = rangeKeys(s);
+    const lists = { apiAuthorizedNetworks: s.apiAuthorizedNetworks, loadBalancerSourceRanges: s.loadBalancerSourceRanges };
+    for (const key of ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr"] as const) {
+        const bad = hostBits(s[key]);
+        if (bad) problems.push(`${k(key)}: ${bad}`);
+    }
+    for (const [key, list] of Object.entries(lists)) {
+        list.forEach((c, i) => {
+            const bad = hostBits(c);
+            if (bad) problems.push(`${k(`${key}.${i}`)}: ${bad}`);
+        });
+    }
     for (const key of keys) {
         const special = SPECIAL_RANGES.find((r) => overlaps(s[key], r));
         if (special) problems.push(`${k(key)}: ${s[key]} overlaps the reserved range ${special}; use a range in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);

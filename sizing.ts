@@ -194,7 +194,7 @@ function resolveMachine(
     if (!machine) {
         const near = closest(name, NODE_MACHINES[s.cloud].map((m) => m.name), 2);
         problems.push(`${key}.machineType: '${name}' is not in the ${s.cloud} machine catalogue (tiers/machines.ts)` +
-            `${near ? `; did you mean ${near}?` : ""}; or give its capacity: ${key}.vcpu and ${key}.memoryGiB`);
+            `${near ? `; did you mean ${near}? Or` : "; check the name, or"} give its capacity: ${key}.vcpu and ${key}.memoryGiB`);
         return { source };
     }
     if (machine.burstable && s.machineTypes !== "asNamed" && !override) {
