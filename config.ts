@@ -76,6 +76,8 @@ const poolOverride = z.strictObject({
     /** a machine type outside the catalogue: its vCPUs and memory (GiB), to size with */
     vcpu: count(1).optional(),
     memoryGiB: z.number().positive().optional(),
+    /** and, where its name does not say so (tiers/machines.ts machineTraits), its architecture */
+    arch: z.enum(["x86_64", "arm64"]).optional(),
 });
 
 /** Overrides of every sizing figure of the tier; absent = the tier's figure. */
@@ -276,7 +278,9 @@ export function checkConfig(raw: Record<string, string>, stack: string, secretKe
             } catch {
                 bad.add(key);
                 const kind = t instanceof z.ZodBoolean ? "true/false" : t instanceof z.ZodNumber ? "number" : "JSON";
-                problems.push(`${fullKey}: not valid ${kind}: ${value}` +
+                // A secret's value is decrypted here: never repeat it in a message.
+                const shown = secretKeys.includes(fullKey) || (SECRET_KEYS as readonly string[]).includes(key) ? "(value hidden)" : value;
+                problems.push(`${fullKey}: not valid ${kind}: ${shown}` +
                     (kind === "JSON" ? "; write it as YAML in the stack file, or with `pulumi config set --path`" : ""));
             }
         }
@@ -433,7 +437,7 @@ function addressProblems(s: Settings): string[] {
     const problems: string[] = [];
     const keys = rangeKeys(s);
     const lists = { apiAuthorizedNetworks: s.apiAuthorizedNetworks, loadBalancerSourceRanges: s.loadBalancerSourceRanges };
-    for (const key of ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr"] as const) {
+    for (const key of keys) {
         const bad = hostBits(s[key]);
         if (bad) problems.push(`${k(key)}: ${bad}`);
     }

@@ -90,7 +90,10 @@ function cloudConfigProblems(s: Settings): string[] {
 function secretKeysOf(raw: Record<string, string>): string[] {
     // The SDK's own test (runtime/config.ts isConfigSecret); internal, so not in its typings.
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
-    return Object.keys(raw).filter((key) => runtime.isConfigSecret?.(key) === true);
+    const isSecret = runtime.isConfigSecret;
+    // Without it every secret would look like plaintext: fail plainly instead (an SDK upgrade to check).
+    if (typeof isSecret !== "function") throw new Error("@pulumi/pulumi no longer has runtime.isConfigSecret; see program.ts secretKeysOf");
+    return Object.keys(raw).filter((key) => isSecret(key));
 }
 
 /**

@@ -11,7 +11,7 @@ import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryM
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
-    DATABASE_LIMITS, DATABASE_MACHINES, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest,
+    DATABASE_LIMITS, DATABASE_MACHINES, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, machineTraits,
 } from "./tiers";
 
 /** The label and taint key that ties pods to pools. */
@@ -102,6 +102,16 @@ export interface Plan {
 export const OVERRIDE = "override";
 export const DECISION = "decision";
 
+/**
+ * A likely typo of a machine type: the nearest catalogue name of the same size (m5.2xlarg →
+ * m5.2xlarge), never one of another size (c5.9xlarge is not a typo of c5.xlarge).
+ */
+function closestMachine(name: string, names: readonly string[]): string | undefined {
+    const near = closest(name, names, 2);
+    const size = (n: string) => /(\d+)(?:xlarge|$)|-(\d+)$/.exec(n)?.slice(1).find((x) => x !== undefined);
+    return near && (size(near) === size(name) || size(name) === undefined) ? near : undefined;
+}
+
 /** The origin of a machine type, from resolveMachine's description of it. */
 function machineOrigin(source: string): string {
     if (source.startsWith("stack override")) return OVERRIDE;
@@ -188,11 +198,12 @@ function resolveMachine(
     let machine = findNodeMachine(s.cloud, name);
     if (!machine && override && given?.vcpu && given.memoryGiB) {
         // A type outside the catalogue (a new family, a reserved-instance family): sized with the capacity given.
-        machine = { name, vcpu: given.vcpu, memoryGiB: given.memoryGiB, arch: "x86_64", burstable: false };
+        const traits = machineTraits(s.cloud, name);
+        machine = { name, vcpu: given.vcpu, memoryGiB: given.memoryGiB, burstable: false, ...traits, arch: given.arch ?? traits.arch };
         source = "stack override (capacity given)";
     }
     if (!machine) {
-        const near = closest(name, NODE_MACHINES[s.cloud].map((m) => m.name), 2);
+        const near = closestMachine(name, NODE_MACHINES[s.cloud].map((m) => m.name));
         problems.push(`${key}.machineType: '${name}' is not in the ${s.cloud} machine catalogue (tiers/machines.ts)` +
             `${near ? `; did you mean ${near}? Or` : "; check the name, or"} give its capacity: ${key}.vcpu and ${key}.memoryGiB`);
         return { source };
@@ -341,7 +352,7 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
     }
     const machine = findDatabaseMachine(s.cloud, name);
     if (!machine) {
-        const near = s.cloud === "gcp" ? undefined : closest(name, DATABASE_MACHINES[s.cloud].map((m) => m.name), 2);
+        const near = s.cloud === "gcp" ? undefined : closestMachine(name, DATABASE_MACHINES[s.cloud].map((m) => m.name));
         problems.push(`${key}.machineType: '${name}' is not a known ${s.cloud} database type` +
             (s.cloud === "gcp" ? " (db-custom-<vCPU>-<MiB>: 1 or an even vCPU count, 0.9-6.5 GB a vCPU, MiB a multiple of 256)" : "") +
             (near ? `; did you mean ${near}?` : ""));

@@ -189,7 +189,8 @@ async function settle<T>(p: Promise<T | undefined>): Promise<Read<T>> {
         const value = await p;
         return value === undefined ? { offline: true } : { value };
     } catch (e) {
-        return { error: (e instanceof Error ? e.message : String(e)).split("\n")[0]! };
+        // Providers answer with several lines ("1 error occurred:\n\t* InvalidSubnetID.NotFound ..."): keep them all.
+        return { error: (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim() };
     }
 }
 
@@ -321,14 +322,9 @@ async function inspectAws(s: Settings, plan: Plan, reader: NetworkReader): Promi
     uncovered(priv, "privateSubnetIds", "private");
     if (!s.internalLoadBalancer) uncovered(pub, "publicSubnetIds", "public");
 
-    // The in-tree load balancer finds its subnets by these role tags.
-    const tagged = (subnets: ec2.GetSubnetResult[], key: string, tag: string, why: string) => {
-        for (const sn of subnets) {
-            if (sn.tags?.[tag] !== "1") problems.push(`${k(`network.${key}`)}: ${sn.id} lacks the tag ${tag}=1 ${why}; tag it`);
-        }
-    };
-    if (s.internalLoadBalancer) tagged(priv, "privateSubnetIds", "kubernetes.io/role/internal-elb", "that the internal load balancer finds its subnets by");
-    else tagged(pub, "publicSubnetIds", "kubernetes.io/role/elb", `that the load balancer finds its subnets by (or set ${k("internalLoadBalancer")}: true)`);
+    // The load balancer is given its subnets by ID (components/aws/platform.ts), so it needs
+    // no role tags; an internet-facing one needs public subnets, i.e. a route to an internet gateway,
+    // which only the route tables show: a prerequisite (README).
 
     // Nodes and their pods' /28 prefixes, every pool at its most in a zone.
     const perZone = pools(plan).reduce((m, p) => m + p.perZone.max * addressesPerNode(p.maxPodsPerNode), 0) + ZONE_RESERVED_ADDRESSES;

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../config";
 import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
-import { chartValues, looksSecret, pathText, unknownKeys } from "../components/k8s/settings";
+import { chartValues, documentedKeys, looksSecret, pathText, unknownKeys } from "../components/k8s/settings";
 import { coderdEnvOwners, mergeUnder } from "../components/k8s/values";
 import { ofType, rawConfig, release } from "./helpers";
 
@@ -294,6 +294,12 @@ describe("the pure functions", () => {
         expect(({} as Obj).polluted).toBeUndefined();
     });
 
+    it("takes the probe settings the chart documents but leaves commented out", async () => {
+        expect([...documentedKeys("coder")]).toEqual(expect.arrayContaining(["coder.readinessProbe.periodSeconds", "coder.livenessProbe.failureThreshold"]));
+        const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", { helmValues: { coder: { coder: { readinessProbe: { periodSeconds: 5 } } } } }));
+        expect((reveal(release(r, "coder").inputs.values) as Record<string, any>).coder.readinessProbe).toMatchObject({ periodSeconds: 5 });
+    });
+
     it("pathText writes paths as `pulumi config set --path` takes them", () => {
         expect(pathText(["coder", "coder", "replicaCount"])).toBe("coder.coder.replicaCount");
         expect(pathText(["coder", "podAnnotations", "example.com/team"])).toBe('coder.podAnnotations["example.com/team"]');
@@ -303,5 +309,10 @@ describe("the pure functions", () => {
         const chart = chartValues("coder");
         expect(unknownKeys({ coder: { podAnnotations: { any: "x" }, resources: { anything: 1 }, affinity: { nodeAffinity: {} } } }, chart)).toEqual([]);
         expect(unknownKeys({ coder: { service: { typ: "x" } } }, chart)).toEqual([{ path: ["coder", "service", "typ"], closest: "type" }]);
+        // documented in the values file, commented out there, read by the template when set
+        const documented = new Set(["coder.readinessProbe.periodSeconds"]);
+        expect(unknownKeys({ coder: { readinessProbe: { periodSeconds: 5 } } }, chart, [], documented)).toEqual([]);
+        expect(unknownKeys({ coder: { readinessProbe: { periodSecond: 5 } } }, chart, [], documented))
+            .toEqual([{ path: ["coder", "readinessProbe", "periodSecond"], closest: "periodSeconds" }]);
     });
 });

@@ -19,6 +19,8 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
         // Dataplane V2 enforces NetworkPolicy
         expect(c.datapathProvider).toBe("ADVANCED_DATAPATH");
         expect(c.networkingMode).toBe("VPC_NATIVE");
+        // an internal load balancer reaches more than 250 nodes only with GKE subsetting
+        expect(c.enableL4IlbSubsetting).toBe(true);
         expect(c.deletionProtection).toBe(r.settings.deletionProtection);
         expect(c.name).toBe(`coder-${stack}`);
         expect(ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").length).toBe(3);

@@ -186,12 +186,21 @@ describe("an existing AWS network", () => {
         // workspaces cannot reach the private subnets (database, control plane, nodes)
         const except = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => JSON.stringify(p.inputs)).find((p) => p.includes("except"))!;
         for (const cidr of ["10.50.0.0/19", "10.50.32.0/19", "10.50.64.0/18", "10.50.128.0/18"]) expect(except).toContain(cidr);
+        // the load balancer takes the given public subnets, not whatever the VPC has
+        expect(annotationsOf(r)["service.beta.kubernetes.io/aws-load-balancer-subnets"]).toBe(AWS_NETWORK.publicSubnetIds.join(","));
+    });
+
+    it("accepts subnets without the load-balancer role tags: the subnets are named", async () => {
+        const untagged = awsReads(awsSubnets((subnets) => { for (const sn of Object.values(subnets)) sn.tags = {}; }));
+        const r = await renderConfig("aws-3k", rawConfig("aws-3k", { network: AWS_NETWORK }), [], [], untagged);
+        expect(r.resources.length).toBeGreaterThan(30);
     });
 
     it("with an internal load balancer needs no public subnets", async () => {
         const { publicSubnetIds: _, ...privateOnly } = AWS_NETWORK;
         const r = await renderConfig("aws-3k", rawConfig("aws-3k", { network: privateOnly, internalLoadBalancer: true }), [], [], awsReads());
         expect(annotationsOf(r)["service.beta.kubernetes.io/aws-load-balancer-internal"]).toBe("true");
+        expect(annotationsOf(r)["service.beta.kubernetes.io/aws-load-balancer-subnets"]).toBe(privateOnly.privateSubnetIds.join(","));
     });
 });
 
@@ -249,10 +258,6 @@ describe("an existing network is checked before anything is registered", () => {
             /^coder-refarch:network\.publicSubnetIds: no public subnet in us-east-1c/],
         ["a subnet of another VPC", {}, aws((s) => { s[PUBLIC.b]!.vpcId = "vpc-0fedcba9876543210"; }),
             new RegExp(`^coder-refarch:network\\.publicSubnetIds: ${PUBLIC.b} is in vpc-0fedcba9876543210, not in coder-refarch:network\\.vpcId ${VPC}`)],
-        ["a public subnet without the elb tag", {}, aws((s) => { s[PUBLIC.a]!.tags = {}; }),
-            new RegExp(`^coder-refarch:network\\.publicSubnetIds: ${PUBLIC.a} lacks the tag kubernetes\\.io/role/elb=1 that the load balancer finds its subnets by \\(or set coder-refarch:internalLoadBalancer: true\\); tag it`)],
-        ["an internal load balancer, a private subnet without the internal-elb tag", { internalLoadBalancer: true }, aws((s) => { s[PRIVATE.b]!.tags = {}; }),
-            new RegExp(`^coder-refarch:network\\.privateSubnetIds: ${PRIVATE.b} lacks the tag kubernetes\\.io/role/internal-elb=1`)],
         ["too few free addresses in a zone", {}, aws((s) => { s[PRIVATE.c]!.availableIpAddressCount = 4000; }),
             new RegExp(`^coder-refarch:network\\.privateSubnetIds: the private subnets in us-east-1c \\(${PRIVATE.c}\\) have 4000 free addresses; the nodes and their pods' /28 prefixes at the pools' maximum need \\d+ there`)],
         ["the Service range overlapping the VPC", {}, awsReads(awsSubnets(), ["10.50.0.0/16", "10.10.0.0/16"]),
@@ -269,7 +274,7 @@ describe("an existing network is checked before anything is registered", () => {
     it("names every problem of the network at once", async () => {
         const reads = aws((s) => {
             s[PRIVATE.c]!.availabilityZone = "us-east-1b";
-            s[PUBLIC.a]!.tags = {};
+            s[PUBLIC.c]!.availabilityZone = "us-east-1a";
             s[PUBLIC.b]!.vpcId = "vpc-0fedcba9876543210";
         });
         const { problems, registered } = await failing("aws-3k", { network: AWS_NETWORK }, reads);

@@ -78,7 +78,7 @@ describe("numbers beyond what the service allows or below what the tier needs", 
         ["storage above the service's maximum", "gcp-3k", { sizing: { database: { storageGb: 70000 } } },
             /coder-refarch:sizing\.database\.storageGb: 70000 is outside 10-65536 GB \(Cloud SQL/],
         ["storage below RDS's minimum", "aws-3k", { sizing: { database: { storageGb: 15 } } },
-            /coder-refarch:sizing\.database\.storageGb: 15 is outside 20-65536 GB \(RDS/],
+            /coder-refarch:sizing\.database\.storageGb: 15 is outside 20-59578 GB \(RDS/],
         ["max_connections above PostgreSQL's limit", "gcp-3k", { sizing: { database: { maxConnections: 300000 } } },
             /coder-refarch:sizing\.database\.maxConnections: 300000 is above PostgreSQL's limit of 262143/],
         // t2d-standard-8 leaves 7510m for pods (GKE's reservation and the DaemonSet allowance): 15 at 500m
@@ -113,6 +113,26 @@ describe("numbers beyond what the service allows or below what the tier needs", 
         }));
         expect(r.plan.pools.workspaces.machine).toMatchObject({ name: "m9x.2xlarge", vcpu: 8, memoryGiB: 32 });
         expect(r.plan.pools.workspaces.sources.machine).toBe("override");
+    });
+
+    it("gives a type outside the catalogue the architecture and boot disk its name says", async () => {
+        const arm = await renderConfig("aws-3k", rawConfig("aws-3k", {
+            sizing: { pools: { provisioners: { machineType: "c7gn.4xlarge", vcpu: 16, memoryGiB: 32 } } },
+        }));
+        const group = arm.resources.find((x) => x.type === "aws:eks/nodeGroup:NodeGroup" && x.name.endsWith("-provisioners"))!;
+        expect(group.inputs.amiType).toBe("AL2023_ARM_64_STANDARD");
+        const c4 = await renderConfig("gcp-3k", rawConfig("gcp-3k", {
+            sizing: { pools: { workspaces: { machineType: "c4-highmem-8", vcpu: 8, memoryGiB: 62 } } },
+        }));
+        const pool = c4.resources.find((x) => x.type === "gcp:container/nodePool:NodePool" && x.name.endsWith("-workspaces"))!;
+        expect((pool.inputs.nodeConfig as Record<string, unknown>).diskType).toBe("hyperdisk-balanced");
+    });
+
+    it("hints only at a type of the same size", async () => {
+        const e = await failing("aws-3k", { sizing: { pools: { provisioners: { machineType: "c5.10xlarge" } } } });
+        expect(e.message).toMatch(/'c5\.10xlarge' is not in the aws machine catalogue \(tiers\/machines\.ts\); check the name, or give its capacity/);
+        const c5 = await renderConfig("aws-3k", rawConfig("aws-3k", { sizing: { pools: { provisioners: { machineType: "c5.9xlarge" } } } }));
+        expect(c5.plan.pools.provisioners.machine).toMatchObject({ vcpu: 36, memoryGiB: 72 });
     });
 
     it("knows current families of each cloud (a reserved-instance family is not refused)", async () => {
@@ -155,6 +175,14 @@ describe("names", () => {
         expect(aws.warnings.join("\n")).toMatch(/coder-refarch:gkeReleaseChannel: gcp settings on a aws stack are ignored/);
     });
 
+    it("takes every AWS partition's region form (eusc-de-east-1, us-gov-west-1)", async () => {
+        const { loadPlan } = await import("../program");
+        for (const region of ["eusc-de-east-1", "us-gov-west-1"]) {
+            const { warnings } = await loadPlan(rawConfig("aws-3k", { region, "aws:region": region, zones: [`${region}a`, `${region}b`] }), "aws-3k", []);
+            expect(warnings.join("\n")).not.toMatch(/is not a aws region name/);
+        }
+    });
+
     it("warns about a region of the right form that the catalogue does not list", async () => {
         const { loadPlan } = await import("../program");
         const { warnings } = await loadPlan(rawConfig("gcp-3k", { region: "europe-west99", "gcp:region": "europe-west99",
@@ -194,6 +222,14 @@ describe("TLS", () => {
     ] as [string, Record<string, unknown>, string[], RegExp][])("%s", async (_, changes, secretKeys, expected) => {
         const e = await failing("gcp-3k", changes, secretKeys);
         expect(e.message).toMatch(expected);
+    });
+});
+
+describe("secrets never appear in a message", () => {
+    it("hides a secret value that is not valid JSON", async () => {
+        const e = await failing("gcp-3k", { coderSecretEnv: "CODER_OIDC_CLIENT_SECRET=GOCSPX-topsecret" }, ["coder-refarch:coderSecretEnv"]);
+        expect(e.message).toMatch(/coder-refarch:coderSecretEnv: not valid JSON: \(value hidden\)/);
+        expect(e.message).not.toContain("topsecret");
     });
 });
 

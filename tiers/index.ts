@@ -34,7 +34,9 @@ export const DATABASE_CONNECTIONS = {
  */
 export const DATABASE_LIMITS: Record<CloudName, { minStorageGb: number; maxStorageGb: number; maxConnections: number; cite: string }> = {
     gcp: { minStorageGb: 10, maxStorageGb: 65536, maxConnections: 262143, cite: "Cloud SQL quotas: storage 10 GB to 64 TB; flag max_connections up to 262143" },
-    aws: { minStorageGb: 20, maxStorageGb: 65536, maxConnections: 262143, cite: "RDS for PostgreSQL gp3 storage: 20 GiB to 64 TiB" },
+    // 64 TiB is RDS's ceiling, and storage autoscaling needs a maximum at least 10% above the
+    // allocated storage (components/aws/database.ts): 59,578 GB leaves that room.
+    aws: { minStorageGb: 20, maxStorageGb: 59578, maxConnections: 262143, cite: "RDS for PostgreSQL gp3 storage: 20 GiB to 64 TiB, with 10% autoscaling room" },
     azure: { minStorageGb: 32, maxStorageGb: 32768, maxConnections: 262143, cite: "Flexible Server storage: 32 GiB to 32 TiB" },
 };
 

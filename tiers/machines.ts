@@ -60,8 +60,9 @@ const GCP_FAMILIES: readonly Family[] = [
     gcpFamily("n4", "highmem", [2, 4, 8, 16, 32, 48, 64, 80], 8, HYPERDISK),
     gcpFamily("n4", "highcpu", [2, 4, 8, 16, 32, 48, 64, 80], 2, HYPERDISK),
     gcpFamily("n4d", "standard", [2, 4, 8, 16, 32, 48, 64, 80, 96], 4, HYPERDISK),
-    gcpFamily("c4", "standard", [2, 4, 8, 16, 24, 32, 48, 96, 144, 192, 288], 3.75, HYPERDISK),
-    gcpFamily("c4d", "standard", [2, 4, 8, 16, 32, 48, 64, 96, 192, 384], 3.875, HYPERDISK),
+    // C4 and C4D: 3.75 / 3.875 GB a vCPU, but 7 GB at 2 vCPUs (and C4D 15 GB at 4)
+    gcpFamily("c4", "standard", [2, 4, 8, 16, 24, 32, 48, 96, 144, 192, 288], (v) => (v === 2 ? 7 : v * 3.75), HYPERDISK),
+    gcpFamily("c4d", "standard", [2, 4, 8, 16, 32, 48, 64, 96, 192, 384], (v) => (v === 2 ? 7 : v === 4 ? 15 : v * 3.875), HYPERDISK),
     gcpFamily("c4a", "standard", [1, 2, 4, 8, 16, 32, 48, 64, 72], 4, { ...HYPERDISK, arch: "arm64" }),
     gcpFamily("c3", "standard", [4, 8, 22, 44, 88, 176], 4),
     gcpFamily("c3d", "standard", [4, 8, 16, 30, 60, 90, 180, 360], 4),
@@ -72,15 +73,18 @@ const GCP_FAMILIES: readonly Family[] = [
 ];
 
 /** AWS sizes: large = 2 vCPU, xlarge = 4, Nxlarge = 4N. */
-const AWS_SIZES = { large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64 } as const;
+const AWS_SIZES = { large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "9xlarge": 36, "12xlarge": 48, "16xlarge": 64, "18xlarge": 72 } as const;
 const awsSize = (vcpu: number): string => Object.entries(AWS_SIZES).find(([, v]) => v === vcpu)![0];
+/** Most families; C5 has 9xlarge and 18xlarge instead of 8xlarge and 16xlarge. */
+const AWS_COMMON_SIZES = [2, 4, 8, 16, 32, 48, 64];
 const awsFamily = (prefix: string, family: string, memory: number, more: Partial<Family> = {}): Family => ({
-    name: (v) => `${prefix}${family}.${awsSize(v)}`, sizes: Object.values(AWS_SIZES), memory, ...more,
+    name: (v) => `${prefix}${family}.${awsSize(v)}`, sizes: AWS_COMMON_SIZES, memory, ...more,
 });
 const AWS_NODE_FAMILIES: readonly Family[] = [
     ...["m5", "m5a", "m6i", "m6a", "m7i", "m7a", "m8i", "m8a"].map((f) => awsFamily("", f, 4)),
     ...["m6g", "m7g", "m8g"].map((f) => awsFamily("", f, 4, { arch: "arm64" })),
-    ...["c5", "c5a", "c6i", "c6a", "c7i", "c7a", "c8i"].map((f) => awsFamily("", f, 2)),
+    awsFamily("", "c5", 2, { sizes: [2, 4, 8, 16, 36, 48, 72] }),
+    ...["c5a", "c6i", "c6a", "c7i", "c7a", "c8i"].map((f) => awsFamily("", f, 2)),
     ...["r5", "r5a", "r6i", "r6a", "r7i", "r7a", "r8i"].map((f) => awsFamily("", f, 8)),
     // burstable: CPU credits, not for production (seed 003, validated-architectures.md)
     { ...awsFamily("", "t3", 4, { burstable: true }), sizes: [2, 4, 8] },
@@ -133,6 +137,23 @@ export const DATABASE_MACHINES: Record<Exclude<CloudName, "gcp">, readonly Machi
     aws: expand(AWS_DB_FAMILIES),
     azure: expand(AZURE_DB_FAMILIES),
 };
+
+/**
+ * What a type's name says of it, for types outside the catalogue: Graviton families carry
+ * a `g` after the generation on AWS (m7g, c8gn, r7gd, t4g); C4A, N4A and T2A are Arm on
+ * GCP, and the N4 and C4 families (and M4, X4) boot from Hyperdisk only.
+ */
+export function machineTraits(cloud: CloudName, name: string): Pick<Machine, "arch" | "bootDisk"> {
+    if (cloud === "aws") return { arch: /^[a-z]+\d+g[a-z]*\./.test(name) ? "arm64" : "x86_64" };
+    if (cloud === "gcp") {
+        const family = name.split("-")[0] ?? "";
+        return {
+            arch: ["c4a", "n4a", "t2a"].includes(family) ? "arm64" : "x86_64",
+            bootDisk: /^(n4[a-z]?|c4[a-z]?|m4|x4)$/.test(family) ? "hyperdisk-balanced" : "pd-balanced",
+        };
+    }
+    return { arch: "x86_64" };
+}
 
 export function findNodeMachine(cloud: CloudName, name: string): Machine | undefined {
     return NODE_MACHINES[cloud].find((m) => m.name === name);

@@ -41,7 +41,8 @@ export const REGIONS: Record<CloudName, RegionCatalogue> = {
         source: "cloud.google.com/compute/docs/regions-zones",
     },
     aws: {
-        pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/,
+        // us-east-1, us-gov-west-1, eusc-de-east-1 (European Sovereign Cloud)
+        pattern: /^[a-z]{2,4}(-[a-z]+)+-\d$/,
         example: "us-east-1",
         // us-east-1a: the region and a zone letter (zone IDs such as use1-az1 are not names)
         zonePattern: (r) => new RegExp(`^${escape(r)}[a-z]$`),

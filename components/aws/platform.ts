@@ -42,6 +42,20 @@ export const AWS_LOAD_BALANCER: CloudLoadBalancerAnnotations = {
 };
 
 /**
+ * In an existing VPC the load balancer takes the subnets it is given: cloud-provider-aws
+ * otherwise searches the whole VPC (skipping subnets tagged for another cluster, taking any
+ * untagged one with a route to the internet), which in a shared VPC may be another team's.
+ */
+function withSubnets(annotations: CloudLoadBalancerAnnotations, s: Settings): CloudLoadBalancerAnnotations {
+    const ids = s.internalLoadBalancer ? s.network.privateSubnetIds : s.network.publicSubnetIds;
+    if (!s.network.vpcId || !ids?.length) return annotations;
+    return { ...annotations, always: { ...annotations.always, [LB_SUBNETS_ANNOTATION]: ids.join(",") } };
+}
+
+/** cloud-provider-aws ServiceAnnotationLoadBalancerSubnets: subnet IDs or names, comma-separated. */
+export const LB_SUBNETS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-subnets";
+
+/**
  * One AWS region of a deployment: VPC (or an existing one), EKS cluster with the planned pools and
  * cluster-autoscaler for them, RDS for PostgreSQL, and the default StorageClass for
  * workspace volumes. Hands the Kubernetes layer a cloud-free ClusterHandle and DatabaseEndpoint.
@@ -112,7 +126,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
 
         this.cluster = {
             provider: eks.provider,
-            loadBalancerAnnotations: loadBalancerAnnotations(s, AWS_LOAD_BALANCER),
+            loadBalancerAnnotations: loadBalancerAnnotations(s, withSubnets(AWS_LOAD_BALANCER, s)),
             workspaceStorageClass: storageClass.metadata.name,
             // The database, the control plane's network interfaces and the nodes share the
             // private subnets: workspaces reach none of them directly. The VPC CNI's policy

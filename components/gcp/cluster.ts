@@ -76,6 +76,10 @@ export class GkeCluster extends pulumi.ComponentResource {
             ipAllocationPolicy: { clusterSecondaryRangeName: args.podRangeName, servicesSecondaryRangeName: args.serviceRangeName },
             // Dataplane V2 enforces Kubernetes NetworkPolicy (no Calico add-on needed).
             datapathProvider: "ADVANCED_DATAPATH",
+            // GKE subsetting: without it an internal passthrough load balancer spreads over at
+            // most 250 nodes, fewer than the 3k pools hold at their maximum, so coderd's nodes
+            // may fall outside its backends. It can be turned on, never off: on from the start.
+            enableL4IlbSubsetting: true,
             privateClusterConfig: {
                 enablePrivateNodes: true,
                 enablePrivateEndpoint: false,

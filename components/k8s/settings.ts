@@ -96,17 +96,31 @@ const CHARTS = {
 } as const;
 export type ChartKey = keyof typeof CHARTS;
 
-const chartDefaults = new Map<ChartKey, Values>();
+const chartFiles = new Map<ChartKey, string>();
+
+function chartFile(chart: ChartKey): string {
+    let text = chartFiles.get(chart);
+    if (text === undefined) {
+        // Read at run time, beside this module, under the Pulumi CLI as under the tests.
+        text = fs.readFileSync(path.join(__dirname, "charts", CHARTS[chart].file), "utf8");
+        chartFiles.set(chart, text);
+    }
+    return text;
+}
 
 /** A chart's values file, as Coder publishes it: the keys a stack may set. */
 export function chartValues(chart: ChartKey): Values {
-    let values = chartDefaults.get(chart);
-    if (!values) {
-        // Read at run time, beside this module, under the Pulumi CLI as under the tests.
-        values = parse(fs.readFileSync(path.join(__dirname, "charts", CHARTS[chart].file), "utf8")) as Values;
-        chartDefaults.set(chart, values);
-    }
-    return values;
+    return parse(chartFile(chart)) as Values;
+}
+
+/**
+ * Keys the chart documents without a default (`# coder.readinessProbe.periodSeconds -- ...`,
+ * commented out in the values file, read by the templates when set): known keys too.
+ */
+export function documentedKeys(chart: ChartKey): Set<string> {
+    const keys = new Set<string>();
+    for (const m of chartFile(chart).matchAll(/^\s*# ([A-Za-z][\w.]*) -- /gm)) keys.add(m[1]!);
+    return keys;
 }
 
 /**
@@ -117,11 +131,21 @@ export function chartValues(chart: ChartKey): Values {
 const PASS_THROUGH = new Set(["coder.affinity", "coder.securityContext"]);
 
 /** The keys of `theirs` the chart does not have, each with the closest key the chart has beside it. */
-export function unknownKeys(theirs: unknown, chart: unknown, at: string[] = []): { path: string[]; closest: string }[] {
+export function unknownKeys(
+    theirs: unknown, chart: unknown, at: string[] = [], documented: ReadonlySet<string> = new Set(),
+): { path: string[]; closest: string }[] {
     if (!isMap(theirs) || !isMap(chart) || Object.keys(chart).length === 0 || PASS_THROUGH.has(at.join("."))) return [];
     return Object.entries(theirs).flatMap(([key, v]) => Object.hasOwn(chart, key)
-        ? unknownKeys(v, chart[key], [...at, key])
-        : [{ path: [...at, key], closest: closestKey(key, Object.keys(chart)) }]);
+        ? unknownKeys(v, chart[key], [...at, key], documented)
+        : documented.has([...at, key].join("."))
+            ? []
+            : [{ path: [...at, key], closest: closestKey(key, [...Object.keys(chart), ...childrenOf(documented, at)]) }]);
+}
+
+/** The documented keys directly below `at`. */
+function childrenOf(documented: ReadonlySet<string>, at: string[]): string[] {
+    const prefix = at.length ? `${at.join(".")}.` : "";
+    return [...documented].filter((d) => d.startsWith(prefix) && !d.slice(prefix.length).includes(".")).map((d) => d.slice(prefix.length));
 }
 
 function closestKey(key: string, candidates: string[]): string {
@@ -198,7 +222,7 @@ function helmValuesProblems(s: Settings, plan: Plan | undefined): string[] {
     return (Object.keys(CHARTS) as ChartKey[]).flatMap((chart) => {
         const theirs = s.helmValues[chart];
         if (!theirs) return [];
-        const unknown = unknownKeys(theirs, chartValues(chart)).map(({ path: p, closest }) =>
+        const unknown = unknownKeys(theirs, chartValues(chart), [], documentedKeys(chart)).map(({ path: p, closest }) =>
             `${k(`helmValues.${chart}.${pathText(p)}`)}: the ${CHARTS[chart].name} chart has no value ${pathText(p)}; ` +
             `the closest is ${pathText([...p.slice(0, -1), closest])} (components/k8s/charts/${CHARTS[chart].file})`);
         const conflicts = ours ? mergeUnder(ours[chart], theirs).conflicts.map((c) => conflictMessage(chart, c)) : [];
