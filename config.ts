@@ -143,7 +143,7 @@ export type ExistingNetwork = z.infer<typeof networkSchema>;
  * Pulumi.yaml at all: these keys are left undeclared there, and the program itself
  * refuses a plaintext value (see validateConfig).
  */
-export const SECRET_KEYS = ["tlsPrivateKey", "coderSecretEnv"] as const;
+export const SECRET_KEYS = ["tlsPrivateKey", "coderSecretEnv", "license", "adminToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /**
@@ -195,6 +195,22 @@ export const configSchema = z.strictObject({
     loadBalancerSourceRanges: z.array(cidr),
     /** an existing network to deploy into; empty = the program creates one */
     network: networkSchema,
+    /** the Coder license (a JWT): uploaded through Coder's API; external provisioners and HA need it */
+    license: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "a Coder license (a JWT: three base64url parts joined by dots)").optional(),
+    /** the first admin's email: the program creates that user when coderd has none */
+    adminEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), "empty, or an email address such as admin@example.com"),
+    /** the first admin's username */
+    adminUsername: z.string().regex(/^[a-zA-Z0-9]([-_]?[a-zA-Z0-9])*$/, "a Coder username: letters, digits, single - or _ between them").max(32),
+    /** an existing admin's API token, instead of creating the first admin */
+    adminToken: z.string().min(1).optional(),
+    /** TLS ends in a proxy of the user's in front of coderd's load balancer */
+    tlsTerminatedUpstream: z.boolean(),
+    /** an existing DNS zone (GCP: Cloud DNS managed zone name; AWS: Route 53 hosted zone ID) for the access and wildcard hosts */
+    dnsZone: z.string(),
+    /** with dnsZone: an ACME (Let's Encrypt) account email; cert-manager then issues coderd's certificate */
+    acmeEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), "empty, or an email address"),
+    /** the ACME directory */
+    acmeServer: z.string().url("an ACME directory URL such as https://acme-v02.api.letsencrypt.org/directory"),
 });
 
 export type StackConfig = z.infer<typeof configSchema>;

@@ -128,6 +128,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
             provider: eks.provider,
             loadBalancerAnnotations: loadBalancerAnnotations(s, withSubnets(AWS_LOAD_BALANCER, s)),
             workspaceStorageClass: storageClass.metadata.name,
+            // No managed Prometheus is installed on EKS (the observability bundle comes with its own).
+            podMonitoring: false,
             // The database, the control plane's network interfaces and the nodes share the
             // private subnets: workspaces reach none of them directly. The VPC CNI's policy
             // agent judges a Service's ClusterIP before kube-proxy translates it, so the

@@ -110,6 +110,8 @@ export class GcpPlatform extends pulumi.ComponentResource {
             provider: gke.provider,
             loadBalancerAnnotations: loadBalancerAnnotations(s, GCP_LOAD_BALANCER),
             workspaceStorageClass: storageClass.metadata.name,
+            // Managed Service for Prometheus is on (cluster.ts): it scrapes PodMonitoring objects.
+            podMonitoring: true,
             // In an existing VPC the private services range is the host's: the database's
             // own address (Cloud SQL keeps it across failovers) stands for it.
             protectedRanges: [

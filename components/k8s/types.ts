@@ -18,6 +18,16 @@ export interface ClusterHandle {
      * control plane, the instance metadata service.
      */
     protectedRanges: pulumi.Input<pulumi.Input<string>[]>;
+    /** a reserved address for coderd's load balancer, where the cloud reserves one (GKE: a regional static IP) */
+    loadBalancerIP?: pulumi.Input<string>;
+    /** the cloud's managed Prometheus scrapes PodMonitoring objects (GKE Managed Service for Prometheus) */
+    podMonitoring: boolean;
+    /**
+     * With a DNS zone: how cert-manager answers ACME DNS-01 challenges in it (a cert-manager
+     * `solvers[].dns01` object for the cloud's DNS) and the annotations that give cert-manager's
+     * ServiceAccount the cloud identity allowed to write the zone (workload identity / IRSA).
+     */
+    acme?: { dns01: Record<string, unknown>; serviceAccountAnnotations: Record<string, pulumi.Input<string>> };
 }
 
 /** The instance metadata service of every cloud (node credentials). */
