@@ -1,18 +1,45 @@
+import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { Placement } from "../../sizing";
-import { ClusterHandle, DatabaseEndpoint, PlacedWorkload } from "./types";
+import { Resources } from "../../tiers";
+import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE, PlacedWorkload } from "./types";
 import { conflictMessage } from "./settings";
 import {
     CODER_CHART, CODER_ENV_SECRET, CODER_RELEASE, DB_URL_SECRET, PROVISIONER_CHART, PROVISIONER_RELEASE, PROVISIONER_SERVICE_ACCOUNT,
-    CODER_PORTS, PSK_SECRET, TLS_SECRET, Values, coderSelector, mergeUnder, provisionerSelector, releaseValues, tlsSecretNamesOf,
+    CODER_PORTS, METRICS_PORT_NAME, PROVISIONER_KEY_SECRET, PROVISIONER_KEY_SECRET_KEY, PSK_SECRET, TLS_SECRET, Values,
+    coderSelector, digestAnnotations, mergeUnder, provisionerSelector, releaseValues, tlsSecretNamesOf,
 } from "./values";
+import { PLACED_RESOURCES, PlacedKind, placementValidations } from "./workspace-policy";
 
 export interface ChartSource {
     repository: string;
     /** one version for both charts: the Coder release */
     version: string;
+}
+
+/**
+ * How the provisioners authenticate to coderd: the generated pre-shared key, or a
+ * provisioner key (`coder provisioner keys create`, needs a licensed coderd; always a secret).
+ */
+export type ProvisionerAuth = { kind: "psk" } | { kind: "key"; key: pulumi.Input<string> };
+
+/**
+ * What the provisioners start with, known only once coderd's release exists (e.g. a scoped
+ * key and a license uploaded through Coder's API, which need coderd up): the caller's hook
+ * creates those and says what the provisioner release waits for.
+ */
+export interface ProvisionerStart {
+    auth: ProvisionerAuth;
+    /** resources the provisioner release waits for (e.g. the license upload), so provisioners start after them */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Changes when the license does (e.g. its upload's ID): the provisioners restart then.
+     * A provisioner that dialled an unlicensed coderd got 403 and never dials again
+     * (coder/coder provisionerd/provisionerd.go connect(): "If something is wrong with our auth, stop trying to connect").
+     */
+    licenseRevision?: pulumi.Input<string>;
 }
 
 export interface Namespaces {
@@ -35,8 +62,19 @@ export interface CoderKubernetesArgs {
     /** namespaces whose pods may scrape coderd's and the provisioners' metrics */
     metricsNamespaces: string[];
     coderd: PlacedWorkload & { maxOpenConnections: number };
+    /** replicas may be 0: no provisioner runs (e.g. until coderd is licensed) */
     provisioners: PlacedWorkload;
-    workspaces: { placement: Placement };
+    /**
+     * What coderd's release waits for, created once its namespace exists: e.g. the certificate
+     * cert-manager issues into that namespace, which coderd serves from its start.
+     */
+    coderdDependsOn?: (coderNamespace: k8s.core.v1.Namespace) => pulumi.Input<pulumi.Resource>[];
+    /** how the provisioners start: fixed, or from a hook called with coderd's release once it exists */
+    provisionerStart: ProvisionerStart | ((coderd: k8s.helm.v3.Release) => ProvisionerStart);
+    /** CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY=agent_name (the caller decides from the tier) */
+    aggregateAgentStats: boolean;
+    /** where workspace pods must run, and the default requests of their containers (the tier's workspace slot) */
+    workspaces: { placement: Placement; requests: Resources };
     /** further env of coderd (name → value), e.g. OIDC settings */
     coderEnv?: Record<string, string>;
     /** secret env of coderd (name → value): stored as the Secret coder-env, read through secretKeyRef */
@@ -81,7 +119,11 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         const provisionerNs = namespace("provisioners", "provisioners");
         const workspaceNs = namespace("workspaces", "workspaces");
 
-        // The pre-shared key coderd and the provisioners authenticate with.
+        // The pre-shared key. coderd keeps it with either kind of provisioner auth: it accepts
+        // PSK provisioners only while it has one, a key can only be created once coderd is
+        // up and licensed (so the first provisioners and a rollback use the PSK), and
+        // switching kinds then restarts no coderd. With a key, the PSK stays in coderd's
+        // namespace only: no provisioner pod can read it.
         const psk = new random.RandomPassword(`${name}-provisioner-psk`, { length: 48, special: false }, { parent: this });
         const pskSecret = (ns: k8s.core.v1.Namespace, key: string) => new k8s.core.v1.Secret(`${name}-psk-${key}`, {
             metadata: { name: PSK_SECRET, namespace: ns.metadata.name, labels: LABELS },
@@ -89,7 +131,17 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             stringData: { psk: pulumi.secret(psk.result) },
         }, k);
         const coderPsk = pskSecret(coderNs, "coder");
-        const provisionerPsk = pskSecret(provisionerNs, "provisioners");
+
+        // Pods read Secrets at start only (env, and coderd's TLS key pair: cli/server.go
+        // configureServerTLS loads it once), and a Secret's new value changes no Helm value, so
+        // nothing would roll. A digest of each in the pod annotations does. An HMAC under a
+        // generated key, not a plain hash: a hash of a guessable secret (a short client secret)
+        // could be checked offline, this cannot without the key, so the digests may stay in
+        // clear and the release's values reviewable in a preview.
+        const digestKey = new random.RandomPassword(`${name}-digest-key`, { length: 64, special: false }, { parent: this });
+        const digest = (label: string, ...parts: pulumi.Input<string>[]): pulumi.Output<string> =>
+            pulumi.unsecret(pulumi.all([digestKey.result, pulumi.all(parts)]).apply(([key, values]) =>
+                createHmac("sha256", key).update(JSON.stringify([label, ...values])).digest("hex").slice(0, 32)));
 
         const dbSecret = new k8s.core.v1.Secret(`${name}-db-url`, {
             metadata: { name: DB_URL_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
@@ -106,29 +158,44 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         const tlsSecretNames = tlsSecretNamesOf(!!tlsSecret, args.tlsSecretNames);
 
         // coderd's secret env: one key a variable, never in clear in the release's values.
-        const secretEnvNames = Object.keys(args.coderSecretEnv ?? {});
+        const secretEnv = args.coderSecretEnv ?? {};
+        const secretEnvNames = Object.keys(secretEnv);
         const envSecret = secretEnvNames.length > 0 ? new k8s.core.v1.Secret(`${name}-env`, {
             metadata: { name: CODER_ENV_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
             type: "Opaque",
-            stringData: pulumi.secret(args.coderSecretEnv ?? {}),
+            stringData: pulumi.secret(secretEnv),
         }, k) : undefined;
 
-        const ours = releaseValues({
+        const pskDigest = digest("provisioner-psk", psk.result);
+        const coderdDigests = digestAnnotations({
+            tls: args.tlsCertificate && digest("tls", args.tlsCertificate.certificate, args.tlsCertificate.privateKey),
+            databaseUrl: digest("database-url", args.database.url),
+            provisionerPsk: pskDigest,
+            secretEnv: secretEnvNames.length > 0
+                ? digest("secret-env", ...[...secretEnvNames].sort().flatMap((n) => [n, secretEnv[n]!]))
+                : undefined,
+        });
+
+        const valuesWith = (provisionerAuth: ProvisionerAuth["kind"], provisionerPodAnnotations: Record<string, pulumi.Input<string>>) => releaseValues({
             coderd: args.coderd,
             maxOpenConnections: args.coderd.maxOpenConnections,
             provisioners: args.provisioners,
             accessUrl: args.accessUrl,
             wildcardAccessUrl: args.wildcardAccessUrl,
             loadBalancerAnnotations: args.cluster.loadBalancerAnnotations,
+            loadBalancerIP: args.cluster.loadBalancerIP,
             tlsSecretNames,
             coderNamespace: args.namespaces.coder,
             env: args.coderEnv,
             secretEnvNames,
+            aggregateAgentStats: args.aggregateAgentStats,
+            podAnnotations: coderdDigests,
+            provisionerAuth,
+            provisionerPodAnnotations,
         });
-        const values = {
-            coder: this.withStackValues("coder", ours.coder, args.helmValues?.coder),
-            provisioner: this.withStackValues("provisioner", ours.provisioner, args.helmValues?.provisioner),
-        };
+
+        // In place before a provisioner can build a workspace.
+        const workspaceGuards = this.workspaceGuards(name, k, args, workspaceNs);
 
         this.coderRelease = new k8s.helm.v3.Release(`${name}-coder`, {
             name: CODER_RELEASE,
@@ -136,25 +203,41 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             version: args.chart.version,
             repositoryOpts: { repo: args.chart.repository },
             namespace: coderNs.metadata.name,
-            values: values.coder,
+            // coderd's values do not depend on how the provisioners authenticate
+            values: this.withStackValues("coder", valuesWith("psk", {}).coder, args.helmValues?.coder),
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-        }, { ...k, dependsOn: [dbSecret, coderPsk, ...(tlsSecret ? [tlsSecret] : []), ...(envSecret ? [envSecret] : [])] });
+        }, { ...k, dependsOn: [dbSecret, coderPsk, ...(tlsSecret ? [tlsSecret] : []), ...(envSecret ? [envSecret] : []), ...(args.coderdDependsOn?.(coderNs) ?? [])] });
 
+        // What the provisioners start with may need coderd up (a key, a license): known now.
+        const start = typeof args.provisionerStart === "function" ? args.provisionerStart(this.coderRelease) : args.provisionerStart;
+        const auth = start.auth;
+        const provisionerCredential = auth.kind === "key"
+            ? new k8s.core.v1.Secret(`${name}-provisioner-key`, {
+                metadata: { name: PROVISIONER_KEY_SECRET, namespace: provisionerNs.metadata.name, labels: LABELS },
+                type: "Opaque",
+                stringData: { [PROVISIONER_KEY_SECRET_KEY]: pulumi.secret(auth.key) },
+            }, k)
+            : pskSecret(provisionerNs, "provisioners");
+        const provisionerDigests = digestAnnotations({
+            provisionerPsk: auth.kind === "psk" ? pskDigest : undefined,
+            provisionerKey: auth.kind === "key" ? digest("provisioner-key", auth.key) : undefined,
+            license: start.licenseRevision !== undefined ? digest("license", start.licenseRevision) : undefined,
+        });
         this.provisionerRelease = new k8s.helm.v3.Release(`${name}-provisioner`, {
             name: PROVISIONER_RELEASE,
             chart: PROVISIONER_CHART,
             version: args.chart.version,
             repositoryOpts: { repo: args.chart.repository },
             namespace: provisionerNs.metadata.name,
-            values: values.provisioner,
+            values: this.withStackValues("provisioner", valuesWith(auth.kind, provisionerDigests).provisioner, args.helmValues?.provisioner),
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-        }, { ...k, dependsOn: [provisionerPsk, this.coderRelease] });
+        }, { ...k, dependsOn: [provisionerCredential, this.coderRelease, ...workspaceGuards, ...(start.dependsOn ?? [])] });
 
         // The charts have no PodDisruptionBudget value: node drains take one coderd at a time.
         new k8s.policy.v1.PodDisruptionBudget(`${name}-coderd-pdb`, {
@@ -166,12 +249,17 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             spec: { maxUnavailable: "10%", selector: { matchLabels: provisionerSelector } },
         }, k);
 
-        // Provisioners create workspaces (pods, volumes, deployments) in the workspaces namespace only.
+        // Provisioners create workspaces in the workspaces namespace only, with what Coder's
+        // kubernetes templates create: pods, volume claims and deployments, the resources of
+        // the charts' own workspace rules (helm/libcoder/templates/_helpers.tpl
+        // libcoder.rbac.rules.basic and .deployments). Their `deletecollection` is left out:
+        // Terraform deletes each object by name. Events and pod logs are read only, for
+        // Terraform's and the build log's reports on a pod that does not start.
         const role = new k8s.rbac.v1.Role(`${name}-workspace-builder`, {
             metadata: { name: "coder-workspace-builder", namespace: workspaceNs.metadata.name, labels: LABELS },
             rules: [
-                { apiGroups: [""], resources: ["pods", "persistentvolumeclaims", "secrets", "serviceaccounts", "services", "configmaps"], verbs: ALL_VERBS },
-                { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ALL_VERBS },
+                { apiGroups: [""], resources: ["pods", "persistentvolumeclaims"], verbs: WRITE_VERBS },
+                { apiGroups: ["apps"], resources: ["deployments"], verbs: WRITE_VERBS },
                 { apiGroups: [""], resources: ["events", "pods/log"], verbs: ["get", "list", "watch"] },
             ],
         }, k);
@@ -181,6 +269,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: PROVISIONER_SERVICE_ACCOUNT, namespace: args.namespaces.provisioners }],
         }, k);
 
+        if (args.cluster.podMonitoring) this.podMonitorings(name, k, { coderNs, provisionerNs });
         this.networkPolicies(name, k, args, { coderNs, provisionerNs, workspaceNs }, tlsSecretNames.length > 0);
 
         this.coderNamespace = coderNs.metadata.name;
@@ -195,13 +284,99 @@ export class CoderKubernetes extends pulumi.ComponentResource {
 
     /**
      * The stack's values under the program's. The config checks have refused every clash
-     * they can see; the cloud's load-balancer annotations are known only now, and where a
-     * stack's annotation differs from one of them the cloud's stands, with a warning.
+     * they can see; the cloud's load-balancer annotations and the pods' digest annotations
+     * are known only now, and where a stack's annotation differs from one of them (or names
+     * a digest) the program's stands, with a warning.
      */
     private withStackValues(chart: "coder" | "provisioner", ours: Values, theirs: Values | undefined): Values {
         const { values, conflicts } = mergeUnder(ours, theirs);
         for (const c of conflicts) pulumi.log.warn(`${conflictMessage(chart, c)}; the program's value stands`, this);
         return values;
+    }
+
+    /**
+     * What keeps workspaces on their pool and off the Kubernetes API: an admission policy
+     * that refuses pods (and Deployments' pod templates) without the pool's node selector
+     * and toleration, default requests for containers that set none, and no API token in
+     * pods that use the namespace's default ServiceAccount.
+     */
+    private workspaceGuards(
+        name: string, k: pulumi.CustomResourceOptions, args: CoderKubernetesArgs, workspaceNs: k8s.core.v1.Namespace,
+    ): pulumi.Resource[] {
+        const ns = args.namespaces.workspaces;
+        const guards: pulumi.Resource[] = [];
+        // ValidatingAdmissionPolicy is GA in admissionregistration.k8s.io/v1 since Kubernetes
+        // 1.30 (GKE and EKS both run it). Policies and bindings are cluster-scoped: the names
+        // carry the namespace. Deny, with the default failurePolicy Fail: a pod the rule
+        // cannot judge is refused too (the CEL guards every absent field with has()).
+        const kinds: PlacedKind[] = ["Pod", "Deployment"];
+        for (const kind of kinds) {
+            const policyName = `${ns}-${kind.toLowerCase()}-placement`;
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-${kind.toLowerCase()}-placement`, {
+                metadata: { name: policyName, labels: LABELS },
+                spec: {
+                    failurePolicy: "Fail",
+                    matchConstraints: {
+                        resourceRules: [{ ...PLACED_RESOURCES[kind], operations: ["CREATE", "UPDATE"] }],
+                    },
+                    validations: placementValidations(kind, ns, args.workspaces.placement),
+                },
+            }, k);
+            guards.push(new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-${kind.toLowerCase()}-placement`, {
+                metadata: { name: policyName, labels: LABELS },
+                spec: {
+                    policyName: policy.metadata.name,
+                    validationActions: ["Deny"],
+                    matchResources: {
+                        namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [ns] }] },
+                    },
+                },
+            }, k));
+        }
+
+        // Requests for containers that set none (the tier's workspace slot, which the pool is
+        // sized by), so the scheduler and the autoscaler count them. No default limits: for a
+        // container that sets a request but no limit, a default limit below that request
+        // would make its pod invalid (request above limit), refused at creation.
+        const { requests } = args.workspaces;
+        guards.push(new k8s.core.v1.LimitRange(`${name}-workspace-defaults`, {
+            metadata: { name: "workspace-defaults", namespace: workspaceNs.metadata.name, labels: LABELS },
+            spec: {
+                limits: [{ type: "Container", defaultRequest: { cpu: `${requests.cpuMillis}m`, memory: `${requests.memoryMiB}Mi` } }],
+            },
+        }, k));
+
+        // Workspace pods run users' code: no token of the namespace's default ServiceAccount
+        // in them unless a template asks (a pod's automountServiceAccountToken still wins).
+        // A Server-Side Apply patch (the provider's default mode since v4) of the one field;
+        // the ServiceAccount controller creates the object with no such field, so no other
+        // field manager holds it and the patch needs no `pulumi.com/patchForce` (a conflict
+        // would fail the update and name the manager, rather than be overwritten silently).
+        guards.push(new k8s.core.v1.ServiceAccountPatch(`${name}-workspace-default-sa`, {
+            metadata: { name: "default", namespace: workspaceNs.metadata.name },
+            automountServiceAccountToken: false,
+        }, k));
+        return guards;
+    }
+
+    /**
+     * Managed Prometheus (GKE) scrapes what PodMonitoring objects select: coderd and the
+     * provisioners, on the charts' named metrics port. Every 30 s: Managed Service for
+     * Prometheus bills by samples ingested.
+     */
+    private podMonitorings(name: string, k: pulumi.CustomResourceOptions, ns: { coderNs: k8s.core.v1.Namespace; provisionerNs: k8s.core.v1.Namespace }) {
+        const monitor = (key: string, namespace: k8s.core.v1.Namespace, monitorName: string, selector: Record<string, string>) =>
+            new k8s.apiextensions.CustomResource(`${name}-podmonitoring-${key}`, {
+                apiVersion: "monitoring.googleapis.com/v1",
+                kind: "PodMonitoring",
+                metadata: { name: monitorName, namespace: namespace.metadata.name, labels: LABELS },
+                spec: {
+                    selector: { matchLabels: selector },
+                    endpoints: [{ port: METRICS_PORT_NAME, interval: "30s" }],
+                },
+            }, k);
+        monitor("coderd", ns.coderNs, "coderd", coderSelector);
+        monitor("provisioners", ns.provisionerNs, "coder-provisioner", provisionerSelector);
     }
 
     /**
@@ -223,33 +398,63 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                 spec,
             }, k);
         const tcp = (port: number) => ({ protocol: "TCP", port });
+        // Every UDP port: Coder's tailnet (Tailscale's magicsock) sends WireGuard and disco
+        // packets from an ephemeral UDP port of each side, none fixed ("All outbound UDP
+        // traffic must be allowed for both the client and the agent on all ports",
+        // coder/coder docs/networking/index.md).
+        const anyUdp = { protocol: "UDP" };
+        const dns = [{ protocol: "UDP", port: 53 }, tcp(53)];
         const namespaceNamed = (...names: string[]) => ({
             namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: names }] },
         });
+        const coderdPods = { ...namespaceNamed(args.namespaces.coder), podSelector: { matchLabels: coderSelector } };
         const web = [tcp(CODER_PORTS.http), ...(tls ? [tcp(CODER_PORTS.https)] : [])];
         const metrics = args.metricsNamespaces.length
             ? [{ from: [namespaceNamed(...args.metricsNamespaces)], ports: [tcp(CODER_PORTS.metrics)] }]
             : [];
 
         // coderd: HTTP(S) from anywhere (load balancer, workspaces, provisioners, peer
-        // replicas' DERP mesh); metrics from monitoring only.
-        policy("coderd", ns.coderNs, { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: web }, ...metrics] });
+        // replicas' DERP mesh); tailnet UDP from workspaces, so coderd's own connections to
+        // agents (workspace apps, web terminals) go direct instead of through DERP; metrics
+        // from monitoring only.
+        policy("coderd", ns.coderNs, {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [{ ports: web }, { from: [namespaceNamed(args.namespaces.workspaces)], ports: [anyUdp] }, ...metrics],
+        });
         policy("provisioners", ns.provisionerNs, { podSelector: {}, policyTypes: ["Ingress"], ingress: metrics });
         policy("workspaces", ns.workspaceNs, {
             podSelector: {},
             policyTypes: ["Ingress", "Egress"],
-            // Agents dial out to coderd; nothing dials in.
-            ingress: [],
+            // Agents dial out to coderd; only coderd's tailnet UDP comes in (the other half of
+            // a direct connection). Pod selectors, not address blocks: on Dataplane V2 an
+            // ipBlock does not match pods (cilium/cilium#9209), and on EKS the pods' subnets are
+            // among the protected ranges.
+            ingress: [{ from: [coderdPods], ports: [anyUdp] }],
             egress: [
-                { to: [{ ...namespaceNamed(args.namespaces.coder), podSelector: { matchLabels: coderSelector } }], ports: web },
+                { to: [coderdPods], ports: web },
+                { to: [coderdPods], ports: [anyUdp] },
+                // Cluster DNS wherever the cluster answers it: kube-dns pods, or NodeLocal
+                // DNSCache's pods (label k8s-app: node-local-dns in kube-system).
                 {
-                    to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    ports: [{ protocol: "UDP", port: 53 }, tcp(53)],
+                    to: [
+                        { ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+                        { ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "node-local-dns" } } },
+                    ],
+                    ports: dns,
                 },
+                // ... and its node-local addresses, port 53 only: NodeLocal DNSCache listens on
+                // 169.254.20.10; Cloud DNS for GKE answers on the metadata address, which the
+                // rule below excepts (gke-labs/kube-agents#1169: a policy without it took name
+                // resolution away). Rules add up: the metadata server's other ports stay closed.
+                { to: [{ ipBlock: { cidr: NODE_LOCAL_DNS } }, { ipBlock: { cidr: METADATA_RANGE } }], ports: dns },
                 { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: args.cluster.protectedRanges } }] },
             ],
         });
     }
 }
 
-const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+/** NodeLocal DNSCache's link-local listen address (the address GKE's and EKS's guides use). */
+const NODE_LOCAL_DNS = "169.254.20.10/32";
+
+const WRITE_VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"];

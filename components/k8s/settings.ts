@@ -3,6 +3,7 @@
  * against what the program sets and what the charts accept. Pure functions that register no
  * resource: the program runs them with the other config checks, before anything exists.
  */
+import { ACME_TLS_SECRET, usesAcme } from "./cert-manager";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -46,6 +47,10 @@ const ENV_SOURCES: Record<EnvSource, { from: string; instead: string }> = {
     tls: { from: `${k("tlsSecretNames")} or ${k("tlsCertificate")}`, instead: "change those keys instead" },
     chartNetworking: {
         from: "its ports and the replicas' mesh, which the Service and the network policies expect",
+        instead: "it cannot be set here",
+    },
+    agentStats: {
+        from: `${k("tier")} (agent stats aggregated by agent name from 2k users up, as Coder's scale-coder.md advises)`,
         instead: "it cannot be set here",
     },
 };
@@ -153,6 +158,9 @@ function closestKey(key: string, candidates: string[]): string {
     return candidates.reduce((best, c) => (distance(c) < distance(best) ? c : best));
 }
 
+/** The program's digest annotations (known at deploy time: a warning then); other annotations merge beside them. */
+const DIGESTS = { what: "a digest of the Secrets the pods read, which rolls them when one changes", instead: "give the annotation another name" };
+
 /** What the program sets at the well-known paths, and the key that changes it. Longest prefix wins. */
 const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>> = {
     coder: {
@@ -169,6 +177,7 @@ const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>>
             instead: `use ${k("internalLoadBalancer")} or ${k("loadBalancerSourceRanges")}`,
         },
         "provisionerDaemon.pskSecretName": { what: "the provisioners' pre-shared key Secret", instead: "it cannot be set here" },
+        "coder.podAnnotations": DIGESTS,
     },
     provisioner: {
         "coder.replicaCount": { what: "provisioner replicas from the tier", instead: `use ${k("sizing.provisioners.replicas")}` },
@@ -180,7 +189,10 @@ const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>>
         "coder.nodeSelector": placement("provisioner pods"),
         "coder.tolerations": placement("provisioner pods"),
         "coder.affinity": placement("provisioner pods"),
-        "provisionerDaemon.pskSecretName": { what: "the provisioners' pre-shared key Secret", instead: "it cannot be set here" },
+        "provisionerDaemon.pskSecretName": { what: "the provisioners' credential Secret", instead: "it cannot be set here" },
+        "provisionerDaemon.keySecretName": { what: "the provisioners' credential Secret", instead: "it cannot be set here" },
+        "provisionerDaemon.keySecretKey": { what: "the provisioners' credential Secret", instead: "it cannot be set here" },
+        "coder.podAnnotations": DIGESTS,
     },
 };
 
@@ -201,19 +213,41 @@ export function conflictMessage(chart: ChartKey, c: ValueConflict): string {
 }
 
 /** The program's values of both releases for a stack, as coder.ts builds them from the same settings. */
+/**
+ * What the stack's config decides of the deployment beyond the plan: one place, read by
+ * program.ts to deploy and by the config check to compare helmValues with.
+ */
+export function deploymentChoices(s: Settings) {
+    // External provisioners are a licensed feature: with the license uploaded by the program or by hand.
+    const licensed = s.license !== undefined || s.licenseInstalled;
+    const adminCredential = !!(s.adminEmail || s.adminToken);
+    return {
+        licensed,
+        /** a scoped key needs a licensed coderd and an admin to create it through the API; else the PSK */
+        provisionerAuth: (licensed && adminCredential ? "key" : "psk") as "key" | "psk",
+        /** the TLS Secrets named in config, and the one cert-manager issues */
+        tlsSecretNames: usesAcme(s) ? [...s.tlsSecretNames, ACME_TLS_SECRET] : s.tlsSecretNames,
+    };
+}
+
 export function programValues(s: Settings, plan: Plan): Record<ChartKey, Values> {
+    const choices = deploymentChoices(s);
     return releaseValues({
         coderd: { ...plan.coderd, placement: plan.pools.coderd.placement },
         maxOpenConnections: plan.database.connectionsPerCoderd,
-        provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },
+        provisioners: { ...plan.provisioners, replicas: choices.licensed ? plan.provisioners.replicas : 0, placement: plan.pools.provisioners.placement },
         accessUrl: s.accessUrl,
         wildcardAccessUrl: s.wildcardAccessUrl,
-        tlsSecretNames: tlsSecretNamesOf(!!(s.tlsCertificate && s.tlsPrivateKey), s.tlsSecretNames),
+        tlsSecretNames: tlsSecretNamesOf(!!(s.tlsCertificate && s.tlsPrivateKey), choices.tlsSecretNames),
         // The cloud layer's annotations are known once the cluster is; coder.ts warns of a clash with them.
         loadBalancerAnnotations: {},
         coderNamespace: s.namespaces.coder,
         env: s.coderEnv,
         secretEnvNames: Object.keys(s.coderSecretEnv ?? {}),
+        // as program.ts passes it: Coder's scale-coder.md advice, from 2k users up
+        aggregateAgentStats: plan.tier.name !== "1k",
+        // The pods' digest annotations are known once the Secrets are: coder.ts warns of a clash with them.
+        provisionerAuth: choices.provisionerAuth,
     });
 }
 

@@ -3,6 +3,7 @@
  * charts' value keys (tests check every key against the charts' values files), and how
  * a stack's own values (coder-refarch:helmValues) merge under them.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { k8sResources } from "../../sizing";
 import { PlacedWorkload } from "./types";
 
@@ -12,11 +13,44 @@ export const PROVISIONER_CHART = "coder-provisioner";
 export const CODER_RELEASE = "coder";
 export const PROVISIONER_RELEASE = "coder-provisioner";
 export const PSK_SECRET = "coder-provisioner-psk";
+/** The Opaque Secret of a provisioner key (`coder provisioner keys create`), in the provisioners' namespace. */
+export const PROVISIONER_KEY_SECRET = "coder-provisioner-key";
+/** Its data key: the chart's default `provisionerDaemon.keySecretKey`. */
+export const PROVISIONER_KEY_SECRET_KEY = "key";
 export const DB_URL_SECRET = "coder-db-url";
 export const PROVISIONER_SERVICE_ACCOUNT = "coder-provisioner";
 export const TLS_SECRET = "coder-tls";
 /** Container ports of Coder's charts: http always, https with TLS, prometheus-http with CODER_PROMETHEUS_ENABLE. */
 export const CODER_PORTS = { http: 8080, https: 8443, metrics: 2112 } as const;
+/**
+ * The name both charts give the metrics port (helm/coder/templates/_coder.tpl and
+ * helm/provisioner/templates/_coder.tpl: `- name: "prometheus-http" containerPort: 2112`).
+ */
+export const METRICS_PORT_NAME = "prometheus-http";
+
+/** How the provisioners authenticate to coderd: the pre-shared key, or a provisioner key in PROVISIONER_KEY_SECRET. */
+export type ProvisionerAuthKind = "psk" | "key";
+
+/**
+ * Pod annotations that hold a digest of what the pods read from Secrets at start: a
+ * changed Secret changes the pod template, and the Deployment rolls. Values come from
+ * the caller: components/k8s/coder.ts computes keyed digests at deploy time.
+ */
+export const DIGEST_ANNOTATIONS = {
+    tls: "coder-refarch/tls-digest",
+    databaseUrl: "coder-refarch/database-url-digest",
+    provisionerPsk: "coder-refarch/provisioner-psk-digest",
+    provisionerKey: "coder-refarch/provisioner-key-digest",
+    secretEnv: "coder-refarch/secret-env-digest",
+    license: "coder-refarch/license-digest",
+} as const;
+export type DigestName = keyof typeof DIGEST_ANNOTATIONS;
+
+/** The annotations of the digests given, in a fixed order; absent ones are left out. */
+export function digestAnnotations<T>(digests: Partial<Record<DigestName, T>>): Record<string, T> {
+    return Object.fromEntries((Object.keys(DIGEST_ANNOTATIONS) as DigestName[])
+        .flatMap((d) => (digests[d] === undefined ? [] : [[DIGEST_ANNOTATIONS[d], digests[d]!] as const])));
+}
 
 /** The labels the charts put on their pods (libcoder `coder.selectorLabels`). */
 export const coderSelector = { "app.kubernetes.io/name": CODER_CHART, "app.kubernetes.io/instance": CODER_RELEASE };
@@ -38,12 +72,18 @@ export interface CoderValuesArgs {
     /** CODER_PG_CONN_MAX_OPEN: the database's max_connections is sized from it */
     maxOpenConnections: number;
     loadBalancerAnnotations: Record<string, string>;
+    /** a reserved address for the load balancer (coder.service.loadBalancerIP), where the cloud reserves one */
+    loadBalancerIP?: pulumi.Input<string>;
     /** TLS Secrets coderd serves HTTPS with (port 443 on the Service) */
     tlsSecretNames: string[];
     /** further env values of coderd (name → value) */
     env?: Record<string, string>;
     /** names of coderd env taken from the Secret CODER_ENV_SECRET, each under its own key */
     secretEnvNames?: string[];
+    /** agent stats aggregated by agent name alone (CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY), from 2k users up */
+    aggregateAgentStats: boolean;
+    /** coderd's pod annotations (digests of the Secrets it reads; see DIGEST_ANNOTATIONS) */
+    podAnnotations?: Record<string, unknown>;
 }
 
 /**
@@ -52,7 +92,7 @@ export interface CoderValuesArgs {
  */
 export type EnvSource =
     | "accessUrl" | "wildcardAccessUrl" | "database" | "maxOpenConnections" | "provisioners" | "metrics"
-    | "provisionerPsk" | "tls" | "chartNetworking";
+    | "provisionerPsk" | "tls" | "chartNetworking" | "agentStats";
 
 interface ProgramEnv {
     name: string;
@@ -73,6 +113,13 @@ const CODERD_ENV: readonly ProgramEnv[] = [
     { name: "CODER_PROMETHEUS_ENABLE", source: "metrics", set: () => ({ value: "true" }) },
     { name: "CODER_PROMETHEUS_COLLECT_AGENT_STATS", source: "metrics", set: () => ({ value: "true" }) },
     { name: "CODER_PROMETHEUS_COLLECT_DB_METRICS", source: "metrics", set: () => ({ value: "true" }) },
+    // One series per agent name instead of per workspace, user and template: "For a high
+    // scale deployment, configure agent stats to avoid large cardinality"
+    // (coder/coder docs/tutorials/best-practices/scale-coder.md). Unset: Coder's default labels.
+    {
+        name: "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY", source: "agentStats",
+        set: (a) => (a.aggregateAgentStats ? { value: "agent_name" } : undefined),
+    },
 ];
 
 /**
@@ -127,10 +174,15 @@ export function tlsSecretNamesOf(hasCertificate: boolean, named: string[]): stri
 /** coderd's in-cluster URL, which the provisioners dial. */
 export const coderServiceUrl = (coderNamespace: string): string => `http://${CODER_RELEASE}.${coderNamespace}.svc.cluster.local`;
 
+/** `coder.podAnnotations` when there are any (the charts' default is {}). */
+const podAnnotationsOf = (annotations: Record<string, unknown> | undefined) =>
+    annotations && Object.keys(annotations).length > 0 ? { podAnnotations: annotations } : {};
+
 export function coderValues(a: CoderValuesArgs) {
     return {
         coder: {
             replicaCount: a.coderd.replicas,
+            ...podAnnotationsOf(a.podAnnotations),
             env: coderdEnv(a),
             resources: k8sResources(a.coderd),
             nodeSelector: a.coderd.placement.nodeSelector,
@@ -152,25 +204,48 @@ export function coderValues(a: CoderValuesArgs) {
                 externalTrafficPolicy: "Local",
                 sessionAffinity: "None",
                 annotations: a.loadBalancerAnnotations,
+                // the chart's own advice: "manually create a static IP address ... and specify it here in production"
+                ...(a.loadBalancerIP !== undefined ? { loadBalancerIP: a.loadBalancerIP } : {}),
             },
             tls: { secretNames: a.tlsSecretNames },
             // coderd builds nothing itself, so it needs no rights over workspaces.
             serviceAccount: { workspacePerms: false, enableDeployments: false },
         },
+        // coderd accepts PSK provisioners only while it has a PSK (helm/coder/templates/_coder.tpl
+        // sets CODER_PROVISIONER_DAEMON_PSK from this Secret); provisioner keys need none.
         provisionerDaemon: { pskSecretName: PSK_SECRET },
     };
 }
 
 export interface ProvisionerValuesArgs {
+    /** replicas may be 0: no provisioner runs (e.g. until coderd is licensed) */
     provisioners: PlacedWorkload;
     /** in-cluster URL of coderd */
     coderUrl: string;
+    auth: ProvisionerAuthKind;
+    /** the provisioners' pod annotations (digests and restart tokens; see DIGEST_ANNOTATIONS) */
+    podAnnotations?: Record<string, unknown>;
+}
+
+/**
+ * The chart's credential values (helm/provisioner/templates/_coder.tpl): with a key Secret
+ * and key, CODER_PROVISIONER_DAEMON_KEY comes from it, and a pskSecretName other than the
+ * chart's default "coder-provisioner-psk" beside it fails the render; otherwise
+ * CODER_PROVISIONER_DAEMON_PSK comes from pskSecretName. Both are always set, so a stack's
+ * helmValues cannot add the other credential unnoticed (a conflict, refused by the config checks).
+ */
+function provisionerCredentials(auth: ProvisionerAuthKind) {
+    return auth === "key"
+        // "" rather than the default name: no PSK reaches the provisioners at all.
+        ? { pskSecretName: "", keySecretName: PROVISIONER_KEY_SECRET, keySecretKey: PROVISIONER_KEY_SECRET_KEY }
+        : { pskSecretName: PSK_SECRET, keySecretName: "" };
 }
 
 export function provisionerValues(a: ProvisionerValuesArgs) {
     return {
         coder: {
             replicaCount: a.provisioners.replicas,
+            ...podAnnotationsOf(a.podAnnotations),
             env: [
                 { name: "CODER_URL", value: a.coderUrl },
                 { name: "CODER_PROMETHEUS_ENABLE", value: "true" },
@@ -191,7 +266,7 @@ export function provisionerValues(a: ProvisionerValuesArgs) {
             serviceAccount: { workspacePerms: false, enableDeployments: false, name: PROVISIONER_SERVICE_ACCOUNT },
         },
         provisionerDaemon: {
-            pskSecretName: PSK_SECRET,
+            ...provisionerCredentials(a.auth),
             // A build in flight may finish before the pod goes.
             terminationGracePeriodSeconds: 600,
         },
@@ -203,13 +278,20 @@ export interface ReleaseValuesArgs extends CoderValuesArgs {
     provisioners: PlacedWorkload;
     /** the namespace of coderd's Service, which the provisioners dial */
     coderNamespace: string;
+    provisionerAuth: ProvisionerAuthKind;
+    provisionerPodAnnotations?: Record<string, unknown>;
 }
 
 /** The program's values of both releases; config checks and the releases use this one function. */
 export function releaseValues(a: ReleaseValuesArgs): { coder: Values; provisioner: Values } {
     return {
         coder: coderValues(a),
-        provisioner: provisionerValues({ provisioners: a.provisioners, coderUrl: coderServiceUrl(a.coderNamespace) }),
+        provisioner: provisionerValues({
+            provisioners: a.provisioners,
+            coderUrl: coderServiceUrl(a.coderNamespace),
+            auth: a.provisionerAuth,
+            podAnnotations: a.provisionerPodAnnotations,
+        }),
     };
 }
 
