@@ -21,17 +21,19 @@ export interface LoadBalancerSettings {
     loadBalancerSourceRanges: readonly string[];
 }
 
-/** One cloud's annotations: always, and in addition for an internal load balancer. */
+/** One cloud's annotations: always, and in addition for an internal or an external load balancer. */
 export interface CloudLoadBalancerAnnotations {
     always: Readonly<Record<string, string>>;
     internal: Readonly<Record<string, string>>;
+    /** only on a load balancer with a public address (e.g. GKE's backend-service-based external NLB) */
+    external?: Readonly<Record<string, string>>;
 }
 
 /** The coderd Service's annotations for these settings on one cloud. */
 export function loadBalancerAnnotations(s: LoadBalancerSettings, cloud: CloudLoadBalancerAnnotations): Record<string, string> {
     return {
         ...cloud.always,
-        ...(s.internalLoadBalancer ? cloud.internal : {}),
+        ...(s.internalLoadBalancer ? cloud.internal : cloud.external ?? {}),
         ...(s.loadBalancerSourceRanges.length > 0 ? { [SOURCE_RANGES_ANNOTATION]: s.loadBalancerSourceRanges.join(",") } : {}),
     };
 }

@@ -18,13 +18,15 @@ describe("coderd's load balancer", () => {
     const GKE_INTERNAL = { "networking.gke.io/load-balancer-type": "Internal" };
     const AWS_INTERNAL = { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" };
     const SOURCES = "service.beta.kubernetes.io/load-balancer-source-ranges";
+    // GKE's backend-service based external passthrough load balancer (not the legacy target pool)
+    const GKE_RBS = { "cloud.google.com/l4-rbs": "enabled" };
     it.each([
-        ["gcp-3k", "by default: GKE's external load balancer", {}, {}],
+        ["gcp-3k", "by default: GKE's external load balancer", {}, GKE_RBS],
         ["aws-3k", "by default: an internet-facing NLB", {}, NLB],
         ["gcp-3k", "internal on GKE", { internalLoadBalancer: true }, GKE_INTERNAL],
         ["aws-3k", "an internal NLB on EKS", { internalLoadBalancer: true }, { ...NLB, ...AWS_INTERNAL }],
         ["gcp-3k", "source ranges on GKE", { loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"] },
-            { [SOURCES]: "203.0.113.0/24,198.51.100.7/32" }],
+            { ...GKE_RBS, [SOURCES]: "203.0.113.0/24,198.51.100.7/32" }],
         ["aws-3k", "source ranges on EKS", { loadBalancerSourceRanges: ["203.0.113.0/24"] }, { ...NLB, [SOURCES]: "203.0.113.0/24" }],
         ["aws-3k", "internal with source ranges on EKS", { internalLoadBalancer: true, loadBalancerSourceRanges: ["10.20.0.0/16"] },
             { ...NLB, ...AWS_INTERNAL, [SOURCES]: "10.20.0.0/16" }],

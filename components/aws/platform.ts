@@ -2,12 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
+import { coderHostnames, usesAcme } from "../k8s/cert-manager";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
 import { AwsNetworkRef } from "../network-check";
 import { AUTOSCALER_IMAGES, ClusterAutoscaler } from "./autoscaler";
 import { EksCluster } from "./cluster";
 import { RdsDatabase } from "./database";
+import { AcmeRole, Route53AliasRecords } from "./dns";
 import { AwsNetwork } from "./network";
 
 /** Settings the AWS layer cannot deploy, found before any resource is registered. */
@@ -66,10 +68,14 @@ export class AwsPlatform extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly databaseInstance: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
+    private readonly logicalName: string;
+    private readonly settings: Settings;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:aws:Platform", name, {}, opts);
         const { settings: s, plan } = args;
+        this.logicalName = name;
+        this.settings = s;
         const tags = { "managed-by": "pulumi", app: "coder", stack: s.stack };
         const clusterName = s.prefix;
 
@@ -124,8 +130,21 @@ export class AwsPlatform extends pulumi.ComponentResource {
             allowVolumeExpansion: true,
         }, { parent: this, provider: eks.provider, dependsOn: [eks.ebsCsiAddon] });
 
+        // cert-manager's identity for DNS-01 challenges in the stack's hosted zone.
+        const acme = usesAcme(s)
+            ? new AcmeRole(`${name}-acme`, {
+                region: s.region,
+                hostedZoneId: s.dnsZone,
+                hosts: coderHostnames(s.accessUrl, s.wildcardAccessUrl),
+                oidcProvider: eks.oidcProvider,
+                clusterName,
+                tags,
+            }, { parent: this }).acme
+            : undefined;
+
         this.cluster = {
             provider: eks.provider,
+            ...(acme ? { acme } : {}),
             loadBalancerAnnotations: loadBalancerAnnotations(s, withSubnets(AWS_LOAD_BALANCER, s)),
             workspaceStorageClass: storageClass.metadata.name,
             // No managed Prometheus is installed on EKS (the observability bundle comes with its own).
@@ -142,6 +161,22 @@ export class AwsPlatform extends pulumi.ComponentResource {
         this.databaseInstance = db.instance.identifier;
         this.kubeconfig = eks.kubeconfig;
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
+    }
+
+    /**
+     * With coder-refarch:dnsZone: alias records of Coder's hosts at coderd's Network Load
+     * Balancer, whose DNS name the coder Service reports once it exists (the caller reads
+     * `status.loadBalancer.ingress[0].hostname`). Without a zone: nothing.
+     */
+    public pointDnsAt(loadBalancerHostname: pulumi.Input<string>, opts?: pulumi.ComponentResourceOptions): Route53AliasRecords | undefined {
+        const s = this.settings;
+        if (!s.dnsZone) return undefined;
+        return new Route53AliasRecords(`${this.logicalName}-dns`, {
+            region: s.region,
+            hostedZoneId: s.dnsZone,
+            hosts: coderHostnames(s.accessUrl, s.wildcardAccessUrl),
+            loadBalancerHostname,
+        }, { parent: this, ...opts });
     }
 
     /** A VPC of the program's own over the stack's zones. */

@@ -2,12 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
 import { Plan } from "../../sizing";
+import { coderHostnames, usesAcme } from "../k8s/cert-manager";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
 import { GcpNetworkRef } from "../network-check";
 import { enableApis } from "./apis";
 import { GkeCluster } from "./cluster";
 import { CloudSqlDatabase } from "./database";
+import { AcmeIdentity, CloudDnsRecords, LoadBalancerAddress } from "./dns";
 import { GcpNetwork, POD_RANGE, SERVICE_RANGE } from "./network";
 
 export interface GcpPlatformArgs {
@@ -18,13 +20,17 @@ export interface GcpPlatformArgs {
 }
 
 /**
- * GKE's load balancers for the coderd Service: without annotations an external
- * passthrough Network Load Balancer; `networking.gke.io/load-balancer-type: "Internal"`
- * makes it an internal passthrough one with an address of the cluster's subnetwork.
+ * GKE's load balancers for the coderd Service. External: the backend-service-based
+ * passthrough Network Load Balancer (`cloud.google.com/l4-rbs: "enabled"`; without it GKE
+ * builds the target-pool-based one, which "is no longer recommended",
+ * cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer). Internal:
+ * `networking.gke.io/load-balancer-type: "Internal"`, an internal passthrough one with an
+ * address of the cluster's subnetwork (backend-service-based already, with GKE subsetting).
  */
 export const GCP_LOAD_BALANCER: CloudLoadBalancerAnnotations = {
     always: {},
     internal: { "networking.gke.io/load-balancer-type": "Internal" },
+    external: { "cloud.google.com/l4-rbs": "enabled" },
 };
 
 /** Where the cluster and the database attach: the program's own VPC or an existing one. */
@@ -106,9 +112,31 @@ export class GcpPlatform extends pulumi.ComponentResource {
             allowVolumeExpansion: true,
         }, { parent: this, provider: gke.provider });
 
+        // coderd's load balancer keeps its address across Service re-creations (DNS points at it).
+        const address = new LoadBalancerAddress(`${name}-lb`, {
+            region: s.region,
+            internal: s.internalLoadBalancer,
+            subnetwork: net.subnet,
+            namePrefix: s.prefix,
+            protect: s.deletionProtection,
+            dependsOn: apis,
+        }, { parent: this });
+
+        const hosts = coderHostnames(s.accessUrl, s.wildcardAccessUrl);
+        if (s.dnsZone) {
+            new CloudDnsRecords(`${name}-dns`, { managedZone: s.dnsZone, project: s.gcpProject, hosts, ip: address.ip }, { parent: this });
+        }
+        const acme = usesAcme(s)
+            ? new AcmeIdentity(`${name}-acme`, {
+                project: s.gcpProject, managedZone: s.dnsZone, namePrefix: s.prefix, cluster: gke.cluster,
+            }, { parent: this }).acme
+            : undefined;
+
         this.cluster = {
             provider: gke.provider,
             loadBalancerAnnotations: loadBalancerAnnotations(s, GCP_LOAD_BALANCER),
+            loadBalancerIP: address.ip,
+            ...(acme ? { acme } : {}),
             workspaceStorageClass: storageClass.metadata.name,
             // Managed Service for Prometheus is on (cluster.ts): it scrapes PodMonitoring objects.
             podMonitoring: true,
