@@ -211,6 +211,10 @@ export const configSchema = z.strictObject({
     acmeEmail: z.string().refine((e) => e === "" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e), "empty, or an email address"),
     /** the ACME directory */
     acmeServer: z.string().url("an ACME directory URL such as https://acme-v02.api.letsencrypt.org/directory"),
+    /** the license is already in Coder (uploaded by hand): provisioners run, with the pre-shared key when no admin credential is set */
+    licenseInstalled: z.boolean(),
+    /** tags of the provisioners' scoped key: templates that ask for these tags build on them */
+    provisionerTags: z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/, "a tag name: letters, digits, _ . -"), z.string()),
 });
 
 export type StackConfig = z.infer<typeof configSchema>;
@@ -380,6 +384,8 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
     }
     if (readable("accessUrl", "wildcardAccessUrl")) problems.push(...urlProblems(s));
     if (readable("accessUrl", "wildcardAccessUrl", "tlsCertificate", "tlsPrivateKey")) problems.push(...tlsProblems(s));
+    if (readable("accessUrl", "tlsCertificate", "tlsSecretNames", "tlsTerminatedUpstream", "dnsZone", "acmeEmail")) problems.push(...tlsModeProblems(s));
+    if (readable("license", "adminEmail", "adminToken", "licenseInstalled", "provisionerTags")) problems.push(...adminProblems(s));
     if (readable("namespaces")) {
         for (const [role, name] of Object.entries(s.namespaces)) {
             if (RESERVED_NAMESPACE.test(name)) {
@@ -509,6 +515,72 @@ function urlProblems(s: Settings): string[] {
     return problems;
 }
 
+/** The ways coderd's HTTPS can be served: one, and only one, for an https access URL. */
+export function tlsModes(s: Pick<StackConfig, "tlsCertificate" | "tlsSecretNames" | "tlsTerminatedUpstream" | "dnsZone" | "acmeEmail">): string[] {
+    return [
+        ...(s.tlsCertificate ? ["tlsCertificate"] : []),
+        ...(s.tlsSecretNames.length ? ["tlsSecretNames"] : []),
+        ...(s.dnsZone && s.acmeEmail ? ["acmeEmail"] : []),
+        ...(s.tlsTerminatedUpstream ? ["tlsTerminatedUpstream"] : []),
+    ];
+}
+
+/** Where a DNS zone is named: a Cloud DNS managed zone name, or a Route 53 hosted zone ID. */
+const ZONE_FORMS: Record<"gcp" | "aws", { re: RegExp; example: string }> = {
+    gcp: { re: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, example: "a Cloud DNS managed zone name such as coder-example-com" },
+    aws: { re: /^Z[A-Z0-9]{1,31}$/, example: "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" },
+};
+
+/**
+ * An https access URL needs something that serves HTTPS: agents and browsers dial it, and
+ * the load balancers pass TCP through, so without TLS at coderd (or a proxy of the user's)
+ * port 443 refuses them all.
+ */
+function tlsModeProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    const modes = tlsModes(s);
+    if (s.accessUrl.startsWith("https://") && modes.length === 0) {
+        problems.push(`${k("accessUrl")}: https, but nothing serves HTTPS: set ${k("dnsZone")} and ${k("acmeEmail")} (a certificate from ` +
+            `Let's Encrypt), or ${k("tlsCertificate")} and ${k("tlsPrivateKey")}, or ${k("tlsSecretNames")}, ` +
+            `or ${k("tlsTerminatedUpstream")}: true for a TLS proxy of your own in front of the load balancer`);
+    }
+    if (s.tlsTerminatedUpstream && modes.length > 1) {
+        problems.push(`${k("tlsTerminatedUpstream")}: true, but coderd also serves TLS (${modes.filter((m) => m !== "tlsTerminatedUpstream").map(k).join(", ")}); keep one`);
+    }
+    if (s.tlsCertificate && modes.includes("acmeEmail")) {
+        problems.push(`${k("tlsCertificate")}: set beside ${k("acmeEmail")}, which has cert-manager issue the certificate; keep one`);
+    }
+    if (s.acmeEmail && !s.dnsZone) {
+        problems.push(`${k("acmeEmail")}: needs ${k("dnsZone")}, the zone cert-manager answers the DNS-01 challenge in`);
+    }
+    if (s.dnsZone && (s.cloud === "gcp" || s.cloud === "aws") && !ZONE_FORMS[s.cloud].re.test(s.dnsZone)) {
+        problems.push(`${k("dnsZone")}: '${s.dnsZone}' is not ${ZONE_FORMS[s.cloud].example}`);
+    }
+    if (modes.includes("acmeEmail") && !s.accessUrl.startsWith("https://")) {
+        problems.push(`${k("acmeEmail")}: set, but ${k("accessUrl")} is http; use https`);
+    }
+    return problems;
+}
+
+/** Bootstrap through Coder's API needs an admin credential; the two kinds exclude each other. */
+function adminProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    if (s.adminEmail && s.adminToken) {
+        problems.push(`${k("adminToken")}: set beside ${k("adminEmail")}; keep one (the token of an existing admin, or the email of the first admin to create)`);
+    }
+    if (s.license && s.licenseInstalled) {
+        problems.push(`${k("licenseInstalled")}: true beside ${k("license")}; keep one (the program uploads the license, or it is in Coder already)`);
+    }
+    if (s.license && !s.adminEmail && !s.adminToken) {
+        problems.push(`${k("license")}: uploading it needs an admin: set ${k("adminEmail")} (the program creates the first admin) ` +
+            `or ${k("adminToken")} (\`pulumi config set --secret ${k("adminToken")} ...\`, an existing admin's token)`);
+    }
+    if (Object.keys(s.provisionerTags).length > 0 && !s.adminEmail && !s.adminToken) {
+        problems.push(`${k("provisionerTags")}: tags come with a scoped provisioner key, which needs an admin: set ${k("adminEmail")} or ${k("adminToken")}`);
+    }
+    return problems;
+}
+
 /**
  * A certificate and key from config: both PEM that parse, a pair, valid now, covering
  * the access host and the wildcard host. Skipped offline, where secrets cannot be read.
@@ -575,8 +647,8 @@ function ipString(n: number): string {
     return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
-/** Whether coderd serves HTTPS itself (a certificate from config, or TLS Secrets by name). */
-export const servesTls = (s: StackConfig): boolean => s.tlsSecretNames.length > 0 || !!s.tlsCertificate;
+/** Whether coderd serves HTTPS itself (a certificate from config or from cert-manager, or TLS Secrets by name). */
+export const servesTls = (s: StackConfig): boolean => tlsModes(s).some((m) => m !== "tlsTerminatedUpstream");
 
 /** Keys only one cloud reads, with what the other cloud's stack does with them (nothing). */
 const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {
@@ -591,10 +663,6 @@ const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {
  */
 export function advisories(s: Settings, raw?: Record<string, string>, defaults?: Record<string, string>): string[] {
     const notes: string[] = [];
-    if (s.accessUrl.startsWith("https://") && !servesTls(s)) {
-        notes.push(`coderd serves plain HTTP on port 80, but ${PROJECT}:accessUrl is https: set tlsCertificate/tlsPrivateKey ` +
-            "or tlsSecretNames, or end TLS in a proxy in front of the load balancer");
-    }
     if (s.apiAuthorizedNetworks.length === 0) {
         notes.push(`the Kubernetes API endpoint accepts any source address: set ${PROJECT}:apiAuthorizedNetworks`);
     }

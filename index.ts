@@ -19,5 +19,7 @@ export = async () => {
         workspacePlacement: out.workspacePlacement,
         workspaceStorageClass: out.workspaceStorageClass,
         pools: out.pools,
+        loadBalancerAddress: out.loadBalancerAddress,
+        adminPassword: out.adminPassword,
     };
 };

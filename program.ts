@@ -3,11 +3,14 @@
  * deployment. index.ts runs it under the Pulumi CLI; preview/ runs it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, Settings, advisories, checkConfig, declaredDefaults } from "./config";
+import { ConfigError, PROJECT, Settings, advisories, checkConfig, declaredDefaults, servesTls } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
-import { CoderKubernetes } from "./components/k8s/coder";
-import { coderSettingsProblems } from "./components/k8s/settings";
+import * as k8s from "@pulumi/kubernetes";
+import { CoderBootstrap } from "./components/coder-api/bootstrap";
+import { tlsFor } from "./components/k8s/cert-manager";
+import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
+import { coderSettingsProblems, deploymentChoices } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
 import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
 import { Plan, buildPlan } from "./sizing";
@@ -26,12 +29,17 @@ export class CoderDeployment extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly workspaceStorageClass: pulumi.Output<string>;
     public readonly coder: CoderKubernetes;
+    /** bootstrap through Coder's API (with an admin credential) */
+    public bootstrap?: CoderBootstrap;
+    /** coderd's load balancer: the address DNS points at */
+    public loadBalancerAddress?: pulumi.Output<string>;
 
     constructor(name: string, args: CoderDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:index:Deployment", name, {}, opts);
         const { settings: s, plan } = args;
 
         const platform = platformFor(s, plan, args.network ?? {}, name, this);
+        const choices = deploymentChoices(s);
 
         this.coder = new CoderKubernetes(`${name}-k8s`, {
             cluster: platform.cluster,
@@ -39,19 +47,36 @@ export class CoderDeployment extends pulumi.ComponentResource {
             namespaces: s.namespaces,
             accessUrl: s.accessUrl,
             wildcardAccessUrl: s.wildcardAccessUrl,
-            tlsSecretNames: s.tlsSecretNames,
+            tlsSecretNames: choices.tlsSecretNames,
+            // cert-manager and the certificate coderd serves from its start
+            coderdDependsOn: (coderNs) => {
+                const certs = tlsFor(`${name}-tls`, {
+                    settings: s, cluster: platform.cluster, coderNamespace: coderNs.metadata.name, placement: plan.pools.system.placement,
+                }, { parent: this, dependsOn: [coderNs] });
+                return certs ? [certs.certificate] : [];
+            },
             tlsCertificate: s.tlsCertificate && s.tlsPrivateKey
                 ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
                 : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
             metricsNamespaces: s.metricsNamespaces,
             coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, maxOpenConnections: plan.database.connectionsPerCoderd },
-            provisioners: { ...plan.provisioners, placement: plan.pools.provisioners.placement },
-            workspaces: { placement: plan.pools.workspaces.placement },
+            // External provisioners are a licensed feature, and one refused before the license
+            // exists never dials again: none run until coderd is licensed.
+            provisioners: { ...plan.provisioners, replicas: choices.licensed ? plan.provisioners.replicas : 0, placement: plan.pools.provisioners.placement },
+            provisionerStart: (coderd) => this.startProvisioners(name, s, platform, coderd),
+            aggregateAgentStats: plan.tier.name !== "1k",
+            workspaces: {
+                placement: plan.pools.workspaces.placement,
+                requests: plan.pools.workspaces.workload?.requests ?? plan.tier.workspace.requests,
+            },
             coderEnv: s.coderEnv,
             coderSecretEnv: Object.fromEntries(Object.entries(s.coderSecretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
             helmValues: s.helmValues,
         }, { parent: this });
+
+        // Records for both hosts where the address is known only once the Service exists (an NLB's name).
+        if (platform.pointDnsAt && this.loadBalancerAddress) platform.pointDnsAt(this.loadBalancerAddress);
 
         this.clusterName = platform.clusterName;
         this.databaseInstance = platform.databaseInstance;
@@ -59,6 +84,63 @@ export class CoderDeployment extends pulumi.ComponentResource {
         this.workspaceStorageClass = pulumi.output(platform.cluster.workspaceStorageClass);
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
     }
+
+    /**
+     * After coderd's release: read its load balancer's address, bootstrap through Coder's API
+     * where an admin credential is configured, and say how the provisioners start.
+     */
+    private startProvisioners(name: string, s: Settings, platform: Platform, coderd: k8s.helm.v3.Release): ProvisionerStart {
+        // Helm waits for the load balancer before the release completes: its address is there.
+        const service = k8s.core.v1.Service.get(`${name}-coder-service`, pulumi.interpolate`${coderd.namespace}/coder`,
+            { parent: this, provider: platform.cluster.provider, dependsOn: [coderd] });
+        this.loadBalancerAddress = service.status.apply((st) => {
+            const ingress = st?.loadBalancer?.ingress?.[0];
+            const address = ingress?.ip || ingress?.hostname;
+            if (!address) throw new Error("coderd's Service has no load-balancer address yet (kubectl -n coder get svc coder); run pulumi up again");
+            return address;
+        });
+        const admin = s.adminToken ? { token: pulumi.secret(s.adminToken) } : s.adminEmail ? { email: s.adminEmail, username: s.adminUsername } : undefined;
+        if (!admin) return { auth: { kind: "psk" }, licenseRevision: s.licenseInstalled ? "installed by hand" : undefined };
+        this.bootstrap = new CoderBootstrap(`${name}-coder-api`, {
+            // The access URL once DNS points at coderd; the load balancer's address before (with
+            // the access URL's host name for TLS). Behind a TLS proxy of the user's, only the URL.
+            endpoint: { url: s.accessUrl, fallbackAddress: servesTls(s) ? this.loadBalancerAddress : undefined },
+            admin,
+            license: s.license !== undefined ? pulumi.secret(s.license) : undefined,
+            provisionerKey: deploymentChoices(s).provisionerAuth === "key" ? { name: provisionerKeyName(s), tags: s.provisionerTags } : undefined,
+        }, { parent: this, dependsOn: [coderd] });
+        const key = this.bootstrap.provisionerKey;
+        if (!key) return { auth: { kind: "psk" } };
+        const license = this.bootstrap.license;
+        return {
+            auth: { kind: "key", key: key.key },
+            dependsOn: license ? [license] : [],
+            licenseRevision: license ? license.uuid : "installed by hand",
+        };
+    }
+}
+
+/** The provisioners' key: one a stack and region (a proxy region's key adds its name). */
+const provisionerKeyName = (s: Settings): string => `${s.prefix}-${s.region}`.slice(0, 64);
+
+/** What the run cannot finish by itself: said as warnings, each with the next step. */
+export function bootstrapNotes(s: Settings): string[] {
+    const notes: string[] = [];
+    const k = (key: string) => `${PROJECT}:${key}`;
+    if (!s.adminEmail && !s.adminToken) {
+        notes.push(`no Coder admin credential: create the first admin at ${s.accessUrl} yourself, or set ${k("adminEmail")} ` +
+            `(the program creates it) or ${k("adminToken")} (\`pulumi config set --secret ${k("adminToken")} ...\`) and run pulumi up again`);
+    }
+    if (!deploymentChoices(s).licensed) {
+        notes.push(`no Coder license: the provisioners run 0 replicas (external provisioners are a licensed feature, and one ` +
+            `refused before the license exists never retries); set it with \`pulumi config set --secret ${k("license")} < license.jwt\` ` +
+            `and run pulumi up again (or upload it in Coder and set ${k("licenseInstalled")} true)`);
+    }
+    if (!s.dnsZone) {
+        notes.push(`no ${k("dnsZone")}: after pulumi up, point DNS for ${new URL(s.accessUrl).hostname}` +
+            `${s.wildcardAccessUrl ? ` and ${s.wildcardAccessUrl}` : ""} at the stack output loadBalancerAddress`);
+    }
+    return notes;
 }
 
 interface Platform {
@@ -67,6 +149,8 @@ interface Platform {
     clusterName: pulumi.Output<string>;
     databaseInstance: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
+    /** records for both hosts at an address known only after coderd's Service exists (AWS) */
+    pointDnsAt?(address: pulumi.Input<string>): unknown;
 }
 
 function platformFor(s: Settings, plan: Plan, network: NetworkRefs, name: string, parent: pulumi.Resource): Platform {
@@ -122,7 +206,7 @@ export async function loadPlan(
     // An existing network is read from the cloud only once the config itself is valid.
     const { problems: networkProblems, notes, ...network } = await inspectNetwork(check.settings, plan, reader);
     if (networkProblems.length > 0) throw new ConfigError(networkProblems);
-    const warnings = [...advisories(check.settings, raw, declaredDefaults()), ...plan.warnings, ...notes];
+    const warnings = [...advisories(check.settings, raw, declaredDefaults()), ...plan.warnings, ...notes, ...bootstrapNotes(check.settings)];
     return { settings: check.settings, plan, network, warnings };
 }
 
@@ -149,6 +233,10 @@ export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
         /** the StorageClass of workspace volumes (the cluster's default) */
         workspaceStorageClass: d.workspaceStorageClass,
         pools,
+        /** coderd's load balancer: where DNS for the access and wildcard hosts points */
+        loadBalancerAddress: d.loadBalancerAddress,
+        /** the first admin's password (secret; with adminEmail) */
+        adminPassword: d.bootstrap?.adminPassword,
     };
 }
 

@@ -79,7 +79,21 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
         case "gcp:compute/globalAddress:GlobalAddress":
             return { name: physical, address: "10.100.0.0" };
         case "gcp:serviceaccount/account:Account":
-            return { email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com` };
+            return {
+                email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com`,
+                name: `projects/mock-project/serviceAccounts/${inputs.accountId}@mock-project.iam.gserviceaccount.com`,
+            };
+        case "gcp:compute/address:Address":
+            return { name: physical, address: inputs.addressType === "INTERNAL" ? "10.10.0.50" : "203.0.113.20" };
+        case "kubernetes:core/v1:Service":
+            // a read of coderd's Service after its release: the load balancer's address
+            return { status: { loadBalancer: { ingress: [{ ip: "203.0.113.20", hostname: "mock-nlb-0123456789.elb.us-east-1.amazonaws.com" }] } } };
+        case "pulumi-nodejs:dynamic/coder-refarch:CoderAdmin":
+            return { token: "mock-session-token", userId: "00000000-0000-0000-0000-000000000001", createdFirstUser: true };
+        case "pulumi-nodejs:dynamic/coder-refarch:CoderLicense":
+            return { licenseId: 1, uuid: "00000000-0000-0000-0000-00000000000a" };
+        case "pulumi-nodejs:dynamic/coder-refarch:CoderProvisionerKey":
+            return { key: "mock-provisioner-key", keyId: "00000000-0000-0000-0000-00000000000b", organizationId: "00000000-0000-0000-0000-00000000000c" };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-${name}` };
         case "random:index/randomId:RandomId":

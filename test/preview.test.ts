@@ -22,7 +22,7 @@ describe("npm run preview -- --stack gcp-3k --json", () => {
         expect(types.filter((t) => t === "gcp:container/nodePool:NodePool")).toHaveLength(4);
         expect(types.filter((t) => t === "gcp:sql/databaseInstance:DatabaseInstance")).toHaveLength(1);
         expect(out.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as Record<string, unknown>).chart))
-            .toEqual(["coder", "coder-provisioner"]);
+            .toEqual(["cert-manager", "coder", "coder-provisioner"]);
         for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "type"]);
     });
 

@@ -11,12 +11,14 @@ import { cidrRange } from "../config";
 import { DAEMONSET_ALLOWANCE, SEEDS } from "./fixtures/seeds";
 import { PoolFact, factsFor } from "./cloud-facts";
 import { POOL_KEY, STACKS, ofType, one, rawConfig, release, render } from "./helpers";
+import { CERT_MANAGER_PASS_THROUGH, CERT_MANAGER_VALUES } from "./fixtures/cert-manager/chart";
 
 type Obj = Record<string, any>;
 
 const CHART_VALUES: Record<string, Obj> = {
     coder: parse(fs.readFileSync(path.join(__dirname, "../components/k8s/charts/coder-values.yaml"), "utf8")),
     "coder-provisioner": parse(fs.readFileSync(path.join(__dirname, "../components/k8s/charts/provisioner-values.yaml"), "utf8")),
+    "cert-manager": CERT_MANAGER_VALUES as Obj,
     "cluster-autoscaler": parse(fs.readFileSync(path.join(__dirname, "fixtures/cluster-autoscaler/values.yaml"), "utf8")),
 };
 
@@ -55,6 +57,7 @@ const PASS_THROUGH = new Set([
     "coder.affinity.", "coder.nodeSelector.", "coder.resources.", "coder.topologySpreadConstraints.",
     // cluster-autoscaler: a map of command-line flags, rendered as --key=value
     "extraArgs.",
+    ...CERT_MANAGER_PASS_THROUGH,
 ]);
 
 /** Keys of `ours` that the chart's values.yaml does not have (free-form below null, [], {} or lists). */
@@ -65,12 +68,20 @@ function unknownKeys(ours: unknown, chart: unknown, at = ""): string[] {
         k in (chart as Obj) ? unknownKeys(v, (chart as Obj)[k], `${at}${k}.`) : [`${at}${k}`]);
 }
 
-/** kubernetes:<group>/<version>:<Kind> → the kubernetes-models module path and kind. */
+/** Groups of custom resources, validated against their own CRDs instead (test/k8s-layer.test.ts). */
+const CUSTOM_GROUPS = new Set(["monitoring.googleapis.com"]);
+
+/**
+ * kubernetes:<group>/<version>:<Kind> → the kubernetes-models module path and kind. A
+ * `<Kind>Patch` (Server-Side Apply patch of an existing object) validates as the object.
+ */
 function modelOf(type: string): { module: string; kind: string } | undefined {
     const m = /^kubernetes:([^/]+)\/([^:]+):(.+)$/.exec(type);
-    if (!m || m[1] === "helm.sh") return undefined;
+    if (!m || m[1] === "helm.sh" || CUSTOM_GROUPS.has(m[1]!)) return undefined;
     const [, group, version, kind] = m;
-    return { module: group === "core" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`, kind: kind! };
+    // cert-manager's own kinds: their schemas from @kubernetes-models/cert-manager
+    if (group === "cert-manager.io") return { module: `@kubernetes-models/cert-manager/${group}/${version}`, kind: kind! };
+    return { module: group === "core" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`, kind: kind!.replace(/Patch$/, "") };
 }
 
 describe.each(STACKS)("stack %s", (stack) => {
@@ -200,9 +211,12 @@ describe.each(STACKS)("stack %s", (stack) => {
         if (r.settings.wildcardAccessUrl) expect(env.CODER_WILDCARD_ACCESS_URL).toBe(r.settings.wildcardAccessUrl);
         expect(env.CODER_PG_CONNECTION_URL).toEqual({ secretKeyRef: { name: "coder-db-url", key: "url" } });
         expect(coder.provisionerDaemon.pskSecretName).toBe("coder-provisioner-psk");
-        expect(coder.coder.tls.secretNames).toEqual(r.settings.tlsSecretNames);
+        // the certificate cert-manager issues where the stack has a zone and an ACME account
+        expect(coder.coder.tls.secretNames).toEqual([...r.settings.tlsSecretNames, ...(r.settings.dnsZone && r.settings.acmeEmail ? ["coder-acme-tls"] : [])]);
         const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
+        // no license in the shipped stacks: the provisioners wait (0 replicas) with the pre-shared key
         expect(prov.provisionerDaemon.pskSecretName).toBe("coder-provisioner-psk");
+        expect(prov.coder.replicaCount).toBe(0);
         // coderd and provisioners live in different namespaces (seed 001: zero trust)
         expect(release(r, "coder").inputs.namespace).not.toBe(release(r, "coder-provisioner").inputs.namespace);
         // the PSK secret exists in both namespaces
@@ -250,10 +264,14 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 });
 
+/** A license-shaped JWT (header.claims.signature), for renders; never checked offline. */
+const LICENSE = "eyJhbGciOiJFZERTQSJ9.eyJsaWNlbnNlX2V4cGlyZXMiOjB9.c2lnbmF0dXJl";
+
 describe("tier stacks deploy the seeds' figures", () => {
     const tierStacks = STACKS.filter((s) => /-(1k|2k|3k)$/.test(s));
     it.each(tierStacks)("%s", async (stack) => {
-        const r = await render(stack);
+        // with a license, so that the provisioners run (without one they wait at 0 replicas)
+        const r = await renderConfig(stack, rawConfig(stack, { license: LICENSE }), ["coder-refarch:license"]);
         const seed = SEEDS[r.settings.tier];
         expect(r.settings.deletionProtection).toBe(true);
         const coder = reveal(release(r, "coder").inputs.values) as Obj;
@@ -328,7 +346,8 @@ describe("network policies admit what the charts serve", () => {
         const values = reveal(release(r, "coder").inputs.values) as Obj;
         const policy = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .find((p) => (p.inputs.metadata as Obj).namespace === r.settings.namespaces.coder)!.inputs as Obj;
-        const ports = policy.spec.ingress.flatMap((rule: Obj) => rule.ports.map((p: Obj) => p.port)).sort();
+        // TCP: the container ports; UDP is the tailnet's, on ports of its own choosing.
+        const ports = policy.spec.ingress.flatMap((rule: Obj) => rule.ports.filter((p: Obj) => p.protocol === "TCP").map((p: Obj) => p.port)).sort();
         expect(ports).toEqual(coderContainerPorts(values));
     });
 });
@@ -336,7 +355,8 @@ describe("network policies admit what the charts serve", () => {
 describe("HTTPS at coderd", () => {
     // A real pair for coder.example.com and *.coder.example.com (test/fixtures/tls): the program checks the PEM.
     const read = (f: string) => fs.readFileSync(path.join(__dirname, "fixtures/tls", f), "utf8");
-    const pem = { tlsCertificate: read("coder.crt"), tlsPrivateKey: read("coder.key") };
+    // a certificate of one's own instead of the shipped stacks' cert-manager one
+    const pem = { tlsCertificate: read("coder.crt"), tlsPrivateKey: read("coder.key"), dnsZone: "", acmeEmail: "" };
     /** a piece of the key's base64 body, to look for in clear */
     const keyBody = pem.tlsPrivateKey.split("\n")[1]!.slice(0, 40);
     const secretKeys = ["coder-refarch:tlsCertificate", "coder-refarch:tlsPrivateKey"];
@@ -366,12 +386,11 @@ describe("HTTPS at coderd", () => {
         expect(registered).toEqual([]);
     });
 
-    it("an https access URL without TLS at coderd is a warning, not a surprise", async () => {
-        const { advisories } = await import("../config");
-        const r = await render("gcp-3k");
-        expect(advisories(r.settings).join("\n")).toMatch(/coderd serves plain HTTP on port 80, but coder-refarch:accessUrl is https/);
-        const withTls = await renderConfig("gcp-3k", rawConfig("gcp-3k", pem), secretKeys);
-        expect(advisories(withTls.settings).join("\n")).not.toMatch(/plain HTTP/);
+    it("an https access URL that nothing serves is a config error naming the ways to serve it", async () => {
+        const registered: string[] = [];
+        await expect(renderConfig("gcp-3k", rawConfig("gcp-3k", { dnsZone: "", acmeEmail: "" }), [], registered))
+            .rejects.toThrow(/coder-refarch:accessUrl: https, but nothing serves HTTPS: set coder-refarch:dnsZone and coder-refarch:acmeEmail/);
+        expect(registered).toEqual([]);
     });
 });
 
@@ -387,12 +406,19 @@ describe("workspaces run users' code: what they may reach", () => {
         const spec = (ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .find((p) => (p.inputs.metadata as Obj).namespace === r.settings.namespaces.workspaces)!.inputs as Obj).spec;
         expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
-        expect(spec.ingress).toEqual([]);
-        const [toCoderd, toDns, toInternet] = spec.egress;
-        expect(toCoderd.to[0].podSelector.matchLabels).toEqual({ "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" });
+        const coderdPods = { "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" };
+        // nothing dials in but coderd's tailnet, over UDP (test/k8s-layer.test.ts)
+        expect(spec.ingress.map((rule: Obj) => [rule.from.map((f: Obj) => f.podSelector.matchLabels), rule.ports])).toEqual([[[coderdPods], [{ protocol: "UDP" }]]]);
+        const toCoderd = spec.egress.find((rule: Obj) => rule.ports?.some((p: Obj) => p.protocol === "TCP" && p.port === 8080));
+        const toDns = spec.egress.find((rule: Obj) => rule.to.some((t: Obj) => t.podSelector?.matchLabels?.["k8s-app"] === "kube-dns"));
+        const toInternet = spec.egress.at(-1);
+        expect(toCoderd.to[0].podSelector.matchLabels).toEqual(coderdPods);
         expect(toCoderd.to[0].namespaceSelector.matchExpressions[0].values).toEqual([r.settings.namespaces.coder]);
         expect(toDns.to[0].podSelector.matchLabels).toEqual({ "k8s-app": "kube-dns" });
         expect(toDns.ports.map((p: Obj) => `${p.protocol}/${p.port}`).sort()).toEqual(["TCP/53", "UDP/53"]);
+        // only the last rule reaches beyond the cluster's pods and DNS, and only it has no ports
+        expect(toInternet.ports).toBeUndefined();
+        expect(spec.egress.filter((rule: Obj) => !rule.ports)).toEqual([toInternet]);
         const blocked: string[] = toInternet.to[0].ipBlock.except;
         expect(toInternet.to[0].ipBlock.cidr).toBe("0.0.0.0/0");
         expect(blocked).toContain("169.254.169.254/32");

@@ -26,12 +26,12 @@ async function failing(stack: string, changes: Record<string, unknown>, secretKe
     throw new Error(`the config was accepted: ${JSON.stringify(changes)}`);
 }
 
-type Case = [string, string, Record<string, unknown>, RegExp];
+type Case = [string, string, Record<string, unknown>, RegExp, string[]?];
 
-/** Each case: stack, changes, and the message (key, what is wrong, the fix). */
+/** Each case: stack, changes, the message (key, what is wrong, the fix), and the keys given as secrets. */
 function table(cases: Case[]) {
-    it.each(cases)("%s", async (_, stack, changes, expected) => {
-        const e = await failing(stack, changes);
+    it.each(cases)("%s", async (_, stack, changes, expected, secretKeys) => {
+        const e = await failing(stack, changes, secretKeys ?? []);
         expect(e.message).toMatch(expected);
     });
 }
@@ -192,8 +192,10 @@ describe("names", () => {
 });
 
 describe("TLS", () => {
+    // The shipped stacks get their certificate from cert-manager: a certificate of one's own replaces that.
+    const NO_ACME = { dnsZone: "", acmeEmail: "" };
     const withTls = (cert: string, key: string, more: Record<string, unknown> = {}) =>
-        ({ tlsCertificate: pem(cert), tlsPrivateKey: pem(key), ...more });
+        ({ tlsCertificate: pem(cert), tlsPrivateKey: pem(key), ...NO_ACME, ...more });
 
     it("accepts a certificate for the access and wildcard hosts, with its key, as a secret", async () => {
         const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", withTls("coder.crt", "coder.key")), [TLS_KEY]);
@@ -203,11 +205,11 @@ describe("TLS", () => {
     it.each([
         ["a private key in plaintext", withTls("coder.crt", "coder.key"), [],
             /coder-refarch:tlsPrivateKey: given in plaintext; remove it from the stack file and set it with `pulumi config set --secret coder-refarch:tlsPrivateKey < privkey\.pem`/],
-        ["PEM that does not parse", { tlsCertificate: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----", tlsPrivateKey: pem("coder.key") }, [TLS_KEY],
+        ["PEM that does not parse", { tlsCertificate: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----", tlsPrivateKey: pem("coder.key"), ...NO_ACME }, [TLS_KEY],
             /coder-refarch:tlsCertificate: not a PEM certificate chain \(.*\); set the full chain, leaf first/],
-        ["not PEM at all", { tlsCertificate: "hello", tlsPrivateKey: pem("coder.key") }, [TLS_KEY],
+        ["not PEM at all", { tlsCertificate: "hello", tlsPrivateKey: pem("coder.key"), ...NO_ACME }, [TLS_KEY],
             /coder-refarch:tlsCertificate: not a PEM certificate chain \(no BEGIN CERTIFICATE block\)/],
-        ["a key that does not parse", { tlsCertificate: pem("coder.crt"), tlsPrivateKey: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }, [TLS_KEY],
+        ["a key that does not parse", { tlsCertificate: pem("coder.crt"), tlsPrivateKey: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", ...NO_ACME }, [TLS_KEY],
             /coder-refarch:tlsPrivateKey: not a PEM private key/],
         ["a key of another certificate", withTls("coder.crt", "other.key"), [TLS_KEY],
             /coder-refarch:tlsPrivateKey: is not the key of tlsCertificate's first \(leaf\) certificate/],
@@ -217,11 +219,46 @@ describe("TLS", () => {
             /coder-refarch:tlsCertificate: does not cover \*\.coder\.example\.com/],
         ["an expired certificate", withTls("expired.crt", "expired.key"), [TLS_KEY],
             /coder-refarch:tlsCertificate: expired on 2021-01-01; renew it/],
-        ["a certificate without its key", { tlsCertificate: pem("coder.crt") }, [],
+        ["a certificate without its key", { tlsCertificate: pem("coder.crt"), ...NO_ACME }, [],
             /coder-refarch:tlsPrivateKey: missing; set both tlsCertificate and tlsPrivateKey, or neither/],
     ] as [string, Record<string, unknown>, string[], RegExp][])("%s", async (_, changes, secretKeys, expected) => {
         const e = await failing("gcp-3k", changes, secretKeys);
         expect(e.message).toMatch(expected);
+    });
+});
+
+describe("HTTPS is served, one way; the bootstrap has an admin", () => {
+    const none = { dnsZone: "", acmeEmail: "" };
+    table([
+        ["an https access URL nothing serves", "gcp-3k", none,
+            /coder-refarch:accessUrl: https, but nothing serves HTTPS: set coder-refarch:dnsZone and coder-refarch:acmeEmail .*or coder-refarch:tlsTerminatedUpstream: true/],
+        ["a TLS proxy upstream and TLS at coderd", "aws-3k", { tlsTerminatedUpstream: true },
+            /coder-refarch:tlsTerminatedUpstream: true, but coderd also serves TLS \(coder-refarch:acmeEmail\); keep one/],
+        ["an ACME email without a zone", "gcp-3k", { dnsZone: "" },
+            /coder-refarch:acmeEmail: needs coder-refarch:dnsZone/],
+        ["a Route 53 zone ID on a GCP stack", "gcp-3k", { dnsZone: "Z0123456789ABCDEF" },
+            /coder-refarch:dnsZone: 'Z0123456789ABCDEF' is not a Cloud DNS managed zone name/],
+        ["a zone name on an AWS stack", "aws-3k", { dnsZone: "example.com" },
+            /coder-refarch:dnsZone: 'example\.com' is not a Route 53 hosted zone ID/],
+        ["a license without an admin", "aws-3k", { adminEmail: "", license: "aaa.bbb.ccc" },
+            /coder-refarch:license: uploading it needs an admin: set coder-refarch:adminEmail .* or coder-refarch:adminToken/, ["coder-refarch:license"]],
+        ["an admin email and an admin token", "gcp-3k", { adminToken: "tok" },
+            /coder-refarch:adminToken: set beside coder-refarch:adminEmail; keep one/, ["coder-refarch:adminToken"]],
+        ["a license that is not a JWT", "gcp-3k", { license: "not-a-license" },
+            /coder-refarch:license: a Coder license \(a JWT: three base64url parts joined by dots\)/, ["coder-refarch:license"]],
+        ["a license uploaded by the program and by hand", "gcp-3k", { license: "aaa.bbb.ccc", licenseInstalled: true },
+            /coder-refarch:licenseInstalled: true beside coder-refarch:license; keep one/, ["coder-refarch:license"]],
+    ] as Case[]);
+
+    it("the license and the admin token are secrets", async () => {
+        const e = await failing("gcp-3k", { adminEmail: "", adminToken: "tok", license: "aaa.bbb.ccc" });
+        expect(e.message).toMatch(/coder-refarch:adminToken: given in plaintext/);
+        expect(e.message).toMatch(/coder-refarch:license: given in plaintext/);
+    });
+
+    it("a TLS proxy upstream serves an https access URL", async () => {
+        const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", { ...none, tlsTerminatedUpstream: true }));
+        expect(r.resources.length).toBeGreaterThan(30);
     });
 });
 
