@@ -108,7 +108,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
             admin,
             license: s.license !== undefined ? pulumi.secret(s.license) : undefined,
             provisionerKey: deploymentChoices(s).provisionerAuth === "key" ? { name: provisionerKeyName(s), tags: s.provisionerTags } : undefined,
-        }, { parent: this, dependsOn: [coderd] });
+            after: [coderd],
+        }, { parent: this });
         const key = this.bootstrap.provisionerKey;
         if (!key) return { auth: { kind: "psk" } };
         const license = this.bootstrap.license;

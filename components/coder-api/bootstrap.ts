@@ -18,6 +18,8 @@ export interface CoderBootstrapArgs {
     license?: pulumi.Input<string>;
     /** the provisioners' scoped key: only on a licensed coderd (external provisioners are a licensed feature) */
     provisionerKey?: { name: string; tags: Record<string, string> };
+    /** what must be up before the first call (coderd's release): a component's dependsOn does not reach its children */
+    after: pulumi.Input<pulumi.Resource>[];
 }
 
 export class CoderBootstrap extends pulumi.ComponentResource {
@@ -41,7 +43,7 @@ export class CoderBootstrap extends pulumi.ComponentResource {
             ...("email" in args.admin
                 ? { email: args.admin.email, username: args.admin.username, password: password!.result, name: "Coder admin" }
                 : { apiToken: args.admin.token }),
-        }, { parent: this });
+        }, { parent: this, dependsOn: args.after });
         this.token = admin.token;
         this.adminPassword = password ? pulumi.secret(password.result) : undefined;
 
