@@ -260,6 +260,12 @@ export interface ConfigCheck {
 /** The placeholder the offline preview gives secret values it cannot decrypt. */
 export const UNREADABLE_SECRET = "[secret]";
 
+/** Values of the right shape for secrets the offline preview cannot read (their own checks run under the CLI). */
+const SECRET_STAND_INS: Record<string, unknown> = {
+    license: "offline.license.placeholder",
+    coderSecretEnv: {},
+};
+
 /** Namespaces of the providers a stack may configure besides ours. */
 const KNOWN_NAMESPACES = ["gcp", "aws", "azure", "azure-native", "kubernetes", "random", "pulumi", "tls", "command"];
 
@@ -290,7 +296,10 @@ export function checkConfig(raw: Record<string, string>, stack: string, secretKe
             problems.push(`${fullKey}: unknown key${near ? `; did you mean ${ns}${near}?` : ` (known: ${Object.keys(shape).join(", ")})`}`);
             continue;
         }
-        if (isStringKey(t)) {
+        if (value === UNREADABLE_SECRET && secretKeys.includes(fullKey)) {
+            // The offline preview cannot decrypt it: a stand-in of the right shape, checked by `pulumi preview`.
+            input[key] = SECRET_STAND_INS[key] ?? value;
+        } else if (isStringKey(t)) {
             input[key] = value;
         } else {
             try {

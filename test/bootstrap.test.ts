@@ -93,6 +93,31 @@ describe.each(["gcp-3k", "aws-3k"])("%s", (stack) => {
     });
 });
 
+describe("the offline preview of a stack file with encrypted values", () => {
+    it("renders the bootstrap with the license it cannot decrypt", async () => {
+        const fs = await import("node:fs");
+        const os = await import("node:os");
+        const path = await import("node:path");
+        const { renderStack } = await import("../preview/render");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coder-refarch-"));
+        const root = path.join(__dirname, "..");
+        fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.enc.yaml"), fs.readFileSync(path.join(root, "Pulumi.gcp-3k.yaml"), "utf8") + [
+            "  coder-refarch:license:",
+            "    secure: v1:AAAABBBBCCCC",
+            "  coder-refarch:coderSecretEnv:",
+            "    CODER_OIDC_CLIENT_SECRET:",
+            "      secure: v1:DDDDEEEE",
+            "",
+        ].join("\n"));
+        const r = await renderStack("enc", dir);
+        expect(dynamic(r, "CoderLicense")).toHaveLength(1);
+        expect(provisionerValues(r).coder.replicaCount).toBe(r.plan.provisioners.replicas);
+        const env = (reveal(release(r, "coder").inputs.values) as Obj).coder.env.map((e: Obj) => e.name);
+        expect(env).toContain("CODER_OIDC_CLIENT_SECRET");
+    });
+});
+
 describe("stack outputs", () => {
     it("export the admin's password as a secret and the load balancer's address", async () => {
         const { rawConfig: raw } = await import("./helpers");
