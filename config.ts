@@ -373,6 +373,9 @@ export function validateConfig(raw: Record<string, string>, stack: string, secre
 
 const k = (key: string) => `${PROJECT}:${key}`;
 
+/** The oldest Kubernetes minor the program deploys to: the workspace admission policy's API is GA there. */
+const MIN_KUBERNETES_MINOR = 30;
+
 /** Namespaces Kubernetes or the managed services own: Coder must not be installed into them. */
 const RESERVED_NAMESPACE = /^(default|kube-.*|gke-.*|gmp-.*|gatekeeper-system|amazon-.*|aws-.*|eks-.*|calico-.*|tigera-.*|azure-.*|aks-.*|app-routing-system)$/;
 
@@ -400,6 +403,13 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
             if (RESERVED_NAMESPACE.test(name)) {
                 problems.push(`${k(`namespaces.${role}`)}: '${name}' is reserved for Kubernetes or the cloud's add-ons; choose another, e.g. coder-${role}`);
             }
+        }
+    }
+    if (readable("kubernetesVersion") && s.kubernetesVersion) {
+        const [major, minor] = s.kubernetesVersion.split(".").map(Number);
+        if (major! < 1 || (major === 1 && minor! < MIN_KUBERNETES_MINOR)) {
+            problems.push(`${k("kubernetesVersion")}: ${s.kubernetesVersion} is older than 1.${MIN_KUBERNETES_MINOR}, the first to serve ` +
+                `ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) that keeps workspaces on their pool; set 1.${MIN_KUBERNETES_MINOR} or later, or leave it empty`);
         }
     }
     if (readable("region") && s.cloud === "aws" && s.awsRegion !== s.region) {

@@ -3,12 +3,12 @@
  * deployment. index.ts runs it under the Pulumi CLI; preview/ runs it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, PROJECT, Settings, advisories, checkConfig, declaredDefaults, servesTls } from "./config";
+import { ConfigError, PROJECT, Settings, advisories, checkConfig, declaredDefaults } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import * as k8s from "@pulumi/kubernetes";
 import { CoderBootstrap } from "./components/coder-api/bootstrap";
-import { tlsFor } from "./components/k8s/cert-manager";
+import { tlsFor, usesAcme } from "./components/k8s/cert-manager";
 import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
 import { coderSettingsProblems, deploymentChoices } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
@@ -102,9 +102,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
         const admin = s.adminToken ? { token: pulumi.secret(s.adminToken) } : s.adminEmail ? { email: s.adminEmail, username: s.adminUsername } : undefined;
         if (!admin) return { auth: { kind: "psk" }, licenseRevision: s.licenseInstalled ? "installed by hand" : undefined };
         this.bootstrap = new CoderBootstrap(`${name}-coder-api`, {
-            // The access URL once DNS points at coderd; the load balancer's address before (with
-            // the access URL's host name for TLS). Behind a TLS proxy of the user's, only the URL.
-            endpoint: { url: s.accessUrl, fallbackAddress: servesTls(s) ? this.loadBalancerAddress : undefined },
+            endpoint: coderEndpoint(s, this.loadBalancerAddress),
             admin,
             license: s.license !== undefined ? pulumi.secret(s.license) : undefined,
             provisionerKey: deploymentChoices(s).provisionerAuth === "key" ? { name: provisionerKeyName(s), tags: s.provisionerTags } : undefined,
@@ -119,6 +117,28 @@ export class CoderDeployment extends pulumi.ComponentResource {
             licenseRevision: license ? license.uuid : "installed by hand",
         };
     }
+}
+
+/** Let's Encrypt's production directory: the one CA whose chain every machine trusts. */
+const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+
+/**
+ * How the machine running `pulumi up` reaches coderd: the access URL once DNS points at
+ * coderd, the load balancer's address before (with the access URL's host name for TLS and
+ * Host). Behind a TLS proxy of the user's, which may not exist yet, coderd's own plain-HTTP
+ * port through the load balancer. A certificate of the user's may chain to a private CA:
+ * its chain is trusted; one from a test CA (ACME staging) is not checked.
+ */
+export function coderEndpoint(s: Settings, loadBalancerAddress: pulumi.Input<string>) {
+    if (s.tlsTerminatedUpstream) {
+        return { url: `http://${new URL(s.accessUrl).hostname}`, connectTo: loadBalancerAddress };
+    }
+    return {
+        url: s.accessUrl,
+        fallbackAddress: loadBalancerAddress,
+        ...(s.tlsCertificate ? { caPem: s.tlsCertificate } : {}),
+        ...(usesAcme(s) && s.acmeServer !== LETS_ENCRYPT ? { insecureSkipVerify: true } : {}),
+    };
 }
 
 /** The provisioners' key: one a stack and region (a proxy region's key adds its name). */
@@ -136,6 +156,15 @@ export function bootstrapNotes(s: Settings): string[] {
         notes.push(`no Coder license: the provisioners run 0 replicas (external provisioners are a licensed feature, and one ` +
             `refused before the license exists never retries); set it with \`pulumi config set --secret ${k("license")} < license.jwt\` ` +
             `and run pulumi up again (or upload it in Coder and set ${k("licenseInstalled")} true)`);
+    }
+    if ((s.adminEmail || s.adminToken) && (s.internalLoadBalancer || s.loadBalancerSourceRanges.length > 0)) {
+        notes.push(`the bootstrap through Coder's API runs from this machine: with ${s.internalLoadBalancer ? k("internalLoadBalancer") : k("loadBalancerSourceRanges")} ` +
+            "it must reach coderd's load balancer (a VPN or peering into the network, or its address in the source ranges)");
+    }
+    if (usesAcme(s) && !JSON.stringify(s.helmValues.coder ?? {}).includes("reloader.stakater.com")) {
+        notes.push(`cert-manager renews coderd's certificate about every 60 days, and coderd reads it only at start: install ` +
+            `stakater Reloader and set ${k("helmValues")}.coder.coder.annotations["secret.reloader.stakater.com/reload"] to coder-acme-tls ` +
+            "(README: HTTPS), or roll coderd after each renewal (kubectl -n coder rollout restart deployment coder)");
     }
     if (!s.dnsZone) {
         notes.push(`no ${k("dnsZone")}: after pulumi up, point DNS for ${new URL(s.accessUrl).hostname}` +

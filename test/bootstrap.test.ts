@@ -118,6 +118,30 @@ describe("the offline preview of a stack file with encrypted values", () => {
     });
 });
 
+describe("how the machine running pulumi up reaches coderd", () => {
+    it.each([
+        ["the access URL, or the load balancer's address before DNS points at coderd", {}, { url: "https://coder.example.com", fallbackAddress: "203.0.113.20" }],
+        ["behind a TLS proxy of the user's: coderd's plain-HTTP port through the load balancer", { dnsZone: "", acmeEmail: "", tlsTerminatedUpstream: true },
+            { url: "http://coder.example.com", connectTo: "203.0.113.20" }],
+        ["a test CA's certificate is not checked", { acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory" },
+            { url: "https://coder.example.com", fallbackAddress: "203.0.113.20", insecureSkipVerify: true }],
+    ] as [string, Record<string, unknown>, Obj][])("%s", async (_, changes, expected) => {
+        const { coderEndpoint, loadPlan } = await import("../program");
+        const { settings } = await loadPlan(rawConfig("gcp-3k", changes), "gcp-3k", []);
+        expect(coderEndpoint(settings, "203.0.113.20")).toEqual(expected);
+    });
+
+    it("trusts the chain of a certificate of the user's (a private CA)", async () => {
+        const fs = await import("node:fs");
+        const path = await import("node:path");
+        const pem = (f: string) => fs.readFileSync(path.join(__dirname, "fixtures/tls", f), "utf8");
+        const { coderEndpoint, loadPlan } = await import("../program");
+        const { settings } = await loadPlan(rawConfig("gcp-3k", { dnsZone: "", acmeEmail: "", tlsCertificate: pem("coder.crt"), tlsPrivateKey: pem("coder.key") }),
+            "gcp-3k", ["coder-refarch:tlsPrivateKey"]);
+        expect(coderEndpoint(settings, "203.0.113.20")).toMatchObject({ caPem: pem("coder.crt") });
+    });
+});
+
 describe("stack outputs", () => {
     it("export the admin's password as a secret and the load balancer's address", async () => {
         const { rawConfig: raw } = await import("./helpers");

@@ -377,9 +377,15 @@ describe("errors say what to do, and never show a secret", () => {
         expectNoSecret(msg, member);
     });
 
+    it("a 403 just after the license upload (a replica that has not learnt of it) passes", async () => {
+        coder.switches.inject.push({ status: 403, match: /provisionerkeys$/, times: 1 });
+        const out = await provisionerKeyProvider.create({ endpoint: endpoint(), token, name: "after-license", tags: {}, licenseWaitMs: 10_000 });
+        expect(out.outs!.key).toBeTruthy();
+    });
+
     it("403: a licensed feature before the license is uploaded", async () => {
         coder.switches.requireLicense = true;
-        const msg = await failure(provisionerKeyProvider.create({ endpoint: endpoint(), token, name: "k", tags: {} }));
+        const msg = await failure(provisionerKeyProvider.create({ endpoint: endpoint(), token, name: "k", tags: {}, licenseWaitMs: 0 }));
         expect(msg).toContain(`"External Provisioner Daemons is a Premium feature. Contact sales!"`);
         expect(msg).toContain("coder-refarch:license");
         expectNoSecret(msg, token);

@@ -246,6 +246,8 @@ describe("HTTPS is served, one way; the bootstrap has an admin", () => {
             /coder-refarch:adminToken: set beside coder-refarch:adminEmail; keep one/, ["coder-refarch:adminToken"]],
         ["a license that is not a JWT", "gcp-3k", { license: "not-a-license" },
             /coder-refarch:license: a Coder license \(a JWT: three base64url parts joined by dots\)/, ["coder-refarch:license"]],
+        ["a Kubernetes version without ValidatingAdmissionPolicy", "gcp-3k", { kubernetesVersion: "1.29" },
+            /coder-refarch:kubernetesVersion: 1\.29 is older than 1\.30, the first to serve ValidatingAdmissionPolicy/],
         ["a license uploaded by the program and by hand", "gcp-3k", { license: "aaa.bbb.ccc", licenseInstalled: true },
             /coder-refarch:licenseInstalled: true beside coder-refarch:license; keep one/, ["coder-refarch:license"]],
     ] as Case[]);

@@ -85,6 +85,8 @@ export interface ProvisionerKeyState {
     organizationId?: string;
     keyId?: string;
     key?: string;
+    /** how long a 403 right after the license upload is retried (ms; default a minute) */
+    licenseWaitMs?: number;
 }
 
 type ProviderOf<S> = Required<Pick<pulumi.dynamic.ResourceProvider<S, S>, "check" | "create" | "read" | "diff" | "update" | "delete">>;
@@ -380,6 +382,9 @@ export const licenseProvider: ProviderOf<LicenseState> = {
             if (!found) return { id: "", props: {} as LicenseState };
             return { id, props: { ...props, ...licenseFacts(found) } };
         } catch (e) {
+            // A session token older than Coder's session lifetime (24 h by default): the state
+            // stands until the next `pulumi up` signs in again and updates the token.
+            if (statusOf(e) === 401) return { id, props };
             throw plainError(e);
         }
     },
@@ -397,12 +402,18 @@ export const licenseProvider: ProviderOf<LicenseState> = {
         try {
             await clientFor(props.endpoint, props.token).deleteLicense(Number(id));
         } catch (e) {
-            if (statusOf(e) !== 404) throw plainError(e);
+            // 404: gone already. 401: the stored session has expired; on `pulumi destroy` the
+            // license goes with coderd's database, and a replaced one may stay beside the new one.
+            if (statusOf(e) !== 404 && statusOf(e) !== 401) throw plainError(e);
         }
     },
 };
 
 // ---- provisioner keys ----
+
+/** A 403 right after the license upload is retried for this long (ms), this far apart. */
+const KEY_LICENSE_WAIT_MS = 60_000;
+const KEY_LICENSE_RETRY_MS = 3_000;
 
 /**
  * CoderProvisionerKey: a scoped key for external provisioners (`coder provisioner keys
@@ -435,15 +446,23 @@ export const provisionerKeyProvider: ProviderOf<ProvisionerKeyState> = {
         try {
             const c = clientFor(inputs.endpoint, inputs.token);
             const org = await c.organization(organization);
-            let key: string;
-            try {
-                key = await c.createProvisionerKey(org.id, inputs.name, tags);
-            } catch (e) {
-                if (statusOf(e) !== 409) throw e;
-                throw new Error(
-                    `${messageOf(e)} Coder shows a key's secret only when it is created, so Pulumi cannot adopt the existing ` +
-                    `"${inputs.name}": delete it (coder provisioner keys delete ${inputs.name} --org ${org.name}) or choose another name.`,
-                );
+            let key = "";
+            // Right after a license upload, the replicas that did not take it learn of it
+            // asynchronously (pubsub): a 403 from one of them passes within seconds.
+            const deadline = Date.now() + (inputs.licenseWaitMs ?? KEY_LICENSE_WAIT_MS);
+            while (!key) {
+                try {
+                    key = await c.createProvisionerKey(org.id, inputs.name, tags);
+                } catch (e) {
+                    if (statusOf(e) === 409) {
+                        throw new Error(
+                            `${messageOf(e)} Coder shows a key's secret only when it is created, so Pulumi cannot adopt the existing ` +
+                            `"${inputs.name}": delete it (coder provisioner keys delete ${inputs.name} --org ${org.name}) or choose another name.`,
+                        );
+                    }
+                    if (statusOf(e) !== 403 || Date.now() + KEY_LICENSE_RETRY_MS > deadline) throw e;
+                    await new Promise((r) => setTimeout(r, KEY_LICENSE_RETRY_MS));
+                }
             }
             const listed = (await c.provisionerKeys(org.id)).find((k) => sameName(k.name, inputs.name));
             const keyId = listed?.id ?? `${org.id}/${inputs.name}`;
@@ -461,6 +480,8 @@ export const provisionerKeyProvider: ProviderOf<ProvisionerKeyState> = {
             if (!found) return { id: "", props: {} as ProvisionerKeyState };
             return { id, props: { ...props, tags: found.tags ?? {} } };
         } catch (e) {
+            // an expired session: the state stands until the next `pulumi up` signs in again
+            if (statusOf(e) === 401) return { id, props };
             throw plainError(e);
         }
     },
@@ -492,7 +513,8 @@ export const provisionerKeyProvider: ProviderOf<ProvisionerKeyState> = {
             if (!ours) return;
             await c.deleteProvisionerKey(orgId, ours.name);
         } catch (e) {
-            if (statusOf(e) !== 404) throw plainError(e);
+            // 404: gone. 401: an expired session; on `pulumi destroy` the key goes with coderd's database.
+            if (statusOf(e) !== 404 && statusOf(e) !== 401) throw plainError(e);
         }
     },
 };
@@ -587,6 +609,7 @@ export interface CoderProvisionerKeyArgs {
     organization?: pulumi.Input<string>;
     name: pulumi.Input<string>;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    licenseWaitMs?: pulumi.Input<number>;
 }
 
 /** A scoped provisioner key; `key` goes into the provisioners' Secret (CODER_PROVISIONER_DAEMON_KEY). */
@@ -602,6 +625,7 @@ export class CoderProvisionerKey extends pulumi.dynamic.Resource {
             organization: args.organization ?? "default",
             name: args.name,
             tags: args.tags ?? {},
+            licenseWaitMs: args.licenseWaitMs,
             organizationId: undefined,
             keyId: undefined,
             key: undefined,

@@ -11,6 +11,10 @@ export const REQUIRED_APIS = [
     "cloudresourcemanager.googleapis.com",
     "logging.googleapis.com",
     "monitoring.googleapis.com",
+    // cert-manager's workload identity exchanges tokens through IAM Credentials; its
+    // DNS-01 challenges and the records of both hosts go through Cloud DNS
+    "iamcredentials.googleapis.com",
+    "dns.googleapis.com",
 ] as const;
 
 /**
