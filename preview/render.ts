@@ -68,8 +68,8 @@ export function reveal(v: unknown): unknown {
     return v;
 }
 
-/** Output properties the real providers compute, so dependent inputs resolve. */
-function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+/** Output properties the real providers compute, so dependent inputs resolve (tests reuse it). */
+export function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const physical = (inputs.name as string | undefined) ?? `${name}-mock`;
     switch (type) {
         case "gcp:container/cluster:Cluster":

@@ -4,6 +4,7 @@
  * ClusterIssuer and the Certificate, checked against cert-manager's own schemas and
  * its chart's values file.
  */
+import { computed as mockOutputs } from "../preview/render";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ClusterIssuer, IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
@@ -48,48 +49,17 @@ const GCP_INTERNAL_IP = "10.10.0.50";
 const ZONE = { gcp: "coder-example-com", aws: "Z0123456789EXAMPLE0AB" } as const;
 const ACME = { dnsZone: undefined as string | undefined, acmeEmail: "platform@example.com", tlsTerminatedUpstream: false };
 
-/** Outputs the real providers compute that the platforms read. */
+/** Outputs the real providers compute: the offline preview's, with this file's addresses and projects. */
 function computed(type: string, name: string, inputs: Obj): Obj {
-    const physical = (inputs.name as string | undefined) ?? `${name}-mock`;
     switch (type) {
-        case "gcp:container/cluster:Cluster":
-            return { name: physical, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: "bW9jay1jYQ==" }, location: inputs.location };
-        case "gcp:sql/databaseInstance:DatabaseInstance":
-            return { name: physical, privateIpAddress: "10.100.0.3" };
-        case "gcp:compute/globalAddress:GlobalAddress":
-            return { name: physical, address: "10.100.0.0" };
         case "gcp:compute/address:Address":
-            return { name: physical, address: inputs.addressType === "INTERNAL" ? GCP_INTERNAL_IP : GCP_EXTERNAL_IP };
+            return { name: inputs.name ?? `${name}-mock`, address: inputs.addressType === "INTERNAL" ? GCP_INTERNAL_IP : GCP_EXTERNAL_IP };
         case "gcp:serviceaccount/account:Account": {
             const email = `${inputs.accountId}@${inputs.project ?? "mock-project"}.iam.gserviceaccount.com`;
             return { email, name: `projects/${inputs.project ?? "mock-project"}/serviceAccounts/${email}` };
         }
-        case "random:index/randomPassword:RandomPassword":
-            return { result: `mock-${name}` };
-        case "aws:eks/cluster:Cluster":
-            return {
-                name: physical,
-                arn: `arn:aws:eks:us-east-1:123456789012:cluster/${physical}`,
-                endpoint: "https://MOCK0123456789.gr7.us-east-1.eks.amazonaws.com",
-                certificateAuthority: { data: "bW9jay1jYQ==" },
-                identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789" }] }],
-                vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: "sg-mockcluster", vpcId: "vpc-mock" },
-                version: inputs.version ?? "1.33",
-            };
-        case "aws:eks/nodeGroup:NodeGroup":
-            return { nodeGroupName: `${name}-mock`, resources: [{ autoscalingGroups: [{ name: `eks-${name}-mock` }] }] };
-        case "aws:iam/role:Role":
-            return { name: physical, arn: `arn:aws:iam::123456789012:role/${name}-mock` };
-        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-            return { arn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/MOCK0123456789", url: inputs.url };
-        case "aws:rds/instance:Instance":
-            return { identifier: inputs.identifier ?? `${name}-mock`, address: `${name}.mock.us-east-1.rds.amazonaws.com` };
-        case "aws:ec2/launchTemplate:LaunchTemplate":
-            return { latestVersion: 1 };
-        case "aws:kms/key:Key":
-            return { arn: `arn:aws:kms:us-east-1:123456789012:key/${name}-mock`, keyId: `${name}-mock` };
         default:
-            return { name: physical };
+            return mockOutputs(type, name, inputs);
     }
 }
 
