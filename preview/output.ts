@@ -8,6 +8,8 @@ export function previewJson(r: Rendered) {
         stack: r.stack,
         resources: r.resources.map((x) => ({ type: x.type, name: x.name, parent: x.parent ?? null, inputs: redact(x.inputs) })),
         sizing: sizingSummary(r.plan),
+        /** what the run would warn of: risky settings and the next steps it cannot take itself */
+        warnings: r.warnings,
     };
 }
 
