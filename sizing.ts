@@ -362,10 +362,12 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
         problems.push(`${key}.machineType: '${name}' is burstable; the seeds advise against it in production`);
     }
     const c = DATABASE_CONNECTIONS;
-    const maxConnections = o.maxConnections ?? coderd.replicas * c.perCoderd * c.rolloutFactor + c.reserved;
-    if (maxConnections < coderd.replicas * c.perCoderd + 10) {
-        problems.push(`${key}.maxConnections: ${maxConnections} is below what ${coderd.replicas} coderd replicas open (${coderd.replicas} x ${c.perCoderd}) plus 10 reserved; ` +
-            `set at least ${coderd.replicas * c.perCoderd + 10}`);
+    const maxConnections = o.maxConnections ?? c.maxConnections;
+    // old and new replicas during a rollout, each with its pool and pubsub connections, plus the reserve
+    const needed = coderd.replicas * (c.perCoderd + c.pubsubPerCoderd) * c.rolloutFactor + c.reserved;
+    if (maxConnections < needed) {
+        problems.push(`${key}.maxConnections: ${maxConnections} is below what ${coderd.replicas} coderd replicas open ` +
+            `(${coderd.replicas} x (${c.perCoderd} + ${c.pubsubPerCoderd} pubsub), twice over in a rollout, + ${c.reserved} reserved); set at least ${needed}`);
     }
     const limits = DATABASE_LIMITS[s.cloud];
     if (maxConnections > limits.maxConnections) {

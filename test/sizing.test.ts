@@ -122,10 +122,13 @@ describe("overrides", () => {
         expect(p.database.machine).toMatchObject({ vcpu: 16, memoryGiB: 60 });
     });
 
-    it("sizes max_connections for the coderd replicas", () => {
-        // 4 replicas x 10 connections (CODER_PG_CONN_MAX_OPEN) x 2 for a rollout + 50 reserved
-        expect(plan("gcp-3k").database.maxConnections).toBe(4 * 10 * 2 + 50);
-        expect(plan("gcp-3k", { sizing: { coderd: { replicas: 8 } } }).database.maxConnections).toBe(8 * 10 * 2 + 50);
+    it("one max_connections, whatever the coderd replicas: scaling coderd does not restart the database", () => {
+        // Coder's scale-test rig's value (scaletest/terraform/action/scenarios.tf: max_connections 500)
+        expect(plan("gcp-3k").database.maxConnections).toBe(500);
+        expect(plan("gcp-3k", { sizing: { coderd: { replicas: 8 } } }).database.maxConnections).toBe(500);
+        expect(plan("aws-1k").database.maxConnections).toBe(500);
+        // 20 replicas need (10 pool + 2 pubsub) x 2 (rollout) x 20 + 50 = 530: a config error that says so
+        expect(() => plan("gcp-3k", { sizing: { coderd: { replicas: 20 } } })).toThrow(/maxConnections: 500 is below what 20 coderd replicas open .*; set at least 530/);
     });
 });
 

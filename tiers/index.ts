@@ -17,10 +17,21 @@ export const TIER_CATALOGUE: Readonly<Record<TierName, TierSpec>> = {
 
 /**
  * Database connections: coderd opens at most `CODER_PG_CONN_MAX_OPEN` connections
- * (Coder's default: 10). `max_connections` is sized from it (see sizing.ts).
+ * (Coder's default: 10) plus its pubsub LISTEN connections outside that pool.
+ * `max_connections` is a postmaster setting (PostgreSQL: "can only be set at server
+ * start"; Cloud SQL and RDS restart the database to change it), so it does not follow
+ * coderd's replica count: one generous value, and a check that it covers the replicas.
  */
 export const DATABASE_CONNECTIONS = {
     perCoderd: 10,
+    /** pubsub LISTEN connections a coderd replica holds beside its pool */
+    pubsubPerCoderd: 2,
+    /**
+     * Decision: 500 for every tier, the value Coder's own scale-test rig sets
+     * (scaletest/terraform/action/scenarios.tf, on a smaller db-custom-2-7680): room for 19
+     * coderd replicas with rollouts, so scaling coderd never restarts the database.
+     */
+    maxConnections: 500,
     /** room for a rolling update (old and new replicas at once) */
     rolloutFactor: 2,
     /** superuser, migrations, monitoring and operators */
