@@ -11,7 +11,7 @@ import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryM
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
-    DATABASE_LIMITS, DATABASE_MACHINES, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, machineTraits,
+    DATABASE_LIMITS, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, machineTraits,
 } from "./tiers";
 
 /** The label and taint key that ties pods to pools. */
@@ -60,6 +60,8 @@ export interface PoolPlan {
     workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources; perNode: number };
     /** allocatable capacity of one node for workload pods (after reservations and DaemonSets) */
     allocatable: Resources;
+    /** the nodes' boot disk: its type as the cloud names it, and its size */
+    bootDisk: { type: string; sizeGb: number };
     /** workspaces pool: what each workspace gets of its node when the node is full (allocatable / pods a node) */
     room?: Resources;
     /** where each figure comes from: a seed or Coder page, `decision` (ours) or `override` (the stack's) */
@@ -96,6 +98,21 @@ export interface Plan {
     database: DatabasePlan;
     /** valid but questionable figures, each with the tier's own figure */
     warnings: string[];
+}
+
+/**
+ * A pool's boot disk. GCP: N4 and C4 boot from Hyperdisk only; provisioners, which run
+ * Terraform, get SSDs elsewhere (seed 003: "Provisioners benefit from high performance
+ * disks like SSDs"). AWS: gp3 (an SSD) everywhere. Sizes: tiers/system.ts.
+ */
+export function bootDiskOf(cloud: CloudName, role: PoolRole, machine: Machine): PoolPlan["bootDisk"] {
+    const sizeGb = NODE_DISK_GB[role];
+    if (cloud === "aws") return { type: "gp3", sizeGb };
+    if (cloud === "gcp") {
+        const type = machine.bootDisk === "hyperdisk-balanced" ? "hyperdisk-balanced" : role === "provisioners" ? "pd-ssd" : machine.bootDisk ?? "pd-balanced";
+        return { type, sizeGb };
+    }
+    return { type: "Premium_LRS", sizeGb };
 }
 
 /** The word the sizing table shows for a figure's origin. */
@@ -316,6 +333,7 @@ function planPool(
         placement,
         workload: workload ? { ...workload, perNode } : undefined,
         allocatable,
+        bootDisk: bootDiskOf(s.cloud, spec.role, machine),
         room: workload?.name === "workspace" && perNode > 0
             ? { cpuMillis: Math.floor(allocatable.cpuMillis / perNode), memoryMiB: Math.floor(allocatable.memoryMiB / perNode) }
             : undefined,
@@ -506,4 +524,83 @@ export function fmt(r: Resources): string {
 export function k8sResources(w: { requests: Resources; limits: Resources }) {
     const q = (r: Resources) => ({ cpu: `${r.cpuMillis}m`, memory: `${r.memoryMiB}Mi` });
     return { requests: q(w.requests), limits: q(w.limits) };
+}
+
+/** What a stack buys from the cloud: at the first `pulumi up` and with every pool at its maximum. */
+export interface Footprint {
+    /** vCPUs of the node pools by machine family (each family has its own quota on GCP) */
+    families: { family: string; vcpusInitial: number; vcpusMax: number }[];
+    vcpusInitial: number;
+    vcpusMax: number;
+    /** boot disks by type, GB */
+    disks: { type: string; gbInitial: number; gbMax: number }[];
+    database: { machine: string; vcpus: number; storageGb: number; instances: number };
+    /** the quotas these figures count against, and the command that shows the account's */
+    quotas: { quota: string; need: string }[];
+    check: string[];
+}
+
+/** A machine type's family as the clouds' quotas name it: n2-standard-8 → N2; m5.2xlarge → m5. */
+const familyOf = (cloud: CloudName, machine: string): string =>
+    cloud === "gcp" ? machine.split("-")[0]!.toUpperCase() : cloud === "aws" ? machine.split(".")[0]! : machine.replace(/^Standard_([A-Z]+)\d+/, "$1");
+
+/** Disks summed by the quota they count against. */
+function groupDisks(disks: Footprint["disks"], quotaOf: (type: string) => string): Map<string, { gbInitial: number; gbMax: number }> {
+    const byQuota = new Map<string, { gbInitial: number; gbMax: number }>();
+    for (const d of disks) {
+        const q = byQuota.get(quotaOf(d.type)) ?? { gbInitial: 0, gbMax: 0 };
+        byQuota.set(quotaOf(d.type), { gbInitial: q.gbInitial + d.gbInitial, gbMax: q.gbMax + d.gbMax });
+    }
+    return byQuota;
+}
+
+export function footprint(plan: Plan): Footprint {
+    const pools = POOL_ROLES.map((r) => plan.pools[r]);
+    const families = new Map<string, { family: string; vcpusInitial: number; vcpusMax: number }>();
+    const disks = new Map<string, { type: string; gbInitial: number; gbMax: number }>();
+    for (const p of pools) {
+        const f = familyOf(plan.cloud, p.machine.name);
+        const fam = families.get(f) ?? { family: f, vcpusInitial: 0, vcpusMax: 0 };
+        fam.vcpusInitial += p.initial.total * p.machine.vcpu;
+        fam.vcpusMax += p.total.max * p.machine.vcpu;
+        families.set(f, fam);
+        const d = disks.get(p.bootDisk.type) ?? { type: p.bootDisk.type, gbInitial: 0, gbMax: 0 };
+        d.gbInitial += p.initial.total * p.bootDisk.sizeGb;
+        d.gbMax += p.total.max * p.bootDisk.sizeGb;
+        disks.set(p.bootDisk.type, d);
+    }
+    const fams = [...families.values()];
+    const vcpusInitial = fams.reduce((n, f) => n + f.vcpusInitial, 0);
+    const vcpusMax = fams.reduce((n, f) => n + f.vcpusMax, 0);
+    const database = {
+        machine: plan.database.machine.name,
+        vcpus: plan.database.machine.vcpu,
+        storageGb: plan.database.storageGb,
+        instances: plan.database.highAvailability ? 2 : 1,
+    };
+    const range = (a: number, b: number, unit: string) => (a === b ? `${b} ${unit}` : `${a} at the first up, ${b} at the pools' maximum`);
+    const quotas = plan.cloud === "gcp"
+        ? [
+            { quota: `CPUS (region ${plan.region})`, need: range(vcpusInitial, vcpusMax, "vCPUs") },
+            ...fams.map((f) => ({ quota: `${f.family}_CPUS (region ${plan.region})`, need: range(f.vcpusInitial, f.vcpusMax, "vCPUs") })),
+            // pd-balanced and pd-ssd count against one quota, SSD_TOTAL_GB
+            ...[...groupDisks([...disks.values()], (t) => (t === "hyperdisk-balanced" ? "Hyperdisk Balanced capacity (GB)" : "SSD_TOTAL_GB (pd-balanced and pd-ssd)"))]
+                .map(([quota, d]) => ({ quota, need: range(d.gbInitial, d.gbMax, "GB") })),
+            { quota: "STATIC_ADDRESSES / IN_USE_ADDRESSES", need: "1 (coderd's load balancer)" },
+            { quota: "Cloud SQL: instances of the project", need: `${database.instances === 2 ? "1 (with its HA standby)" : "1"}` },
+        ]
+        : [
+            { quota: "EC2: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A), vCPUs", need: range(vcpusInitial, vcpusMax, "vCPUs") },
+            ...[...disks.values()].map((d) => ({ quota: `EBS: Storage for ${d.type} volumes, TiB`, need: range(Math.ceil(d.gbInitial / 1024), Math.ceil(d.gbMax / 1024), "TiB") })),
+            { quota: "EKS: Nodes per managed node group", need: `${Math.max(...pools.map((p) => (p.role === "workspaces" ? p.perZone.max : p.total.max)))} in the largest group` },
+            { quota: "VPC: Elastic IP addresses (NAT gateways)", need: `${plan.zones.length}` },
+            { quota: "RDS: DB instances, total storage", need: `1 ${database.machine} (Multi-AZ), ${database.storageGb} GB` },
+        ];
+    const check = plan.cloud === "gcp"
+        ? [`gcloud compute regions describe ${plan.region} --format="table(quotas.metric,quotas.limit,quotas.usage)"`]
+        : [
+            `aws service-quotas get-service-quota --region ${plan.region} --service-code ec2 --quota-code L-1216C47A`,
+            `aws service-quotas list-service-quotas --region ${plan.region} --service-code ebs`,
+        ];
+    return { families: fams, vcpusInitial, vcpusMax, disks: [...disks.values()], database, quotas, check };
 }

@@ -10,7 +10,7 @@ import { ConfigError } from "../config";
 import * as path from "node:path";
 import { previewJson, resourceTree } from "./output";
 import { renderStack } from "./render";
-import { sizingTable } from "./sizing-table";
+import { footprintText, sizingTable } from "./sizing-table";
 import { StackFileError } from "./stack-config";
 
 function usage(): never {
@@ -46,6 +46,8 @@ async function main() {
     console.log(resourceTree(r.resources));
     console.log("");
     console.log(sizingTable(r.plan));
+    console.log("");
+    console.log(footprintText(r.plan));
     const notes = r.warnings;
     if (notes.length) console.log(["", "Warnings:", ...notes.map((n) => `  - ${n}`)].join("\n"));
 }

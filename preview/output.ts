@@ -1,5 +1,6 @@
 /** What the offline preview prints: the resource tree, or JSON. */
 import { Rendered, RenderedResource, redact } from "./render";
+import { footprint } from "../sizing";
 import { sizingSummary } from "./sizing-table";
 
 /** `{"stack", "resources": [{"type", "name", "parent", "inputs"}], "sizing"}` with every secret as "[secret]". */
@@ -8,6 +9,8 @@ export function previewJson(r: Rendered) {
         stack: r.stack,
         resources: r.resources.map((x) => ({ type: x.type, name: x.name, parent: x.parent ?? null, inputs: redact(x.inputs) })),
         sizing: sizingSummary(r.plan),
+        /** what the stack buys (vCPUs by family, disks, the database) and the quotas it counts against */
+        footprint: footprint(r.plan),
         /** what the run would warn of: risky settings and the next steps it cannot take itself */
         warnings: r.warnings,
     };

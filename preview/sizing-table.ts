@@ -1,5 +1,5 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
-import { Plan, PlannedWorkload, fmt } from "../sizing";
+import { Plan, PlannedWorkload, fmt, footprint } from "../sizing";
 import { NODE_PROFILES, POOL_ROLES } from "../tiers";
 
 export function sizingSummary(plan: Plan) {
@@ -47,6 +47,19 @@ export function sizingSummary(plan: Plan) {
         },
         warnings: plan.warnings,
     };
+}
+
+/** The footprint as text: what to compare with the account's quotas before `pulumi up`. */
+export function footprintText(plan: Plan): string {
+    const f = footprint(plan);
+    return [
+        `Footprint: ${f.vcpusInitial} vCPUs at the first pulumi up, ${f.vcpusMax} with every pool at its maximum ` +
+            `(${f.families.map((x) => `${x.family} ${x.vcpusInitial}-${x.vcpusMax}`).join(", ")}); ` +
+            `boot disks ${f.disks.map((d) => `${d.type} ${d.gbInitial}-${d.gbMax} GB`).join(", ")}; ` +
+            `database ${f.database.instances} x ${f.database.machine}, ${f.database.storageGb} GB`,
+        table([["quota", "need"], ...f.quotas.map((q) => [q.quota, q.need])]),
+        ...f.check.map((c) => `  check: ${c}`),
+    ].join("\n");
 }
 
 function workloadRow(w: PlannedWorkload) {

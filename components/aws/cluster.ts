@@ -7,7 +7,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
-import { NODE_DISK_GB, PoolRole } from "../../tiers";
+import { PoolRole } from "../../tiers";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./irsa";
 import { execKubeconfig } from "../k8s/kubeconfig";
 
@@ -285,7 +285,7 @@ export class EksCluster extends pulumi.ComponentResource {
             description: `EKS ${args.clusterName} ${pool.role} nodes`,
             blockDeviceMappings: [{
                 deviceName: "/dev/xvda",
-                ebs: { volumeSize: NODE_DISK_GB[pool.role], volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                ebs: { volumeSize: pool.bootDisk.sizeGb, volumeType: pool.bootDisk.type, encrypted: "true", deleteOnTermination: "true" },
             }],
             // IMDSv2 only, one hop: pods cannot borrow the node's credentials.
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },

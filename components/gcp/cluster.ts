@@ -4,7 +4,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
-import { NODE_DISK_GB, PoolRole } from "../../tiers";
+import { PoolRole } from "../../tiers";
 import { execKubeconfig } from "../k8s/kubeconfig";
 
 export interface GkeClusterArgs {
@@ -129,7 +129,6 @@ export class GkeCluster extends pulumi.ComponentResource {
                 autoscaling: { minNodeCount: pool.perZone.min, maxNodeCount: pool.perZone.max, locationPolicy: "BALANCED" },
             }
             : { nodeCount: pool.perZone.max };
-        const ssd = pool.role === "provisioners" && pool.machine.bootDisk !== "hyperdisk-balanced";
         return new container.NodePool(`${name}-${pool.role}`, {
             cluster: this.cluster.id,
             location: this.cluster.location,
@@ -142,9 +141,9 @@ export class GkeCluster extends pulumi.ComponentResource {
             upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" },
             nodeConfig: {
                 machineType: pool.machine.name,
-                // N4 takes Hyperdisk only; provisioners benefit from SSDs (seed 003).
-                diskType: ssd ? "pd-ssd" : pool.machine.bootDisk ?? "pd-balanced",
-                diskSizeGb: NODE_DISK_GB[pool.role],
+                // N4 takes Hyperdisk only; provisioners benefit from SSDs (seed 003): sizing.ts bootDiskOf.
+                diskType: pool.bootDisk.type,
+                diskSizeGb: pool.bootDisk.sizeGb,
                 imageType: "COS_CONTAINERD",
                 serviceAccount,
                 oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
