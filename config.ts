@@ -176,7 +176,17 @@ export const configSchema = z.strictObject({
     apiAuthorizedNetworks: z.array(cidr),
     vpcCidr: cidr.refine((c) => { const m = CIDR_RE.exec(c); return !m || (Number(m[5]) >= 16 && Number(m[5]) <= 20); },
         "AWS accepts /16 to /28; pods take VPC addresses on EKS, so /16 to /20"),
-    clusterAdminArns: z.array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, "an IAM role or user ARN")),
+    clusterAdminArns: z.array(z.string()
+        .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+$/, "an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins")
+        // EKS access entries take IAM principals only: an STS assumed-role session is refused at `pulumi up`.
+        .superRefine((a, ctx) => {
+            if (!/^arn:aws[a-z-]*:sts::/.test(a)) return;
+            ctx.addIssue({
+                code: "custom",
+                message: `${a} is an STS session, which EKS access entries refuse; give the role: ` +
+                    a.replace(/^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, "arn:$1:iam::$2:role/$3"),
+            });
+        })),
     metricsNamespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a namespace name")),
     namespaces: z.strictObject({ coder: z.string(), provisioners: z.string(), workspaces: z.string() })
         .refine((n) => new Set([n.coder, n.provisioners, n.workspaces]).size === 3, "the three namespaces must differ")

@@ -55,6 +55,8 @@ describe("address space", () => {
             /coder-refarch:serviceCidr: EKS takes a Service range of \/12 to \/24 inside 10\.0\.0\.0\/8, 172\.16\.0\.0\/12 or 192\.168\.0\.0\/16 \(given 100\.64\.0\.0\/16\)/],
         ["a service range EKS refuses (too small)", "aws-3k", { serviceCidr: "172.20.0.0/26" },
             /coder-refarch:serviceCidr: EKS takes a Service range of \/12 to \/24/],
+        ["an STS session as a cluster admin", "aws-3k", { clusterAdminArns: ["arn:aws:sts::123456789012:assumed-role/PlatformAdmins/alice"] },
+            /coder-refarch:clusterAdminArns\.0: arn:aws:sts::123456789012:assumed-role\/PlatformAdmins\/alice is an STS session, which EKS access entries refuse; give the role: arn:aws:iam::123456789012:role\/PlatformAdmins/],
         ["a service range inside the VPC", "aws-3k", { serviceCidr: "10.0.0.0/20" },
             /coder-refarch:vpcCidr: 10\.0\.0\.0\/16 overlaps coder-refarch:serviceCidr 10\.0\.0\.0\/20/],
     ]);
