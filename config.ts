@@ -676,8 +676,6 @@ function ipString(n: number): string {
     return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
-/** Whether coderd serves HTTPS itself (a certificate from config or from cert-manager, or TLS Secrets by name). */
-export const servesTls = (s: StackConfig): boolean => tlsModes(s).some((m) => m !== "tlsTerminatedUpstream");
 
 /** Keys only one cloud reads, with what the other cloud's stack does with them (nothing). */
 const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {

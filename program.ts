@@ -196,8 +196,8 @@ function platformFor(s: Settings, plan: Plan, network: NetworkRefs, name: string
 }
 
 /** What a cloud layer or coderd's own settings cannot deploy, beyond the schema (checked before any resource exists). */
-function cloudConfigProblems(s: Settings): string[] {
-    return [...(s.cloud === "aws" ? awsConfigProblems(s) : []), ...networkConfigProblems(s), ...coderSettingsProblems(s)];
+function cloudConfigProblems(s: Settings, plan: Plan | undefined): string[] {
+    return [...(s.cloud === "aws" ? awsConfigProblems(s) : []), ...networkConfigProblems(s), ...coderSettingsProblems(s, plan)];
 }
 
 /** The keys of `raw` whose values are secret (set with `pulumi config set --secret`). */
@@ -219,19 +219,20 @@ export async function loadPlan(
     reader: NetworkReader = cloudReader(),
 ) {
     const check = checkConfig(raw, stack, secretKeys);
-    const problems = [...check.problems];
-    if (check.settings) problems.push(...cloudConfigProblems(check.settings));
     // Sizing reads only some keys: plan whenever those could be read, so a bad URL does not hide a pool that cannot fit.
     const sizable = check.settings ?? (PLAN_KEYS.some((key) => check.unreadable.has(key)) ? undefined : check.partial);
     let plan: Plan | undefined;
+    const sizingProblems: string[] = [];
     if (sizable && (sizable.cloud === "gcp" || sizable.cloud === "aws")) {
         try {
             plan = buildPlan(sizable);
         } catch (e) {
             if (!(e instanceof ConfigError)) throw e;
-            problems.push(...e.problems);
+            sizingProblems.push(...e.problems);
         }
     }
+    // coderd's settings are compared with the values the plan gives (skipped where it does not build)
+    const problems = [...check.problems, ...(check.settings ? cloudConfigProblems(check.settings, plan) : []), ...sizingProblems];
     if (problems.length > 0 || !check.settings || !plan) throw new ConfigError(problems);
     // An existing network is read from the cloud only once the config itself is valid.
     const { problems: networkProblems, notes, ...network } = await inspectNetwork(check.settings, plan, reader);

@@ -7,8 +7,8 @@ import { ACME_TLS_SECRET, usesAcme } from "./cert-manager";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ConfigError, PROJECT, Settings } from "../../config";
-import { Plan, buildPlan } from "../../sizing";
+import { PROJECT, Settings } from "../../config";
+import { Plan } from "../../sizing";
 import { editDistance } from "../../tiers";
 import {
     CODER_CHART, EnvSource, PROVISIONER_CHART, ValueConflict, Values, coderdEnvOwners, isMap, mergeUnder, releaseValues,
@@ -264,16 +264,6 @@ function helmValuesProblems(s: Settings, plan: Plan | undefined): string[] {
     });
 }
 
-/** The plan, or undefined when it does not build (the program reports the sizing problems itself). */
-function planOf(s: Settings): Plan | undefined {
-    try {
-        return buildPlan(s);
-    } catch (e) {
-        if (e instanceof ConfigError) return undefined;
-        throw e;
-    }
-}
-
 /**
  * Every problem of coderEnv, coderSecretEnv and helmValues: names the program or the
  * chart sets, secrets in clear, a name in both maps, Helm values the charts do not have
@@ -281,6 +271,6 @@ function planOf(s: Settings): Plan | undefined {
  * `plan` is the stack's plan where the caller has it; without one that builds, the Helm
  * values are checked against the charts only.
  */
-export function coderSettingsProblems(s: Settings, plan: Plan | undefined = planOf(s)): string[] {
+export function coderSettingsProblems(s: Settings, plan: Plan | undefined): string[] {
     return [...envProblems(s), ...helmValuesProblems(s, plan)];
 }
