@@ -39,6 +39,11 @@ export interface Placement {
 export interface PoolPlan {
     role: PoolRole;
     machine: Machine;
+    /**
+     * the instance types a node group may launch, `machine` first: same vCPUs, memory and
+     * architecture, so the sizing holds for each (AWS autoscaled groups; elsewhere one)
+     */
+    instanceTypes: string[];
     /** where the machine type came from */
     machineSource: string;
     zones: string[];
@@ -321,6 +326,7 @@ function planPool(
     return {
         role: spec.role,
         machine,
+        instanceTypes: [machine.name],
         machineSource: source,
         zones: [...s.zones],
         autoscaling: spec.autoscaling,
