@@ -13,6 +13,7 @@ import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
 import { coderSettingsProblems, deploymentChoices } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
 import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
+import { preflight } from "./components/preflight";
 import { Plan, buildPlan } from "./sizing";
 
 export interface CoderDeploymentArgs {
@@ -235,9 +236,13 @@ export async function loadPlan(
     const problems = [...check.problems, ...(check.settings ? cloudConfigProblems(check.settings, plan) : []), ...sizingProblems];
     if (problems.length > 0 || !check.settings || !plan) throw new ConfigError(problems);
     // An existing network is read from the cloud only once the config itself is valid.
-    const { problems: networkProblems, notes, ...network } = await inspectNetwork(check.settings, plan, reader);
-    if (networkProblems.length > 0) throw new ConfigError(networkProblems);
-    const warnings = [...advisories(check.settings, raw, declaredDefaults()), ...plan.warnings, ...notes, ...bootstrapNotes(check.settings)];
+    // What only the cloud knows (zones, machine types a zone, quotas) is read too; both at once, every problem reported.
+    const [{ problems: networkProblems, notes, ...network }, ready] = await Promise.all([
+        inspectNetwork(check.settings, plan, reader),
+        preflight(check.settings, plan, reader),
+    ]);
+    if (networkProblems.length + ready.problems.length > 0) throw new ConfigError([...networkProblems, ...ready.problems]);
+    const warnings = [...advisories(check.settings, raw, declaredDefaults()), ...plan.warnings, ...notes, ...ready.notes, ...bootstrapNotes(check.settings)];
     return { settings: check.settings, plan, network, warnings };
 }
 

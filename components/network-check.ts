@@ -25,7 +25,10 @@
  * load-balancer role tags on the subnets (checked here).
  */
 import * as compute from "@pulumi/gcp/compute";
+import * as cloudquota from "@pulumi/gcp/cloudquota";
 import * as ec2 from "@pulumi/aws/ec2";
+import * as servicequotas from "@pulumi/aws/servicequotas";
+import { getAvailabilityZones, GetAvailabilityZonesResult } from "@pulumi/aws/getAvailabilityZones";
 import { PROJECT, Settings, cidrRange } from "../config";
 import { Plan, nodeAddressesNeeded, podAddressesNeeded } from "../sizing";
 import { MIN_SERVICE_ADDRESSES } from "../tiers";
@@ -40,6 +43,12 @@ export const NETWORK_READS = {
     gcpSubnetwork: "gcp:compute/getSubnetwork:getSubnetwork",
     awsVpc: "aws:ec2/getVpc:getVpc",
     awsSubnet: "aws:ec2/getSubnet:getSubnet",
+    // pre-flight (components/preflight.ts)
+    awsZones: "aws:index/getAvailabilityZones:getAvailabilityZones",
+    awsQuota: "aws:servicequotas/getServiceQuota:getServiceQuota",
+    awsOfferings: "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",
+    gcpMachineTypes: "gcp:compute/getMachineTypes:getMachineTypes",
+    gcpQuotas: "gcp:cloudquota/getSQuotaInfos:getSQuotaInfos",
 } as const;
 
 /**
@@ -51,6 +60,15 @@ export interface NetworkReader {
     gcpSubnetwork(a: { project: string; region: string; name: string }): Promise<compute.GetSubnetworkResult | undefined>;
     awsVpc(id: string): Promise<ec2.GetVpcResult | undefined>;
     awsSubnet(id: string): Promise<ec2.GetSubnetResult | undefined>;
+    /** the region's available zones: names and the account's zone IDs, in the same order */
+    awsZones(): Promise<GetAvailabilityZonesResult | undefined>;
+    awsQuota(quotaCode: string): Promise<servicequotas.GetServiceQuotaResult | undefined>;
+    /** which of these instance types each of these zones offers */
+    awsOfferings(types: string[], zones: string[]): Promise<ec2.GetInstanceTypeOfferingsResult | undefined>;
+    /** which of these machine types the zone offers */
+    gcpMachineTypes(project: string, zone: string, names: string[]): Promise<compute.GetMachineTypesResult | undefined>;
+    /** the project's Compute Engine quotas (Cloud Quotas API) */
+    gcpQuotas(project: string): Promise<cloudquota.GetSQuotaInfosResult | undefined>;
 }
 
 /**
@@ -65,6 +83,16 @@ export function cloudReader(answers: (token: string) => boolean = () => true): N
         gcpSubnetwork: (a) => read(NETWORK_READS.gcpSubnetwork, () => compute.getSubnetwork(a)),
         awsVpc: (id) => read(NETWORK_READS.awsVpc, () => ec2.getVpc({ id })),
         awsSubnet: (id) => read(NETWORK_READS.awsSubnet, () => ec2.getSubnet({ id })),
+        awsZones: () => read(NETWORK_READS.awsZones, () => getAvailabilityZones({ state: "available" })),
+        awsQuota: (quotaCode) => read(NETWORK_READS.awsQuota, () => servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode })),
+        awsOfferings: (types, zones) => read(NETWORK_READS.awsOfferings, () => ec2.getInstanceTypeOfferings({
+            locationType: "availability-zone",
+            filters: [{ name: "instance-type", values: types }, { name: "location", values: zones }],
+        })),
+        gcpMachineTypes: (project, zone, names) => read(NETWORK_READS.gcpMachineTypes, () => compute.getMachineTypes({
+            project, zone, filter: names.map((n) => `(name = "${n}")`).join(" OR "),
+        })),
+        gcpQuotas: (project) => read(NETWORK_READS.gcpQuotas, () => cloudquota.getSQuotaInfos({ parent: `projects/${project}`, service: "compute.googleapis.com" })),
     };
 }
 

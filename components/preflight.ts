@@ -1,0 +1,215 @@
+/**
+ * Pre-flight: what only the cloud knows, read with the providers' invoke functions before
+ * any resource is registered, so `pulumi preview` fails (or warns) where `pulumi up` would
+ * fail an hour in.
+ *
+ * - AWS zones: EKS refuses subnets in some zone IDs (UnsupportedAvailabilityZoneException),
+ *   and a zone name maps to a different zone ID in each account.
+ * - Machine availability: each pool's machine types offered in each of the stack's zones.
+ * - vCPU quotas: the account's limit against the footprint at the first `pulumi up` (an
+ *   error: the node pools cannot start) and at the pools' maximum (a warning: the
+ *   autoscaler would stop short).
+ *
+ * A read the identity may not make (no rights, the quota API off) is a warning with the
+ * command that answers it by hand, never an error: the deployment itself does not need it.
+ * Offline (the mocks) nothing is read and one note says so.
+ */
+import { PROJECT, Settings } from "../config";
+import { Footprint, Plan, footprint } from "../sizing";
+import { POOL_ROLES, PoolRole } from "../tiers";
+import { NetworkReader } from "./network-check";
+
+const k = (key: string) => `${PROJECT}:${key}`;
+
+/**
+ * Zone IDs where EKS creates no cluster: "The subnets can't reside in the following
+ * Availability Zones" (EKS user guide, network-reqs, "Subnet requirements for clusters").
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS: Readonly<Record<string, string>> = {
+    "use1-az3": "us-east-1",
+    "usw1-az2": "us-west-1",
+    "cac1-az3": "ca-central-1",
+};
+
+/** EC2 "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", in vCPUs. */
+export const AWS_STANDARD_VCPU_QUOTA = "L-1216C47A";
+
+/** The note when nothing could be read (the offline preview). */
+export const PREFLIGHT_OFFLINE = "pre-flight reads (zones, machine types a zone, vCPU quotas) are made by pulumi preview against the cloud, not offline; " +
+    "README: Deploying with pulumi up, pre-flight";
+
+export interface Preflight {
+    /** what the cloud will refuse: config errors */
+    problems: string[];
+    /** what could not be checked, or may fail later (at the pools' maximum) */
+    notes: string[];
+}
+
+type Read<T> = { value: T } | { error: string } | { offline: true };
+
+async function settle<T>(p: Promise<T | undefined>): Promise<Read<T>> {
+    try {
+        const value = await p;
+        return value === undefined ? { offline: true } : { value };
+    } catch (e) {
+        return { error: (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim() };
+    }
+}
+
+/** Every pool's machine types (each autoscaled AWS group may launch several). */
+function machineTypes(plan: Plan): Map<string, PoolRole[]> {
+    const byType = new Map<string, PoolRole[]>();
+    for (const role of POOL_ROLES) {
+        for (const t of plan.pools[role].instanceTypes) byType.set(t, [...(byType.get(t) ?? []), role]);
+    }
+    return byType;
+}
+
+/** The checks of the stack's cloud; every problem at once. */
+export async function preflight(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
+    if (s.cloud === "aws") return preflightAws(s, plan, reader);
+    if (s.cloud === "gcp") return preflightGcp(s, plan, reader);
+    return { problems: [], notes: [] };
+}
+
+function quotaFindings(limit: number, fp: Pick<Footprint, "vcpusInitial" | "vcpusMax">, quota: string, where: string, request: string, what = "node pools"): Preflight {
+    if (limit < 0) return { problems: [], notes: [] }; // unlimited
+    if (limit < fp.vcpusInitial) {
+        return {
+            problems: [`${k("sizing")}: the first pulumi up starts ${fp.vcpusInitial} vCPUs of ${what}; ${quota} in ${where} is ${limit}. ` +
+                `${request}, or lower ${k("sizing.pools")}.<pool>.nodes`],
+            notes: [],
+        };
+    }
+    if (limit < fp.vcpusMax) {
+        return {
+            problems: [],
+            notes: [`${quota} in ${where} is ${limit} vCPUs: enough for the first up (${fp.vcpusInitial}), not for the pools' maximum ` +
+                `(${fp.vcpusMax}); the autoscaler stops at the quota. ${request} before the workspaces grow`],
+        };
+    }
+    return { problems: [], notes: [] };
+}
+
+async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
+    const types = machineTypes(plan);
+    const [zones, quota, offerings] = await Promise.all([
+        settle(reader.awsZones()),
+        settle(reader.awsQuota(AWS_STANDARD_VCPU_QUOTA)),
+        settle(reader.awsOfferings([...types.keys()], s.zones)),
+    ]);
+    if ("offline" in zones && "offline" in quota && "offline" in offerings) return { problems: [], notes: [PREFLIGHT_OFFLINE] };
+    const problems: string[] = [];
+    const notes: string[] = [];
+
+    if ("value" in zones) {
+        const ids = new Map(zones.value.names.map((name, i) => [name, zones.value.zoneIds[i] ?? ""]));
+        for (const zone of s.zones) {
+            const id = ids.get(zone);
+            if (id === undefined) {
+                problems.push(`${k("zones")}: ${zone} is not an available zone of ${s.region} in this account (available: ${[...ids.keys()].join(", ")}); ` +
+                    "choose among those");
+            } else if (id in EKS_UNSUPPORTED_ZONE_IDS) {
+                const others = [...ids].filter(([, zid]) => !(zid in EKS_UNSUPPORTED_ZONE_IDS)).map(([name]) => name);
+                problems.push(`${k("zones")}: ${zone} is ${id} in this account, where EKS creates no clusters (EKS subnet requirements); ` +
+                    `choose others among ${others.join(", ")}`);
+            }
+        }
+    } else if ("error" in zones) {
+        notes.push(`${k("zones")}: could not read the account's zones (${zones.error}); check by hand: ` +
+            `aws ec2 describe-availability-zones --region ${s.region} --query "AvailabilityZones[].[ZoneName,ZoneId]"`);
+    }
+
+    if ("value" in offerings) {
+        const offered = new Set(offerings.value.instanceTypes.map((t, i) => `${t}@${offerings.value.locations[i]}`));
+        for (const [type, roles] of types) {
+            const missing = s.zones.filter((z) => !offered.has(`${type}@${z}`));
+            if (missing.length === 0) continue;
+            const groups = roles.filter((role) => plan.pools[role].instanceTypes.some((t) => t !== type && s.zones.every((z) => offered.has(`${t}@${z}`))));
+            const msg = `${type} (${roles.join(", ")}) is not offered in ${missing.join(", ")}`;
+            // A group with another same-shape type offered everywhere still launches; otherwise EKS fails the group.
+            if (groups.length === roles.length) notes.push(`${msg}; those groups launch their other instance types there`);
+            else problems.push(`${k("zones")}: ${msg}; choose zones that offer it, or set ${k("sizing.pools")}.<pool>.machineType`);
+        }
+    } else if ("error" in offerings) {
+        notes.push(`could not read instance type offerings (${offerings.error}); check by hand: aws ec2 describe-instance-type-offerings ` +
+            `--region ${s.region} --location-type availability-zone --filters Name=instance-type,Values=${[...types.keys()].join(",")}`);
+    }
+
+    const fp = footprint(plan);
+    if ("value" in quota) {
+        const found = quotaFindings(quota.value.value, fp, `EC2 quota ${AWS_STANDARD_VCPU_QUOTA} (On-Demand Standard vCPUs)`, s.region,
+            `Request an increase: aws service-quotas request-service-quota-increase --region ${s.region} --service-code ec2 ` +
+            `--quota-code ${AWS_STANDARD_VCPU_QUOTA} --desired-value ${fp.vcpusMax}`);
+        problems.push(...found.problems);
+        notes.push(...found.notes);
+    } else if ("error" in quota) {
+        notes.push(`could not read EC2 quota ${AWS_STANDARD_VCPU_QUOTA} (${quota.error}); the stack needs ${fp.vcpusInitial} vCPUs at the first up, ` +
+            `${fp.vcpusMax} at the pools' maximum; check: aws service-quotas get-service-quota --region ${s.region} --service-code ec2 --quota-code ${AWS_STANDARD_VCPU_QUOTA}`);
+    }
+    return { problems, notes };
+}
+
+/** Cloud Quotas' metric of a machine family's vCPUs: T2D → compute.googleapis.com/t2d_cpus. */
+const familyMetric = (family: string) => `compute.googleapis.com/${family.toLowerCase()}_cpus`;
+export const GCP_CPUS_METRIC = "compute.googleapis.com/cpus";
+
+async function preflightGcp(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
+    const project = s.gcpProject ?? "";
+    const types = machineTypes(plan);
+    const [quotas, ...perZone] = await Promise.all([
+        settle(reader.gcpQuotas(project)),
+        ...s.zones.map((zone) => settle(reader.gcpMachineTypes(project, zone, [...types.keys()]))),
+    ]);
+    if ("offline" in quotas && perZone.every((r) => "offline" in r)) return { problems: [], notes: [PREFLIGHT_OFFLINE] };
+    const problems: string[] = [];
+    const notes: string[] = [];
+
+    s.zones.forEach((zone, i) => {
+        const read = perZone[i]!;
+        if ("error" in read) {
+            notes.push(`could not read the machine types of ${zone} (${read.error}); check: gcloud compute machine-types list --zones ${zone} ` +
+                `--filter="name:(${[...types.keys()].join(" ")})"`);
+            return;
+        }
+        if (!("value" in read)) return;
+        const offered = new Set(read.value.machineTypes.map((m) => m.name));
+        for (const [type, roles] of types) {
+            if (!offered.has(type)) {
+                problems.push(`${k("zones")}: ${type} (${roles.join(", ")}) is not offered in ${zone}; choose zones of ${s.region} that offer it ` +
+                    `(gcloud compute machine-types list --filter="name=${type}" --zones ...), or set ${k("sizing.pools")}.<pool>.machineType`);
+            }
+        }
+    });
+
+    if ("error" in quotas) {
+        notes.push(`could not read the project's Compute Engine quotas (${quotas.error}; the Cloud Quotas API, cloudquotas.googleapis.com, ` +
+            `must be on and the identity needs cloudquotas.quotas.get); check: gcloud compute regions describe ${s.region} ` +
+            `--project ${project} --format="table(quotas.metric,quotas.limit,quotas.usage)"`);
+    } else if ("value" in quotas) {
+        const fp = footprint(plan);
+        const limitOf = (metric: string): number | undefined => {
+            const info = quotas.value.quotaInfos.find((q) => q.metric === metric && q.dimensions.includes("region"));
+            // Most specific first; an entry without a region applies to every region not listed.
+            const dim = info?.dimensionsInfos.find((d) => d.dimensions["region"] === s.region)
+                ?? info?.dimensionsInfos.find((d) => d.dimensions["region"] === undefined);
+            const value = dim?.details[0]?.value;
+            return value === undefined ? undefined : Number(value);
+        };
+        const request = `Request an increase in the console (IAM & Admin > Quotas, region ${s.region})`;
+        const all = limitOf(GCP_CPUS_METRIC);
+        if (all !== undefined) {
+            const f = quotaFindings(all, fp, "quota CPUS", s.region, request);
+            problems.push(...f.problems);
+            notes.push(...f.notes);
+        }
+        for (const fam of fp.families) {
+            const limit = limitOf(familyMetric(fam.family));
+            if (limit === undefined) continue;
+            const f = quotaFindings(limit, fam, `quota ${fam.family}_CPUS`, s.region, request, `${fam.family} machines`);
+            problems.push(...f.problems);
+            notes.push(...f.notes);
+        }
+    }
+    return { problems, notes };
+}
