@@ -173,6 +173,9 @@ export const configSchema = z.strictObject({
     podCidr: cidr,
     serviceCidr: cidr,
     controlPlaneCidr: cidr,
+    // GCP: the range private services access allocates to Cloud SQL (pinned, so it is checked
+    // against the cluster's ranges here and known at preview).
+    privateServicesCidr: cidr,
     apiAuthorizedNetworks: z.array(cidr),
     vpcCidr: cidr.refine((c) => { const m = CIDR_RE.exec(c); return !m || (Number(m[5]) >= 16 && Number(m[5]) <= 20); },
         "AWS accepts /16 to /28; pods take VPC addresses on EKS, so /16 to /20"),
@@ -473,9 +476,9 @@ export const usesExistingNetwork = (s: Pick<StackConfig, "network">): boolean =>
  * network, the network's own ranges replace nodeCidr/podCidr/serviceCidr (GCP) and vpcCidr
  * (AWS); they are checked when the network is read.
  */
-function rangeKeys(s: Settings): ("nodeCidr" | "podCidr" | "serviceCidr" | "controlPlaneCidr" | "vpcCidr")[] {
+function rangeKeys(s: Settings): ("nodeCidr" | "podCidr" | "serviceCidr" | "controlPlaneCidr" | "privateServicesCidr" | "vpcCidr")[] {
     if (usesExistingNetwork(s)) return s.cloud === "gcp" ? ["controlPlaneCidr"] : ["serviceCidr"];
-    return s.cloud === "gcp" ? ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr"] : ["vpcCidr", "serviceCidr"];
+    return s.cloud === "gcp" ? ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "privateServicesCidr"] : ["vpcCidr", "serviceCidr"];
 }
 
 /** A CIDR whose address is not the range's first: the clouds refuse it. */
@@ -512,6 +515,12 @@ function addressProblems(s: Settings): string[] {
     if (s.cloud === "gcp" && !usesExistingNetwork(s) && cidrRange(s.serviceCidr).size < MIN_SERVICE_ADDRESSES) {
         problems.push(`${k("serviceCidr")}: ${s.serviceCidr} has ${cidrRange(s.serviceCidr).size} addresses; the cluster's Services need ` +
             `${MIN_SERVICE_ADDRESSES}: use a /${32 - Math.log2(MIN_SERVICE_ADDRESSES)} or larger`);
+    }
+    const psaBits = Number(s.privateServicesCidr.split("/")[1]);
+    if (s.cloud === "gcp" && !usesExistingNetwork(s) && (psaBits < 16 || psaBits > 24)) {
+        // Private services access allocates /16 to /24; Cloud SQL takes its instances' addresses from it.
+        problems.push(`${k("privateServicesCidr")}: ${s.privateServicesCidr} is a /${psaBits}; private services access takes a /16 to /24 ` +
+            "(a /20 or larger leaves room for more instances), e.g. 10.20.0.0/16");
     }
     if (s.cloud === "gcp" && cidrRange(s.controlPlaneCidr).size !== 16) {
         problems.push(`${k("controlPlaneCidr")}: must be a /28 (GKE's private control plane takes exactly 16 addresses), e.g. 172.16.0.0/28`);
@@ -679,7 +688,7 @@ function ipString(n: number): string {
 
 /** Keys only one cloud reads, with what the other cloud's stack does with them (nothing). */
 const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {
-    gcp: ["nodeCidr", "podCidr", "controlPlaneCidr", "gkeReleaseChannel"],
+    gcp: ["nodeCidr", "podCidr", "controlPlaneCidr", "privateServicesCidr", "gkeReleaseChannel"],
     aws: ["vpcCidr", "clusterAdminArns"],
 };
 
@@ -690,8 +699,11 @@ const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {
  */
 export function advisories(s: Settings, raw?: Record<string, string>, defaults?: Record<string, string>): string[] {
     const notes: string[] = [];
-    if (s.apiAuthorizedNetworks.length === 0) {
-        notes.push(`the Kubernetes API endpoint accepts any source address: set ${PROJECT}:apiAuthorizedNetworks`);
+    // GKE: empty closes the IP endpoint to outside sources (the program and kubectl use the
+    // IAM-gated DNS endpoint); EKS: empty opens the public endpoint to any (authenticated) client.
+    const open = s.apiAuthorizedNetworks.some((c) => cidrRange(c).size === 2 ** 32);
+    if (open || (s.cloud !== "gcp" && s.apiAuthorizedNetworks.length === 0)) {
+        notes.push(`the Kubernetes API endpoint accepts any source address: set ${PROJECT}:apiAuthorizedNetworks to the ranges that administer it`);
     }
     if (!s.deletionProtection) notes.push("deletion protection is off: `pulumi destroy` deletes the cluster and the database");
     if (s.cloud === "gcp" || s.cloud === "aws") {

@@ -102,8 +102,8 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Pro
     const problems: string[] = [];
     const notes: string[] = [];
 
-    if ("value" in zones) {
-        const ids = new Map(zones.value.names.map((name, i) => [name, zones.value.zoneIds[i] ?? ""]));
+    if ("value" in zones && zones.value.names !== undefined) {
+        const ids = new Map((zones.value.names ?? []).map((name, i) => [name, zones.value.zoneIds?.[i] ?? ""]));
         for (const zone of s.zones) {
             const id = ids.get(zone);
             if (id === undefined) {
@@ -120,8 +120,8 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Pro
             `aws ec2 describe-availability-zones --region ${s.region} --query "AvailabilityZones[].[ZoneName,ZoneId]"`);
     }
 
-    if ("value" in offerings) {
-        const offered = new Set(offerings.value.instanceTypes.map((t, i) => `${t}@${offerings.value.locations[i]}`));
+    if ("value" in offerings && offerings.value.instanceTypes !== undefined) {
+        const offered = new Set((offerings.value.instanceTypes ?? []).map((t, i) => `${t}@${offerings.value.locations?.[i]}`));
         for (const [type, roles] of types) {
             const missing = s.zones.filter((z) => !offered.has(`${type}@${z}`));
             if (missing.length === 0) continue;
@@ -137,7 +137,7 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Pro
     }
 
     const fp = footprint(plan);
-    if ("value" in quota) {
+    if ("value" in quota && typeof quota.value.value === "number") {
         const found = quotaFindings(quota.value.value, fp, `EC2 quota ${AWS_STANDARD_VCPU_QUOTA} (On-Demand Standard vCPUs)`, s.region,
             `Request an increase: aws service-quotas request-service-quota-increase --region ${s.region} --service-code ec2 ` +
             `--quota-code ${AWS_STANDARD_VCPU_QUOTA} --desired-value ${fp.vcpusMax}`);
@@ -172,8 +172,8 @@ async function preflightGcp(s: Settings, plan: Plan, reader: NetworkReader): Pro
                 `--filter="name:(${[...types.keys()].join(" ")})"`);
             return;
         }
-        if (!("value" in read)) return;
-        const offered = new Set(read.value.machineTypes.map((m) => m.name));
+        if (!("value" in read) || read.value.machineTypes === undefined) return;
+        const offered = new Set((read.value.machineTypes ?? []).map((m) => m.name));
         for (const [type, roles] of types) {
             if (!offered.has(type)) {
                 problems.push(`${k("zones")}: ${type} (${roles.join(", ")}) is not offered in ${zone}; choose zones of ${s.region} that offer it ` +
@@ -189,11 +189,11 @@ async function preflightGcp(s: Settings, plan: Plan, reader: NetworkReader): Pro
     } else if ("value" in quotas) {
         const fp = footprint(plan);
         const limitOf = (metric: string): number | undefined => {
-            const info = quotas.value.quotaInfos.find((q) => q.metric === metric && q.dimensions.includes("region"));
+            const info = (quotas.value.quotaInfos ?? []).find((q) => q.metric === metric && q.dimensions?.includes("region"));
             // Most specific first; an entry without a region applies to every region not listed.
-            const dim = info?.dimensionsInfos.find((d) => d.dimensions["region"] === s.region)
-                ?? info?.dimensionsInfos.find((d) => d.dimensions["region"] === undefined);
-            const value = dim?.details[0]?.value;
+            const dim = info?.dimensionsInfos?.find((d) => d.dimensions?.["region"] === s.region)
+                ?? info?.dimensionsInfos?.find((d) => d.dimensions?.["region"] === undefined);
+            const value = dim?.details?.[0]?.value;
             return value === undefined ? undefined : Number(value);
         };
         const request = `Request an increase in the console (IAM & Admin > Quotas, region ${s.region})`;

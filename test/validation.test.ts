@@ -109,6 +109,19 @@ describe("numbers beyond what the service allows or below what the tier needs", 
         expect(warnings.join("\n")).toMatch(expected as RegExp);
     });
 
+    it.each([
+        ["gcp-3k", [], false],
+        ["gcp-3k", ["0.0.0.0/0"], true],
+        ["gcp-3k", ["203.0.113.0/24"], false],
+        ["aws-3k", [], true],
+        ["aws-3k", ["203.0.113.0/24"], false],
+    ])("%s with apiAuthorizedNetworks %j: an API endpoint open to any source is said (%s)", async (stack, nets, open) => {
+        const { loadPlan } = await import("../program");
+        const { cloudReader } = await import("../components/network-check");
+        const { warnings } = await loadPlan(rawConfig(stack, { apiAuthorizedNetworks: nets }), stack, [], cloudReader(() => false));
+        expect(warnings.some((w) => /the Kubernetes API endpoint accepts any source address/.test(w))).toBe(open);
+    });
+
     it("accepts a machine type outside the catalogue with its capacity", async () => {
         const r = await renderConfig("aws-3k", rawConfig("aws-3k", {
             sizing: { pools: { workspaces: { machineType: "m9x.2xlarge", vcpu: 8, memoryGiB: 32 } } },
