@@ -12,6 +12,7 @@ import { tlsFor, usesAcme } from "./components/k8s/cert-manager";
 import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
 import { coderSettingsProblems, deploymentChoices } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
+import { NOT_EVICTABLE } from "./components/k8s/values";
 import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
 import { preflight } from "./components/preflight";
 import { Plan, buildPlan } from "./sizing";
@@ -249,6 +250,9 @@ export async function loadPlan(
 /** The config keys the sizing reads. */
 const PLAN_KEYS = ["cloud", "tier", "region", "zones", "sizing", "machineTypes", "podCidr", "nodeCidr", "databaseVersion", "network", "internalLoadBalancer"];
 
+/** What a workspace template's pod spec needs: the pool's selector and toleration, and no eviction by scale-down. */
+export const workspacePlacement = (plan: Plan) => ({ ...plan.pools.workspaces.placement, annotations: NOT_EVICTABLE });
+
 /** What `pulumi stack output` shows. */
 export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
     const pools = Object.fromEntries(Object.values(plan.pools).map((p) => [p.role, {
@@ -265,7 +269,7 @@ export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
         provisionerNamespace: d.coder.provisionerNamespace,
         workspaceNamespace: d.coder.workspaceNamespace,
         /** what workspace templates set on their pods to land on the workspaces pool */
-        workspacePlacement: plan.pools.workspaces.placement,
+        workspacePlacement: workspacePlacement(plan),
         /** the StorageClass of workspace volumes (the cluster's default) */
         workspaceStorageClass: d.workspaceStorageClass,
         pools,

@@ -94,7 +94,25 @@ async function renderLayer(change: (opts: pulumi.CustomResourceOptions) => Parti
 const layerRelease = (rs: LayerResource[], chart: string) => rs.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && x.inputs.chart === chart)!;
 const layerValues = (rs: LayerResource[], chart: string) => reveal(layerRelease(rs, chart).inputs.values) as Obj;
 const secretsOf = (rs: LayerResource[]) => rs.filter((x) => x.type === "kubernetes:core/v1:Secret");
-const annotationsOf = (values: Obj): Record<string, string> => values.coder.podAnnotations ?? {};
+const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+/** The pods' digest annotations (the scale-down guard aside: see "scale-down never evicts"). */
+const annotationsOf = (values: Obj): Record<string, string> =>
+    Object.fromEntries(Object.entries(values.coder.podAnnotations ?? {}).filter(([key]) => key !== SAFE_TO_EVICT)) as Record<string, string>;
+
+describe("scale-down never evicts coderd, a provisioner or a workspace", () => {
+    // cluster-autoscaler FAQ: a pod annotated safe-to-evict "false" keeps its node; Coder's
+    // control plane pool must be static, and an evicted provisioner fails its build.
+    it.each(["gcp-3k", "aws-3k"])("%s: coderd and provisioner pods, and the placement templates are given", async (stack) => {
+        const r = await renderConfig(stack, rawConfig(stack));
+        for (const chart of ["coder", "coder-provisioner"]) {
+            expect((reveal(release(r, chart).inputs.values) as Obj).coder.podAnnotations[SAFE_TO_EVICT]).toBe("false");
+        }
+        const { workspacePlacement } = await import("../program");
+        const out = workspacePlacement(r.plan);
+        expect(out.annotations).toEqual({ [SAFE_TO_EVICT]: "false" });
+        expect(out.nodeSelector).toEqual({ "coder-refarch/pool": "workspaces" });
+    });
+});
 
 describe("provisioners", () => {
     it("replicas 0 renders a provisioner release with replicaCount 0 (nothing dials an unlicensed coderd)", async () => {

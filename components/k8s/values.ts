@@ -174,9 +174,18 @@ export function tlsSecretNamesOf(hasCertificate: boolean, named: string[]): stri
 /** coderd's in-cluster URL, which the provisioners dial. */
 export const coderServiceUrl = (coderNamespace: string): string => `http://${CODER_RELEASE}.${coderNamespace}.svc.cluster.local`;
 
-/** `coder.podAnnotations` when there are any (the charts' default is {}). */
-const podAnnotationsOf = (annotations: Record<string, unknown> | undefined) =>
-    annotations && Object.keys(annotations).length > 0 ? { podAnnotations: annotations } : {};
+/**
+ * Pods cluster-autoscaler never evicts to remove a node ("What types of pods can prevent CA
+ * from removing a node?": a pod annotated safe-to-evict "false"; kubernetes/autoscaler
+ * cluster-autoscaler/FAQ.md). coderd: Coder's control plane pool "must be static, to prevent
+ * scale down events from dropping pods" (validated-architectures); an autoscaled coderd pool
+ * may then only lose an empty node (the rollout's surge node). Provisioners: an evicted one
+ * fails the build it runs. Workspaces: templates add it (the workspacePlacement output).
+ */
+export const NOT_EVICTABLE = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" } as const;
+
+/** `coder.podAnnotations`: never evicted by scale-down, plus the pods' own. */
+const podAnnotationsOf = (annotations: Record<string, unknown> | undefined) => ({ podAnnotations: { ...NOT_EVICTABLE, ...annotations } });
 
 export function coderValues(a: CoderValuesArgs) {
     return {
