@@ -20,6 +20,7 @@ export = async () => {
         workspaceStorageClass: out.workspaceStorageClass,
         pools: out.pools,
         loadBalancerAddress: out.loadBalancerAddress,
+        networkName: out.networkName,
         adminPassword: out.adminPassword,
     };
 };

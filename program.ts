@@ -35,6 +35,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
     public bootstrap?: CoderBootstrap;
     /** coderd's load balancer: the address DNS points at */
     public loadBalancerAddress?: pulumi.Output<string>;
+    /** the VPC the program created (GCP), which a teardown needs by name */
+    public readonly networkName?: pulumi.Output<string>;
 
     constructor(name: string, args: CoderDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:index:Deployment", name, {}, opts);
@@ -83,6 +85,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
         this.clusterName = platform.clusterName;
         this.databaseInstance = platform.databaseInstance;
         this.kubeconfig = platform.kubeconfig;
+        this.networkName = platform.networkName;
         this.workspaceStorageClass = pulumi.output(platform.cluster.workspaceStorageClass);
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
     }
@@ -181,6 +184,8 @@ interface Platform {
     clusterName: pulumi.Output<string>;
     databaseInstance: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
+    /** GCP: the VPC the program created (none in an existing network) */
+    networkName?: pulumi.Output<string>;
     /** records for both hosts at an address known only after coderd's Service exists (AWS) */
     pointDnsAt?(address: pulumi.Input<string>): unknown;
 }
@@ -256,7 +261,7 @@ export const workspacePlacement = (plan: Plan) => ({ ...plan.pools.workspaces.pl
 /** What `pulumi stack output` shows. */
 export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
     const pools = Object.fromEntries(Object.values(plan.pools).map((p) => [p.role, {
-        machineType: p.machine.name, nodesPerZone: p.perZone, zones: p.zones,
+        machineType: p.machine.name, instanceTypes: p.instanceTypes, nodes: p.total, zones: p.zones,
     }]));
     return {
         tier: settings.tier,
@@ -275,6 +280,8 @@ export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
         pools,
         /** coderd's load balancer: where DNS for the access and wildcard hosts points */
         loadBalancerAddress: d.loadBalancerAddress,
+        /** GCP: the VPC the program created; `pulumi destroy` needs its peering removed by name (README: Teardown) */
+        networkName: d.networkName,
         /** the first admin's password (secret; with adminEmail) */
         adminPassword: d.bootstrap?.adminPassword,
     };

@@ -3,16 +3,18 @@
  *
  * Node pools are sized from the pods they must hold: each pool's allocatable capacity
  * (machine capacity minus the service's reservations and DaemonSets) is divided by the
- * pod requests, capped by the page's density, and rounded up to whole nodes in every
- * zone (a regional pool's count is per zone). A pool that cannot hold its pods is a
- * ConfigError before any resource is registered.
+ * pod requests, capped by the page's density, and rounded up to whole nodes. Counts are
+ * totals over the stack's zones (GKE's total autoscaling limits, EKS's node groups); only
+ * the system pool has a node a zone. A pool that cannot hold its pods is a ConfigError
+ * before any resource is registered.
  */
 import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB, usesExistingNetwork } from "./config";
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
-    DATABASE_LIMITS, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, machineTraits,
+    DATABASE_LIMITS, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, databaseShape, machineTraits, sameShapeTypes,
 } from "./tiers";
+import { poolRollout } from "./components/gcp/rollout";
 
 /** The label and taint key that ties pods to pools. */
 export const POOL_LABEL = "coder-refarch/pool";
@@ -48,13 +50,18 @@ export interface PoolPlan {
     machineSource: string;
     zones: string[];
     autoscaling: boolean;
-    /** node counts in each zone (a GKE regional pool repeats them in every zone; elsewhere the most a zone gets) */
+    /**
+     * node counts of one zone: the fewest and the most a zone has (GKE: the pool's totals
+     * spread evenly by BALANCED; the per-zone limit of nodes applies to the most)
+     */
     perZone: { min: number; max: number };
-    /** node counts over all zones */
+    /** node counts over all zones: what is deployed (GKE: the autoscaler's total limits) */
     total: { min: number; max: number };
     /**
      * nodes to start with: enough for the pool's fixed replicas, so the first rollout of
-     * 240 provisioners does not wait on the autoscaler (an autoscaler keeps min and max)
+     * 240 provisioners does not wait on the autoscaler (an autoscaler keeps min and max).
+     * GKE starts the same count in every zone (`perZone`), never above the pool's maximum:
+     * a remainder of fewer than one node a zone comes from one scale-up.
      */
     initial: { perZone: number; total: number };
     maxPodsPerNode: number;
@@ -186,9 +193,15 @@ export function rolloutSurge(replicas: number): number {
 
 const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
+/**
+ * The machine of a pool, where it comes from, and whether it is our choice (a `chosen`
+ * type or a catalogue pick): only then may an autoscaled group also launch same-shape types
+ * (tiers/machines.ts SAME_SHAPE_FAMILIES). A type a page names and a stack's own
+ * `machineType` are deployed alone, as given; `machineTypes: asNamed` deploys one type a pool.
+ */
 function resolveMachine(
     s: Settings, spec: PoolSpec, problems: string[], key: string,
-): { machine?: Machine; source: string } {
+): { machine?: Machine; source: string; ours?: boolean } {
     const override = s.sizing.pools?.[spec.role]?.machineType;
     const given = s.sizing.pools?.[spec.role];
     if ((given?.vcpu !== undefined || given?.memoryGiB !== undefined) && !override) {
@@ -215,7 +228,7 @@ function resolveMachine(
             problems.push(`${key}.machineType: no ${s.cloud} machine in the catalogue has ${spec.capacity.vcpu} vCPU / ${spec.capacity.memoryGiB} GiB; set one`);
             return { source: "none" };
         }
-        return { machine: picked, source: `catalogue pick for ${spec.capacity.vcpu} vCPU / ${spec.capacity.memoryGiB} GiB` };
+        return { machine: picked, source: `catalogue pick for ${spec.capacity.vcpu} vCPU / ${spec.capacity.memoryGiB} GiB`, ours: s.machineTypes !== "asNamed" };
     }
     let machine = findNodeMachine(s.cloud, name);
     if (!machine && override && given?.vcpu && given.memoryGiB) {
@@ -233,7 +246,7 @@ function resolveMachine(
     if (machine.burstable && s.machineTypes !== "asNamed" && !override) {
         problems.push(`${key}.machineType: '${name}' is burstable; the seeds advise against it in production`);
     }
-    return { machine, source };
+    return { machine, source, ours: !override && choice?.chosen !== undefined && name === choice.chosen };
 }
 
 function planPool(
@@ -242,7 +255,7 @@ function planPool(
 ): PoolPlan | undefined {
     const key = `${PROJECT}:sizing.pools.${spec.role}`;
     const o = s.sizing.pools?.[spec.role] ?? {};
-    const { machine, source } = resolveMachine(s, spec, problems, key);
+    const { machine, source, ours } = resolveMachine(s, spec, problems, key);
     if (!machine) return undefined;
     const profile = NODE_PROFILES[s.cloud];
     const overhead = {
@@ -295,8 +308,12 @@ function planPool(
     // The system pool's count is a count a zone; the others are pool totals. Where the
     // service counts per zone (GKE), totals round up to a whole number in every zone.
     const wanted = spec.role === "system" ? (o.nodes ?? 1) * zones : (o.nodes ?? nodes);
-    const maxPerZone = Math.ceil(wanted / zones);
-    const maxTotal = profile.countsPerZone ? maxPerZone * zones : Math.max(wanted, zones);
+    // GKE (countsPerZone): a pool's bounds are totals over its zones (autoscaling total
+    // limits, spread by BALANCED), so the planned count is what is deployed, not a multiple
+    // of the zones. EKS and AKS: one group over every zone's subnet, at least a node a zone.
+    const maxTotal = profile.countsPerZone ? wanted : Math.max(wanted, zones);
+    // The most nodes one zone gets: BALANCED keeps the zones within a node of each other.
+    const maxPerZone = Math.ceil(maxTotal / zones);
     // Workspaces are created by templates, not by this program: a smaller workspace pool
     // is the stack's choice. coderd and provisioner replicas must all schedule.
     if (workload && workload.name !== "workspace" && maxTotal * perNode < workload.replicas) {
@@ -304,10 +321,22 @@ function planPool(
             `set at least ${Math.ceil(workload.replicas / perNode)}`);
     }
     const minPerZone = spec.autoscaling ? Math.min(o.minNodesPerZone ?? 1, maxPerZone) : maxPerZone;
-    const minTotal = spec.autoscaling ? minPerZone * zones : maxTotal;
+    // The nodes the replicas run on, without the rollout's surge slot.
+    const replicaNodes = workload && workload.name !== "workspace" && perNode > 0 ? Math.ceil(workload.replicas / perNode) : 0;
+    const surgeNodes = replicaNodes > 0 ? Math.max(0, nodesNeeded - replicaNodes) : 0;
+    const minTotal = !profile.countsPerZone
+        ? (spec.autoscaling ? minPerZone * zones : maxTotal)
+        : spec.autoscaling ? Math.min(minPerZone * zones, maxTotal)
+            // GKE's static pool with replicas (coderd): the autoscaler may remove only the empty
+            // surge node (its pods are not evictable, cluster.ts), never a replica's node.
+            : workload ? Math.min(maxTotal, Math.max(replicaNodes, maxTotal - surgeNodes)) : maxTotal;
     // Workspaces come and go; coderd and provisioner replicas are all there from the start.
-    const startWith = workload && workload.name !== "workspace" ? Math.min(maxTotal, Math.max(minTotal, nodesNeeded)) : minTotal;
-    const initialPerZone = Math.ceil(startWith / zones);
+    const startWith = !(workload && workload.name !== "workspace") ? minTotal
+        : Math.min(maxTotal, Math.max(minTotal, profile.countsPerZone ? replicaNodes : nodesNeeded));
+    // GKE starts a pool with the same count in every zone (initialNodeCount is per zone):
+    // enough for the replicas where a whole number a zone allows it, never above the pool's
+    // maximum; the rest (fewer than one node a zone) come from one scale-up as their pods wait.
+    const initialPerZone = profile.countsPerZone ? Math.min(Math.ceil(startWith / zones), Math.floor(maxTotal / zones)) : Math.ceil(startWith / zones);
     const initial = { perZone: initialPerZone, total: profile.countsPerZone ? initialPerZone * zones : startWith };
     const placement = placementFor(spec.role);
     const groupLimit = profile.maxNodesPerGroup;
@@ -326,11 +355,11 @@ function planPool(
     return {
         role: spec.role,
         machine,
-        instanceTypes: [machine.name],
+        instanceTypes: spec.autoscaling && ours ? sameShapeTypes(s.cloud, machine) : [machine.name],
         machineSource: source,
         zones: [...s.zones],
         autoscaling: spec.autoscaling,
-        perZone: { min: minPerZone, max: maxPerZone },
+        perZone: { min: profile.countsPerZone ? Math.floor(minTotal / zones) : minPerZone, max: maxPerZone },
         total: { min: minTotal, max: maxTotal },
         initial,
         maxPodsPerNode,
@@ -384,6 +413,10 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
     }
     if (machine.burstable && s.machineTypes !== "asNamed" && !o.machineType) {
         problems.push(`${key}.machineType: '${name}' is burstable; the seeds advise against it in production`);
+    }
+    const shape = databaseShape(tier.name);
+    if (o.machineType && machine.vcpu < shape.vcpu) {
+        warnings.push(`${key}.machineType: ${name} has ${machine.vcpu} vCPU, below the tier's ${shape.vcpu} vCPU / ${shape.memoryGiB} GB (${shape.from.join(", ")})`);
     }
     const c = DATABASE_CONNECTIONS;
     const maxConnections = o.maxConnections ?? c.maxConnections;
@@ -505,11 +538,12 @@ function podRangeProblems(s: Settings, pools: Partial<Record<PoolRole, PoolPlan>
 
 /**
  * Node addresses GKE takes from the node (primary) range: every node of every pool at its
- * maximum, plus a surge node a pool in each zone during upgrades (maxSurge 1 counts per zone).
+ * maximum, plus each pool's upgrade surge (components/gcp/rollout.ts; GKE surges a zone at
+ * a time, counted here as at least a node in each zone, as pools may roll together).
  */
 export function nodeAddressesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>, zones: number, internalLoadBalancer = false): number {
     // An internal load balancer takes its address from the same range.
-    return Object.values(pools).reduce((n, p) => n + (p ? p.total.max + zones : 0), internalLoadBalancer ? 1 : 0);
+    return Object.values(pools).reduce((n, p) => n + (p ? p.total.max + Math.max(zones, poolRollout(p).maxSurge) : 0), internalLoadBalancer ? 1 : 0);
 }
 
 /** GCP keeps 4 addresses of a subnet's primary range. */

@@ -73,11 +73,25 @@ export function computed(type: string, name: string, inputs: Record<string, unkn
     const physical = (inputs.name as string | undefined) ?? `${name}-mock`;
     switch (type) {
         case "gcp:container/cluster:Cluster":
-            return { name: physical, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: "bW9jay1jYQ==" }, location: inputs.location };
+            return {
+                name: physical,
+                endpoint: "203.0.113.10",
+                masterAuth: { clusterCaCertificate: "bW9jay1jYQ==" },
+                location: inputs.location,
+                // the DNS-based control-plane endpoint GKE gives a cluster that asks for one
+                controlPlaneEndpointsConfig: {
+                    ...(inputs.controlPlaneEndpointsConfig as object),
+                    dnsEndpointConfig: {
+                        ...(inputs.controlPlaneEndpointsConfig as { dnsEndpointConfig?: object } | undefined)?.dnsEndpointConfig,
+                        endpoint: `gke-0123456789abcdef0123456789abcdef0123-123456789012.${inputs.location}.gke.goog`,
+                    },
+                },
+            };
         case "gcp:sql/databaseInstance:DatabaseInstance":
-            return { name: physical, privateIpAddress: "10.100.0.3", connectionName: `mock-project:region:${physical}` };
+            // an address of the stack's private services range (privateServicesCidr's default)
+            return { name: physical, privateIpAddress: "10.20.0.3", connectionName: `mock-project:region:${physical}` };
         case "gcp:compute/globalAddress:GlobalAddress":
-            return { name: physical, address: "10.100.0.0" };
+            return { name: physical, address: inputs.address ?? "10.20.0.0" };
         case "gcp:serviceaccount/account:Account":
             return {
                 email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com`,

@@ -69,9 +69,9 @@ const gcp: CloudFacts = {
                 machineType: i.nodeConfig?.machineType,
                 zones,
                 autoscaling: !!auto,
-                // GKE node counts are per zone.
-                minNodes: (auto ? auto.minNodeCount : i.nodeCount) * zones.length,
-                maxNodes: (auto ? auto.maxNodeCount : i.nodeCount) * zones.length,
+                // GKE: total autoscaling limits count over the pool's zones; per-zone limits and a fixed nodeCount count a zone.
+                minNodes: auto ? auto.totalMinNodeCount ?? auto.minNodeCount * zones.length : i.nodeCount * zones.length,
+                maxNodes: auto ? auto.totalMaxNodeCount ?? auto.maxNodeCount * zones.length : i.nodeCount * zones.length,
                 maxPodsPerNode: i.maxPodsPerNode,
             };
         });

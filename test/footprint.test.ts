@@ -9,36 +9,36 @@ import { footprintText } from "../preview/sizing-table";
 import { render } from "./helpers";
 
 describe("footprint", () => {
-    it("gcp-3k: N4, N2 and T2D vCPUs, SSD and Hyperdisk, the quotas and the command to compare", async () => {
+    it("gcp-3k: N4 and T2D vCPUs, SSD and Hyperdisk, the quotas and the command to compare", async () => {
         const r = await render("gcp-3k");
         const f = previewJson(r).footprint;
-        // system 3 x n4-standard-2; coderd 6 x n2-standard-8 (4 rounded per zone with a rollout slot);
-        // provisioners 9 x t2d-standard-8 from the start (240 at 30 a node, per zone); workspaces 3 .. 258 x t2d-standard-8
+        // system 3 x n4-standard-2 (a node a zone); coderd 4 x n4-standard-8 (seed 001's 4 nodes, the
+        // current generation of its 8 vCPU / 32 GB), starting with a node a zone; provisioners 8 x
+        // t2d-standard-8 (240 at 30 a node), starting with 2 a zone; workspaces 3 .. 256 x t2d-standard-8
         expect(f.families).toEqual([
-            { family: "N4", vcpusInitial: 3 * 2, vcpusMax: 3 * 2 },
-            { family: "N2", vcpusInitial: 6 * 8, vcpusMax: 6 * 8 },
-            { family: "T2D", vcpusInitial: 9 * 8 + 3 * 8, vcpusMax: 9 * 8 + 258 * 8 },
+            { family: "N4", vcpusInitial: 3 * 2 + 3 * 8, vcpusMax: 3 * 2 + 4 * 8 },
+            { family: "T2D", vcpusInitial: 6 * 8 + 3 * 8, vcpusMax: 8 * 8 + 256 * 8 },
         ]);
-        expect([f.vcpusInitial, f.vcpusMax]).toEqual([150, 2190]);
+        expect([f.vcpusInitial, f.vcpusMax]).toEqual([102, 2150]);
         // boot disks (tiers/system.ts): 100 GB system and coderd, 200 GB provisioners (SSD) and workspaces
         expect(f.disks).toEqual(expect.arrayContaining([
-            { type: "hyperdisk-balanced", gbInitial: 300, gbMax: 300 },
-            { type: "pd-ssd", gbInitial: 9 * 200, gbMax: 9 * 200 },
-            { type: "pd-balanced", gbInitial: 6 * 100 + 3 * 200, gbMax: 6 * 100 + 258 * 200 },
+            { type: "hyperdisk-balanced", gbInitial: 3 * 100 + 3 * 100, gbMax: 3 * 100 + 4 * 100 },
+            { type: "pd-ssd", gbInitial: 6 * 200, gbMax: 8 * 200 },
+            { type: "pd-balanced", gbInitial: 3 * 200, gbMax: 256 * 200 },
         ]));
         expect(f.database).toEqual({ machine: "db-custom-8-30720", vcpus: 8, storageGb: 1500, instances: 2 });
         expect(f.quotas.map((q) => q.quota)).toEqual(expect.arrayContaining(["CPUS (region europe-west1)", "T2D_CPUS (region europe-west1)", "SSD_TOTAL_GB (pd-balanced and pd-ssd)"]));
         expect(f.check[0]).toBe('gcloud compute regions describe europe-west1 --format="table(quotas.metric,quotas.limit,quotas.usage)"');
-        expect(footprintText(r.plan)).toMatch(/^Footprint: 150 vCPUs at the first pulumi up, 2190 with every pool at its maximum/);
+        expect(footprintText(r.plan)).toMatch(/^Footprint: 102 vCPUs at the first pulumi up, 2150 with every pool at its maximum/);
     });
 
     it("aws-3k: vCPUs against the On-Demand Standard quota, gp3 storage, the largest node group", async () => {
         const r = await render("aws-3k");
         const f = previewJson(r).footprint;
-        // system 3 x m8i.large; coderd 4, provisioners 8 (from the start) and workspaces 3 .. 256 x m5.2xlarge
+        // system 3 x m8i.large; coderd 4, provisioners 8 (from the start) and workspaces 3 .. 256 x m8i.2xlarge
+        // (seed 001's 8 vCPU / 32 GB in the current generation)
         expect(f.families).toEqual([
-            { family: "m8i", vcpusInitial: 6, vcpusMax: 6 },
-            { family: "m5", vcpusInitial: 4 * 8 + 8 * 8 + 3 * 8, vcpusMax: 4 * 8 + 8 * 8 + 256 * 8 },
+            { family: "m8i", vcpusInitial: 3 * 2 + 4 * 8 + 8 * 8 + 3 * 8, vcpusMax: 3 * 2 + 4 * 8 + 8 * 8 + 256 * 8 },
         ]);
         expect(f.disks).toEqual([{ type: "gp3", gbInitial: 300 + 400 + 8 * 200 + 3 * 200, gbMax: 300 + 400 + 8 * 200 + 256 * 200 }]);
         const need = Object.fromEntries(f.quotas.map((q) => [q.quota, q.need]));

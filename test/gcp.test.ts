@@ -1,11 +1,65 @@
 /** What is GCP-specific: GKE cluster settings, node pools, Cloud SQL and the known traps. */
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { renderConfig, reveal } from "../preview/render";
+import { GKE_MAINTENANCE_START, GkeCluster } from "../components/gcp/cluster";
+import { MAX_SURGE_NODES, poolRollout } from "../components/gcp/rollout";
+import { serviceAccountId } from "../components/gcp/names";
+import { NAT_MAX_PORTS_PER_VM, NAT_MIN_PORTS_PER_VM } from "../components/gcp/network";
+import { cloudReader } from "../components/network-check";
+import { loadPlan } from "../program";
+import { computed as mockOutputs, renderConfig, reveal } from "../preview/render";
+import { readStackConfig } from "../preview/stack-config";
+import { Machine, NODE_PROFILES } from "../tiers";
 import { NODE_DISK_DECISION } from "./fixtures/seeds";
 import { POOL_KEY, STACKS, one, ofType, rawConfig, render } from "./helpers";
 
 type Obj = Record<string, any>;
 const gcpStacks = STACKS.filter((s) => s === "dev" || s.startsWith("gcp-"));
+
+/** The DNS-based endpoint GKE gives a cluster (an output only the real API computes). */
+const DNS_ENDPOINT = "gke-0123456789abcdef0123456789abcdef0123-123456789012.us-east1.gke.goog";
+
+/**
+ * The stack's GKE cluster alone, under mocks that also answer the cluster's DNS endpoint:
+ * its kubeconfig and every resource's options (timeouts are options, not inputs).
+ */
+async function renderGke(stack: string): Promise<{ kubeconfig: Obj; opts: Map<string, pulumi.CustomResourceOptions> }> {
+    const raw = rawConfig(stack);
+    const { secretKeys } = readStackConfig(stack);
+    pulumi.runtime.setMocks({
+        newResource: (a) => {
+            const inputs = (a.inputs ?? {}) as Obj;
+            const out = mockOutputs(a.type, a.name, inputs);
+            if (a.type === "gcp:container/cluster:Cluster") {
+                const endpoints = (inputs.controlPlaneEndpointsConfig ?? {}) as Obj;
+                out.controlPlaneEndpointsConfig = { ...endpoints, dnsEndpointConfig: { ...endpoints.dnsEndpointConfig, endpoint: DNS_ENDPOINT } };
+            }
+            return { id: `${a.name}-id`, state: { ...inputs, ...out } };
+        },
+        call: (a) => { throw new Error(`no mock for the call ${a.token}`); },
+    }, "coder-refarch", stack, false);
+    pulumi.runtime.setAllConfig(raw, secretKeys);
+    const { settings: s, plan } = await loadPlan(raw, stack, secretKeys, cloudReader(() => false));
+    const opts = new Map<string, pulumi.CustomResourceOptions>();
+    const gke = new GkeCluster("coder-gcp-gke", {
+        project: s!.gcpProject!, region: s!.region, network: "projects/p/global/networks/n", subnet: "projects/p/regions/r/subnetworks/s",
+        podRangeName: "pods", serviceRangeName: "services", pools: plan!.pools, clusterName: s!.prefix, releaseChannel: s!.gkeReleaseChannel,
+        kubernetesVersion: s!.kubernetesVersion, controlPlaneCidr: s!.controlPlaneCidr, apiAuthorizedNetworks: s!.apiAuthorizedNetworks,
+        deletionProtection: s!.deletionProtection,
+    }, { transformations: [(a) => { opts.set(`${a.type}::${a.name}`, a.opts); return undefined; }] });
+    const kubeconfig = await new Promise<string>((resolve) => gke.kubeconfig.apply(resolve));
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { kubeconfig: JSON.parse(kubeconfig) as Obj, opts };
+}
+
+/** Hours of the week (0 = Monday 00:00 UTC) a window covers. */
+function weekHours(daily: { start: string; hours: number } | { day: number; hour: number; hours: number }): Set<number> {
+    const out = new Set<number>();
+    const add = (from: number, hours: number) => { for (let h = 0; h < hours; h++) out.add((from + h) % (7 * 24)); };
+    if ("start" in daily) for (let d = 0; d < 7; d++) add(d * 24 + Number(daily.start.split(":")[0]), daily.hours);
+    else add((daily.day - 1) * 24 + daily.hour, daily.hours);
+    return out;
+}
 
 describe.each(gcpStacks)("GCP stack %s", (stack) => {
     it("regional GKE: private nodes, Workload Identity, release channel, Dataplane V2, no default pool", async () => {
@@ -26,20 +80,23 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
         expect(ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").length).toBe(3);
     });
 
-    it("node pools: per-zone counts over the stack's zones, labels and NO_SCHEDULE taints, metadata server, own service account", async () => {
+    it("node pools: total counts over the stack's zones (the system pool one a zone), labels and NO_SCHEDULE taints, metadata server, own service account", async () => {
         const r = await render(stack);
         for (const p of ofType(r, "gcp:container/nodePool:NodePool")) {
             const i = p.inputs as Obj;
             const role = i.nodeConfig.labels[POOL_KEY] as keyof typeof r.plan.pools;
             const plan = r.plan.pools[role];
             expect(i.nodeLocations).toEqual(r.settings.zones);
-            if (plan.autoscaling) {
-                expect(i.autoscaling).toMatchObject({ minNodeCount: plan.perZone.min, maxNodeCount: plan.perZone.max });
+            if (role === "system") {
+                expect(i.nodeCount).toBe(1);
+                expect(i.autoscaling).toBeUndefined();
+            } else {
+                // totals, not per-zone limits: the plan's counts are what is deployed
+                expect(i.autoscaling).toEqual({ totalMinNodeCount: plan.total.min, totalMaxNodeCount: plan.total.max, locationPolicy: "BALANCED" });
                 expect(i.initialNodeCount).toBe(plan.initial.perZone);
+                expect(i.initialNodeCount * r.settings.zones.length).toBeLessThanOrEqual(plan.total.max);
                 expect(i.nodeCount).toBeUndefined();
                 expect(p.ignoreChanges).toContain("initialNodeCount");
-            } else {
-                expect(i.nodeCount).toBe(plan.perZone.max);
             }
             expect(i.maxPodsPerNode).toBe(plan.maxPodsPerNode);
             expect(i.nodeConfig.taints).toEqual(role === "system" ? [] : [{ key: POOL_KEY, value: role, effect: "NO_SCHEDULE" }]);
@@ -69,7 +126,7 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
         expect(psa).toMatchObject({ purpose: "VPC_PEERING", addressType: "INTERNAL" });
         // the database URL coderd reads requires TLS
         const url = reveal(ofType(r, "kubernetes:core/v1:Secret").find((x) => x.name.endsWith("db-url"))!.inputs.stringData) as Obj;
-        expect(url.url).toMatch(/^postgres:\/\/coder:[^@]+@10\.100\.0\.3:5432\/coder\?sslmode=require$/);
+        expect(url.url).toMatch(/^postgres:\/\/coder:[^@]+@\d+\.\d+\.\d+\.\d+:5432\/coder\?sslmode=require$/);
     });
 
     it("enables the APIs it needs and never disables them", async () => {
@@ -89,13 +146,138 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
         expect(subnet.secondaryIpRanges.map((x: Obj) => x.ipCidrRange)).toEqual([r.settings.podCidr, r.settings.serviceCidr]);
     });
 
-    it("the nodes' service account has only logging, monitoring and image-pull roles", async () => {
+    it("the nodes' service account has GKE's node role and image pulls, nothing else, and the default pool runs as it too", async () => {
         const r = await render(stack);
-        const roles = ofType(r, "gcp:projects/iAMMember:IAMMember").map((m) => (m.inputs as Obj).role).sort();
-        expect(roles).toEqual([
-            "roles/artifactregistry.reader", "roles/logging.logWriter", "roles/monitoring.metricWriter",
-            "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer",
-        ]);
+        const members = ofType(r, "gcp:projects/iAMMember:IAMMember").filter((m) => String((m.inputs as Obj).member).includes("-nodes@"));
+        expect(members.map((m) => (m.inputs as Obj).role).sort()).toEqual(["roles/artifactregistry.reader", "roles/container.defaultNodeServiceAccount"]);
+        const cluster = one(r, "gcp:container/cluster:Cluster");
+        const account = ofType(r, "gcp:serviceaccount/account:Account").map((x) => (x.inputs as Obj).accountId).find((id) => id.endsWith("-nodes"));
+        // the temporary default pool: not the Compute Engine default account
+        expect((cluster.inputs as Obj).nodeConfig).toEqual({
+            serviceAccount: `${account}@mock-project.iam.gserviceaccount.com`,
+            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        });
+        for (const m of members) expect(cluster.dependsOn).toContain(m.name);
+        // GKE reports the first remaining pool's configuration there: no diff may replace the cluster
+        expect(cluster.ignoreChanges).toContain("nodeConfig");
+    });
+
+    it("control plane: the DNS endpoint for every client; the IP endpoint admits only the listed networks, never Google Cloud's public ranges", async () => {
+        const r = await render(stack);
+        const c = one(r, "gcp:container/cluster:Cluster").inputs as Obj;
+        expect(c.controlPlaneEndpointsConfig).toEqual({ dnsEndpointConfig: { allowExternalTraffic: true } });
+        // none listed in the stack: no outside network reaches the IP endpoint
+        expect(r.settings.apiAuthorizedNetworks).toEqual([]);
+        expect(c.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
+    });
+
+    it("Cloud NAT: dynamic port allocation, 1,024 to 32,768 ports a node, errors logged", async () => {
+        const r = await render(stack);
+        const nat = one(r, "gcp:compute/routerNat:RouterNat").inputs as Obj;
+        expect(nat).toMatchObject({
+            enableDynamicPortAllocation: true, minPortsPerVm: 1024, maxPortsPerVm: 32768, enableEndpointIndependentMapping: false,
+            logConfig: { enable: true, filter: "ERRORS_ONLY" },
+        });
+        // routerNat.d.ts: powers of two, the maximum above the minimum
+        for (const n of [NAT_MIN_PORTS_PER_VM, NAT_MAX_PORTS_PER_VM]) expect(Math.log2(n) % 1).toBe(0);
+        expect(NAT_MAX_PORTS_PER_VM).toBeGreaterThan(NAT_MIN_PORTS_PER_VM);
+    });
+
+    it("private services access: the stack's range, pinned and known at preview; the connection updates an existing one", async () => {
+        const r = await render(stack);
+        const [address, prefix] = r.settings.privateServicesCidr.split("/");
+        expect(one(r, "gcp:compute/globalAddress:GlobalAddress").inputs).toMatchObject({ address, prefixLength: Number(prefix) });
+        const psa = one(r, "gcp:servicenetworking/connection:Connection").inputs as Obj;
+        expect(psa).toMatchObject({ updateOnCreationFail: true, deletionPolicy: "ABANDON" });
+        // workspaces' egress keeps out of the range: the configured one, not one GCP picks
+        const policies = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => JSON.stringify(p.inputs));
+        expect(policies.some((p) => p.includes(`"${r.settings.privateServicesCidr}"`))).toBe(true);
+    });
+
+    it("Cloud SQL: primary in the first zone, standby in the second; maintenance, backups and GKE's window never overlap", async () => {
+        const r = await render(stack);
+        const s = (one(r, "gcp:sql/databaseInstance:DatabaseInstance").inputs as Obj).settings as Obj;
+        expect(s.locationPreference).toEqual({ zone: r.settings.zones[0], secondaryZone: r.settings.zones[1] });
+        const gke = (one(r, "gcp:container/cluster:Cluster").inputs as Obj).maintenancePolicy.dailyMaintenanceWindow.startTime;
+        expect(gke).toBe(GKE_MAINTENANCE_START);
+        const windows = [
+            weekHours({ day: s.maintenanceWindow.day, hour: s.maintenanceWindow.hour, hours: 1 }), // Cloud SQL: an hour
+            weekHours({ start: s.backupConfiguration.startTime, hours: 4 }), // a backup starts within 4 hours
+            weekHours({ start: gke, hours: 4 }), // GKE's daily window lasts 4 hours
+        ];
+        for (const [i, a] of windows.entries()) {
+            for (const b of windows.slice(i + 1)) expect([...a].filter((h) => b.has(h))).toEqual([]);
+        }
+    });
+
+    it("bounded node rollouts: coderd one node at a time; large pools surge a fifth of a zone; nothing unavailable", async () => {
+        const r = await render(stack);
+        for (const p of ofType(r, "gcp:container/nodePool:NodePool")) {
+            const i = p.inputs as Obj;
+            const plan = r.plan.pools[i.nodeConfig.labels[POOL_KEY] as keyof typeof r.plan.pools];
+            const rollout = poolRollout(plan);
+            expect(i.upgradeSettings).toEqual({ maxSurge: rollout.maxSurge, maxUnavailable: 0, strategy: "SURGE" });
+            if (plan.role === "coderd" || plan.role === "system") expect(rollout.maxSurge).toBe(1);
+            else {
+                expect(rollout.maxSurge).toBe(Math.min(MAX_SURGE_NODES, Math.max(1, Math.ceil(plan.perZone.max / 5))));
+                // at most five batches a zone while the cap does not bind
+                expect(Math.ceil(plan.perZone.max / rollout.maxSurge)).toBeLessThanOrEqual(5);
+            }
+        }
+    });
+});
+
+describe("coderd's autoscaled pool stays static for coderd", () => {
+    it.each(gcpStacks)("%s: coderd's pods are not evictable, so scale-down removes only the empty surge node", async (stack) => {
+        const r = await render(stack);
+        const values = reveal(ofType(r, "kubernetes:helm.sh/v3:Release").find((x) => x.inputs.chart === "coder")!.inputs.values) as Obj;
+        expect(values.coder.podAnnotations).toMatchObject({ "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" });
+        const pool = r.plan.pools.coderd;
+        // the minimum holds every replica (one a node); only the surge slot is above it
+        expect(pool.total.min).toBe(Math.ceil(pool.workload!.replicas / pool.workload!.perNode));
+        expect(pool.total.max - pool.total.min).toBeLessThanOrEqual(1);
+    });
+});
+
+describe("bounded node rollouts", () => {
+    it("3k: the 256-node workspace pool surges 18 a zone, not 1", async () => {
+        const r = await render("gcp-3k");
+        const ws = ofType(r, "gcp:container/nodePool:NodePool").find((p) => (p.inputs as Obj).nodeConfig.labels[POOL_KEY] === "workspaces")!;
+        expect((ws.inputs as Obj).upgradeSettings.maxSurge).toBe(18);
+    });
+
+    it("Pulumi waits for a full pool's surge rollout, past the provider's 30 minutes", async () => {
+        const { opts } = await renderGke("gcp-3k");
+        const timeout = (role: string) => opts.get(`gcp:container/nodePool:NodePool::coder-gcp-gke-${role}`)?.customTimeouts?.update;
+        // 3 zones x 5 batches x 15 minutes
+        expect(timeout("workspaces")).toBe("225m");
+        expect(timeout("provisioners")).toBe("135m");
+        expect(timeout("coderd")).toBe("90m");
+        expect(timeout("system")).toBe("45m");
+    });
+});
+
+describe("GKE node reservations", () => {
+    const machine = (memoryGiB: number): Machine => ({ name: "x", vcpu: 1, memoryGiB, burstable: false, arch: "x86_64" } as Machine);
+    it("255 MiB below 1 GiB of memory, plus 100 MiB for eviction (GKE's node sizing)", () => {
+        expect(NODE_PROFILES.gcp.reserved(machine(0.6), 110).memoryMiB).toBe(255 + 100);
+    });
+    it("25% of the first 4 GiB, 20% of the next 4, 10% of the next 8, 6% above, plus 100 MiB", () => {
+        expect(NODE_PROFILES.gcp.reserved(machine(32), 110).memoryMiB).toBe(Math.ceil(1024 + 819.2 + 819.2 + 983.04) + 100);
+        expect(NODE_PROFILES.gcp.reserved(machine(32), 110).cpuMillis).toBe(60);
+    });
+});
+
+describe("the nodes' service account ID", () => {
+    it("differs for two stacks whose names share their first 23 characters, and is a valid ID", () => {
+        const a = serviceAccountId("coder-staging-europe-west1-3k-a", "nodes");
+        const b = serviceAccountId("coder-staging-europe-west1-3k-b", "nodes");
+        expect(a).not.toBe(b);
+        for (const id of [a, b, serviceAccountId("coder-dev", "nodes"), serviceAccountId("coder-gcp-3k", "acme")]) {
+            expect(id).toMatch(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+        }
+        // stable: the same name, the same account
+        expect(serviceAccountId("coder-dev", "nodes")).toBe(serviceAccountId("coder-dev", "nodes"));
     });
 });
 
@@ -103,7 +285,21 @@ describe("GKE options", () => {
     it("restricts the API endpoint to the authorized networks", async () => {
         const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", { apiAuthorizedNetworks: ["203.0.113.0/24"] }));
         const c = one(r, "gcp:container/cluster:Cluster").inputs as Obj;
-        expect(c.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "203.0.113.0/24" }] });
+        expect(c.masterAuthorizedNetworksConfig).toEqual({
+            cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "203.0.113.0/24" }], gcpPublicCidrsAccessEnabled: false,
+        });
+    });
+
+    it("opens the IP endpoint to all only when the stack lists 0.0.0.0/0", async () => {
+        const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", { apiAuthorizedNetworks: ["0.0.0.0/0"] }));
+        const c = one(r, "gcp:container/cluster:Cluster").inputs as Obj;
+        expect(c.masterAuthorizedNetworksConfig.cidrBlocks).toEqual([{ cidrBlock: "0.0.0.0/0", displayName: "0.0.0.0/0" }]);
+    });
+
+    it("Cloud SQL without HA: a preferred zone, no standby zone", async () => {
+        const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", { sizing: { database: { highAvailability: false } } }));
+        const s = (one(r, "gcp:sql/databaseInstance:DatabaseInstance").inputs as Obj).settings as Obj;
+        expect(s.locationPreference).toEqual({ zone: r.settings.zones[0] });
     });
 
     it("gives N4 workspace nodes a Hyperdisk StorageClass", async () => {
@@ -115,10 +311,20 @@ describe("GKE options", () => {
 });
 
 describe("the Kubernetes provider", () => {
-    it("authenticates to GKE with gke-gcloud-auth-plugin at the cluster's endpoint", async () => {
+    it("reaches GKE at its DNS endpoint (a public CA's certificate: no cluster CA), with Application Default Credentials", async () => {
+        const { kubeconfig: kc } = await renderGke("gcp-3k");
+        // as `gcloud container clusters get-credentials --dns-endpoint` writes it
+        expect(kc.clusters[0].cluster).toEqual({ server: `https://${DNS_ENDPOINT}` });
+        // one identity: the plugin takes ADC, as pulumi-gcp does, not gcloud's active account
+        expect(kc.users[0].user.exec).toMatchObject({
+            apiVersion: "client.authentication.k8s.io/v1beta1", command: "gke-gcloud-auth-plugin", args: ["--use_application_default_credentials"],
+        });
+    });
+
+    it("never at the IP endpoint, which may admit no outside network", async () => {
         const r = await render("gcp-3k");
         const kc = JSON.parse(reveal(one(r, "pulumi:providers:kubernetes").inputs.kubeconfig) as string);
-        expect(kc.clusters[0].cluster).toEqual({ server: "https://203.0.113.10", "certificate-authority-data": "bW9jay1jYQ==" });
-        expect(kc.users[0].user.exec).toMatchObject({ apiVersion: "client.authentication.k8s.io/v1beta1", command: "gke-gcloud-auth-plugin" });
+        expect(kc.clusters[0].cluster.server).not.toBe("https://203.0.113.10");
+        expect(kc.clusters[0].cluster).not.toHaveProperty("certificate-authority-data");
     });
 });

@@ -153,7 +153,7 @@ describe("an existing GCP network (a Shared VPC)", () => {
         expect(db.dependsOn).toEqual([]);
         // workspaces still cannot reach the database: its own address stands for the host's range
         const ws = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => JSON.stringify(p.inputs)).filter((p) => p.includes("except"));
-        expect(ws.some((p) => p.includes("10.100.0.3/32"))).toBe(true);
+        expect(ws.some((p) => p.includes("10.20.0.3/32"))).toBe(true);
         expect(r.warnings.join("\n")).not.toContain("not inspected");
     });
 

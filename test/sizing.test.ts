@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../config";
 import { buildPlan, rolloutSurge } from "../sizing";
-import { DAEMONSET_ALLOWANCE, GKE_ALLOCATABLE, SEEDS } from "./fixtures/seeds";
+import { CURRENT_FAMILIES, DAEMONSET_ALLOWANCE, DATABASE_FACTS, GKE_ALLOCATABLE, MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
 import { POOL_KEY, rawConfig } from "./helpers";
 
 const plan = (stack: string, changes: Record<string, unknown> = {}) => buildPlan(validateConfig(rawConfig(stack, changes), stack));
@@ -19,23 +19,44 @@ function problems(stack: string, changes: Record<string, unknown>): string[] {
 
 describe("GCP pools from the seeds", () => {
     it.each([
-        // tier, pool, machine, nodes per zone (min, max); 3 zones each
-        ["3k", "coderd", "n2-standard-8", 2, 2], // 4 coderd, 1 a node, rounded up to 2 in each of 3 zones
-        ["3k", "provisioners", "t2d-standard-8", 1, 3], // 8 nodes x 30 (seed 001) -> 3 a zone
-        ["3k", "workspaces", "t2d-standard-8", 1, 86], // 256 nodes (seed 001) -> 86 a zone
-        ["2k", "coderd", "n1-standard-4", 1, 1], // 2 coderd + a rollout slot = 3 nodes
-        ["2k", "provisioners", "t2d-standard-8", 1, 2], // 4 nodes x 30
-        ["2k", "workspaces", "t2d-standard-8", 1, 43], // 128 nodes
-        ["1k", "coderd", "n4-standard-4", 2, 2], // 3 coderd + a rollout slot = 4 nodes -> 2 a zone
-        ["1k", "provisioners", "n4-standard-8", 1, 3], // 60 x 1000m, 7 a node -> 9 nodes
-        ["1k", "workspaces", "t2d-standard-8", 1, 13], // 600 workspaces / 16 a node
-    ] as const)("%s %s: %s, %i-%i nodes a zone", (tier, role, machine, min, max) => {
+        // tier, pool, machine, nodes in all (min, max), the most in one zone; 3 zones each.
+        // GKE counts totals over the zones (autoscaling total limits): the seeds' counts, not
+        // a multiple of the zones.
+        ["3k", "coderd", "n4-standard-8", 4, 4, 2], // 4 coderd, 1 a node (seed 001: 4 nodes), not 2 in each of 3 zones
+        ["3k", "provisioners", "t2d-standard-8", 3, 8, 3], // 8 nodes x 30 (seed 001), not 9
+        ["3k", "workspaces", "t2d-standard-8", 3, 256, 86], // 256 nodes (seed 001)
+        ["2k", "coderd", "n4-standard-4", 2, 3, 1], // 2 coderd, + a rollout slot = 3 nodes
+        ["2k", "provisioners", "t2d-standard-8", 3, 4, 2], // 4 nodes x 30, not 6
+        ["2k", "workspaces", "t2d-standard-8", 3, 128, 43], // 128 nodes
+        ["1k", "coderd", "n4-standard-4", 3, 4, 2], // 3 coderd on 3 nodes, + a rollout slot = 4, not 6
+        ["1k", "provisioners", "n4-standard-8", 3, 9, 3], // 60 x 1000m, 7 a node -> 9 nodes
+        ["1k", "workspaces", "t2d-standard-8", 3, 38, 13], // 600 workspaces / 16 a node
+    ] as const)("%s %s: %s, %i-%i nodes, at most %i a zone", (tier, role, machine, min, max, zoneMax) => {
         const p = plan(`gcp-${tier}`).pools[role];
         expect(p.machine.name).toBe(machine);
-        expect(p.perZone).toEqual({ min, max });
-        expect(p.total).toEqual({ min: min * 3, max: max * 3 });
+        expect(p.total).toEqual({ min, max });
+        expect(p.perZone.max).toBe(zoneMax);
         expect(p.labels).toEqual({ [POOL_KEY]: role });
         expect(p.taints).toEqual([{ key: POOL_KEY, value: role, effect: "NoSchedule" }]);
+    });
+
+    it.each([
+        // tier, pool, initial nodes a zone (GKE's initialNodeCount), in all
+        ["1k", "coderd", 1, 3], // the 3 replicas' nodes; the surge node comes with a rollout
+        ["2k", "coderd", 1, 3],
+        ["3k", "coderd", 1, 3], // 2 a zone would be 6, above the pool's 4: the 4th from one scale-up
+        ["1k", "provisioners", 3, 9],
+        ["2k", "provisioners", 1, 3], // 2 a zone would be 6, above 4
+        ["3k", "provisioners", 2, 6], // 3 a zone would be 9, above 8
+        ["3k", "workspaces", 1, 3],
+    ] as const)("%s %s starts with %i node(s) a zone, %i in all, never above the pool's maximum", (tier, role, perZone, total) => {
+        const p = plan(`gcp-${tier}`).pools[role];
+        expect(p.initial).toEqual({ perZone, total });
+        expect(p.initial.total).toBeLessThanOrEqual(p.total.max);
+        // what is left comes from one scale-up: fewer than a node a zone
+        if (p.workload?.name !== "workspace") {
+            expect(Math.ceil(p.workload!.replicas / p.workload!.perNode) - p.initial.total).toBeLessThan(p.zones.length);
+        }
     });
 
     it("keeps the system pool untainted, one node a zone", () => {
@@ -75,7 +96,7 @@ describe("rollout headroom", () => {
 describe("machine choice where the seeds conflict", () => {
     it("deploys the stated 8 vCPU / 32 GB for 3k coderd, not the named n1-standard-4", () => {
         const p = plan("gcp-3k").pools.coderd;
-        expect(p.machine.name).toBe("n2-standard-8");
+        expect(p.machine.name).toBe("n4-standard-8");
         expect(p.machineSource).toMatch(/n1-standard-4/);
     });
 
@@ -107,13 +128,15 @@ describe("overrides", () => {
         expect(p.provisioners).toMatchObject({ replicas: 60, requests: { cpuMillis: 500, memoryMiB: 1024 }, limits: { cpuMillis: 1000, memoryMiB: 2048 } });
         expect(p.provisioners.cite.source).toBe("stack override");
         expect(p.pools.provisioners.workload?.perNode).toBe(12);
-        expect(p.pools.provisioners.perZone.max).toBe(2); // 60 / 12 = 5 nodes -> 2 a zone
+        expect(p.pools.provisioners.total.max).toBe(5); // 60 / 12 = 5 nodes
+        expect(p.pools.provisioners.perZone.max).toBe(2); // at most 2 in a zone
     });
 
     it("override a pool's machine, bounds and density", () => {
         const p = plan("gcp-3k", { sizing: { pools: { workspaces: { machineType: "n2-standard-16", nodes: 30, minNodesPerZone: 0, podsPerNode: 24 } } } });
         expect(p.pools.workspaces.machine.name).toBe("n2-standard-16");
         expect(p.pools.workspaces.perZone).toEqual({ min: 0, max: 10 });
+        expect(p.pools.workspaces.total).toEqual({ min: 0, max: 30 });
     });
 
     it("override the database", () => {
@@ -139,7 +162,7 @@ describe("pools that cannot hold their pods are config errors", () => {
         ["a coderd larger than its node", { sizing: { coderd: { requests: { cpu: "16" }, limits: { cpu: "16" } } } },
             /sizing\.pools\.coderd: one coderd pod \(16000m/],
         ["too few nodes for the replicas", { sizing: { pools: { coderd: { nodes: 2 } } } },
-            /sizing\.pools\.coderd\.nodes: 3 nodes hold 3 coderd pods, the tier asks for 4/],
+            /sizing\.pools\.coderd\.nodes: 2 nodes hold 2 coderd pods, the tier asks for 4/], // GKE: 2 in all, not 2 rounded up to a node a zone
         ["requests above limits", { sizing: { coderd: { requests: { cpu: "7" } } } },
             /sizing\.coderd: requests \(7000m \/ 24Gi\) exceed limits \(6000m \/ 24Gi\)/],
         ["max pods below the planned pods", { sizing: { pools: { provisioners: { maxPodsPerNode: 32 } } } },
@@ -162,5 +185,115 @@ describe("pools that cannot hold their pods are config errors", () => {
     it("reports every problem at once", () => {
         const errs = problems("gcp-3k", { sizing: { pools: { coderd: { machineType: "n9-huge-1" }, provisioners: { machineType: "n2-standard-4" } } } });
         expect(errs.length).toBeGreaterThanOrEqual(2);
+    });
+});
+
+// Machine generations: "where a page names an older or burstable type, deploy the current
+// generation of the same shape; `machineTypes: asNamed` keeps the named ones".
+type TierKey = keyof typeof SEEDS;
+type Role = "coderd" | "provisioners" | "workspaces";
+const TIER_KEYS = Object.keys(SEEDS) as TierKey[];
+const ROLES: Role[] = ["coderd", "provisioners", "workspaces"];
+
+/** The node shape the page states for a pool (or README's decision where seed 003 sizes none), and the type it names. */
+function pageShape(tier: TierKey, role: Role, cloud: "gcp" | "aws") {
+    const seed = SEEDS[tier];
+    const pool = seed.pools[role];
+    if (pool) return { vcpu: pool.vcpu, memoryGiB: pool.memoryGB, named: pool[cloud] as string | undefined };
+    const d = seed.poolDecisions![role];
+    return { vcpu: d.vcpu, memoryGiB: d.memoryGB, named: d[cloud] };
+}
+const familyOf = (cloud: "gcp" | "aws", name: string) => (cloud === "gcp" ? name.split("-")[0]! : name.replace(/^db\./, "").split(".")[0]!);
+const isCurrent = (cloud: "gcp" | "aws", name: string) =>
+    (cloud === "gcp" ? CURRENT_FAMILIES.gcp : CURRENT_FAMILIES.awsX86).includes(familyOf(cloud, name) as never);
+
+/**
+ * `machineTypes: asNamed` with what makes the named types hold the pods: seed 001's coderd
+ * types are 4 vCPU / 15-16 GB (a 6000m coderd does not fit), and the 2k page's c5.2xlarge
+ * has 16 GiB for 30 provisioners.
+ */
+const AS_NAMED: Record<TierKey, Record<string, unknown>> = {
+    "1k": { machineTypes: "asNamed" },
+    "2k": { machineTypes: "asNamed", sizing: { pools: { provisioners: { podsPerNode: 12 } } } },
+    "3k": { machineTypes: "asNamed", sizing: { coderd: { requests: { cpu: "3", memory: "10Gi" }, limits: { cpu: "3", memory: "10Gi" } } } },
+};
+
+describe("current machine generations of the page's shape by default; asNamed deploys the named types", () => {
+    const rows = TIER_KEYS.flatMap((tier) => (["gcp", "aws"] as const).flatMap((cloud) => ROLES.map((role) => [tier, cloud, role] as const)));
+    it.each(rows)("%s %s %s", (tier, cloud, role) => {
+        const want = pageShape(tier, role, cloud);
+        const p = plan(`${cloud}-${tier}`).pools[role];
+        const fact = MACHINE_FACTS[p.machine.name];
+        expect(fact, `${p.machine.name} in the vendor facts`).toBeDefined();
+        expect({ vcpu: fact!.vcpu, memoryGiB: fact!.memoryGiB }).toEqual({ vcpu: want.vcpu, memoryGiB: want.memoryGiB });
+        expect(fact!.burstable).toBe(false);
+        expect(isCurrent(cloud, p.machine.name), `${p.machine.name} is a current generation`).toBe(true);
+        if (cloud === "aws") expect(p.machine.arch).toBe("x86_64");
+
+        const named = plan(`${cloud}-${tier}`, AS_NAMED[tier]).pools[role];
+        // a page's type (or, where none is named, the same pick as by default), alone
+        expect(named.machine.name).toBe(want.named ?? p.machine.name);
+        expect(named.instanceTypes).toEqual([named.machine.name]);
+    });
+});
+
+describe("AWS autoscaled groups launch several same-shape x86 types", () => {
+    it.each(TIER_KEYS)("%s: provisioners and workspaces list the machine first, then same-shape current types", (tier) => {
+        const p = plan(`aws-${tier}`);
+        for (const role of ["provisioners", "workspaces"] as const) {
+            const pool = p.pools[role];
+            expect(pool.autoscaling).toBe(true);
+            expect(pool.instanceTypes[0]).toBe(pool.machine.name);
+            expect(pool.instanceTypes.length, `${tier} ${role}`).toBeGreaterThanOrEqual(2);
+            expect(new Set(pool.instanceTypes).size).toBe(pool.instanceTypes.length);
+            for (const t of pool.instanceTypes) {
+                const fact = MACHINE_FACTS[t];
+                expect(fact, `${t} in the vendor facts`).toBeDefined();
+                expect({ vcpu: fact!.vcpu, memoryGiB: fact!.memoryGiB, burstable: fact!.burstable })
+                    .toEqual({ vcpu: pool.machine.vcpu, memoryGiB: pool.machine.memoryGiB, burstable: false });
+                expect(isCurrent("aws", t), `${t}: a current x86 generation`).toBe(true);
+            }
+        }
+        // static pools and every GCP pool: one type
+        expect(p.pools.coderd.instanceTypes).toEqual([p.pools.coderd.machine.name]);
+        expect(p.pools.system.instanceTypes).toEqual([p.pools.system.machine.name]);
+        for (const pool of Object.values(plan(`gcp-${tier}`).pools)) expect(pool.instanceTypes).toEqual([pool.machine.name]);
+    });
+
+    it("a stack's own machineType is deployed alone", () => {
+        const p = plan("aws-3k", { sizing: { pools: { workspaces: { machineType: "m7i.2xlarge" } } } });
+        expect(p.pools.workspaces.instanceTypes).toEqual(["m7i.2xlarge"]);
+        expect(p.pools.provisioners.instanceTypes.length).toBeGreaterThanOrEqual(2);
+    });
+});
+
+describe("the database: never smaller than a smaller tier's, current generation", () => {
+    // The rule, from the pages' figures: the largest vCPUs and memory of this tier's page and every smaller tier's.
+    const rule = (tier: TierKey) => {
+        const upTo = TIER_KEYS.filter((t) => SEEDS[t].users <= SEEDS[tier].users).map((t) => SEEDS[t].database);
+        return { vcpu: Math.max(...upTo.map((d) => d.vcpu)), memoryGiB: Math.max(...upTo.map((d) => d.memoryGB)) };
+    };
+    const rows = TIER_KEYS.flatMap((tier) => (["gcp", "aws"] as const).map((cloud) => [tier, cloud] as const));
+    it.each(rows)("%s %s", (tier, cloud) => {
+        const want = rule(tier);
+        const d = plan(`${cloud}-${tier}`).database;
+        const fact = DATABASE_FACTS[d.machine.name];
+        expect(fact, `${d.machine.name} in the vendor facts`).toBeDefined();
+        expect(fact!.vcpu).toBe(want.vcpu);
+        // classes come in steps (RDS: 4 GiB a vCPU; Cloud SQL: the tier the seeds name)
+        expect(Math.abs(fact!.memoryGiB - want.memoryGiB) / want.memoryGiB).toBeLessThanOrEqual(0.1);
+        expect(fact!.burstable).toBe(false);
+        if (cloud === "aws") expect(CURRENT_FAMILIES.awsDatabase).toContain(d.machine.name.split(".").slice(0, 2).join("."));
+        expect(d.maxConnections).toBe(500);
+
+        // asNamed: the page's own class, where it names one
+        const named = SEEDS[tier].database[cloud];
+        expect(plan(`${cloud}-${tier}`, AS_NAMED[tier]).database.machine.name).toBe(named ?? d.machine.name);
+    });
+
+    it("warns when a stack's database is smaller than the tier's", () => {
+        const p = plan("aws-2k", { sizing: { database: { machineType: "db.m7g.xlarge" } } });
+        expect(p.database.machine.name).toBe("db.m7g.xlarge");
+        expect(p.warnings.join("\n")).toMatch(/sizing\.database\.machineType: db\.m7g\.xlarge has 4 vCPU, below the tier's 8 vCPU/);
     });
 });

@@ -1,8 +1,8 @@
 /** The tier catalogue against figures copied from the seed pages (test/fixtures/seeds.ts). */
 import { describe, expect, it } from "vitest";
 import { parseCpuMillis, parseMemoryMiB } from "../config";
-import { TIER_CATALOGUE, findDatabaseMachine, findNodeMachine } from "../tiers";
-import { MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
+import { TIER_CATALOGUE, databaseShape, findDatabaseMachine, findNodeMachine, sameShapeTypes } from "../tiers";
+import { CURRENT_FAMILIES, DATABASE_FACTS, MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
 
 const tiers = Object.entries(SEEDS) as [keyof typeof SEEDS, (typeof SEEDS)[keyof typeof SEEDS]][];
 
@@ -101,5 +101,52 @@ describe("machine catalogue", () => {
     it("knows N4 takes Hyperdisk only", () => {
         expect(findNodeMachine("gcp", "n4-standard-8")?.bootDisk).toBe("hyperdisk-balanced");
         expect(findNodeMachine("gcp", "t2d-standard-8")?.bootDisk).toBe("pd-balanced");
+    });
+});
+
+describe("the database rule: a tier's database is never smaller than a smaller tier's", () => {
+    // from the pages' figures: the largest vCPUs and memory of this tier's page and every smaller tier's
+    const rule = (name: keyof typeof SEEDS) => {
+        const upTo = tiers.filter(([, t]) => t.users <= SEEDS[name].users).map(([, t]) => t.database);
+        return { vcpu: Math.max(...upTo.map((d) => d.vcpu)), memoryGiB: Math.max(...upTo.map((d) => d.memoryGB)) };
+    };
+
+    it.each(tiers)("%s", (name) => {
+        const want = rule(name);
+        expect(databaseShape(name)).toMatchObject(want);
+        // 1k: 8 vCPU / 30 GB (seed 003); 2k: seed 003's, above its page's 4 / 16; 3k: 8 / 32 (seed 001)
+        expect(want.vcpu).toBe(8);
+        for (const cloud of ["gcp", "aws", "azure"] as const) {
+            const choice = TIER_CATALOGUE[name].database.machines[cloud];
+            const type = choice?.chosen ?? choice?.named;
+            const m = findDatabaseMachine(cloud, type ?? "");
+            expect(m, `${name} ${cloud} ${type}`).toBeDefined();
+            expect(m!.vcpu, `${name} ${cloud} ${type}`).toBe(want.vcpu);
+            expect(Math.abs(m!.memoryGiB - want.memoryGiB) / want.memoryGiB, `${name} ${cloud} ${type}`).toBeLessThanOrEqual(0.1);
+            expect(m!.burstable).toBe(false);
+            if (choice?.chosen && choice.named) expect(choice.why).toBeTruthy();
+        }
+        const aws = TIER_CATALOGUE[name].database.machines.aws!.chosen!;
+        expect(DATABASE_FACTS[aws]).toMatchObject({ vcpu: 8, memoryGiB: 32, burstable: false });
+        expect(CURRENT_FAMILIES.awsDatabase).toContain(aws.split(".").slice(0, 2).join("."));
+    });
+});
+
+describe("same-shape instance types an autoscaled AWS group may launch", () => {
+    it("m8i.2xlarge: the current x86 generations of 8 vCPU / 32 GiB, itself first", () => {
+        const types = sameShapeTypes("aws", findNodeMachine("aws", "m8i.2xlarge")!);
+        expect(types[0]).toBe("m8i.2xlarge");
+        expect(types).toEqual(expect.arrayContaining(["m7i.2xlarge", "m6i.2xlarge"]));
+        for (const t of types) {
+            expect(MACHINE_FACTS[t], t).toMatchObject({ vcpu: 8, memoryGiB: 32, burstable: false });
+            expect(CURRENT_FAMILIES.awsX86, t).toContain(t.split(".")[0]);
+        }
+    });
+
+    it("Graviton stays Graviton; GKE node pools take one type", () => {
+        const arm = sameShapeTypes("aws", findNodeMachine("aws", "m7g.2xlarge")!);
+        expect(arm.length).toBeGreaterThanOrEqual(2);
+        for (const t of arm) expect(findNodeMachine("aws", t)?.arch, t).toBe("arm64");
+        expect(sameShapeTypes("gcp", findNodeMachine("gcp", "n4-standard-8")!)).toEqual(["n4-standard-8"]);
     });
 });

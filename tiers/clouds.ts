@@ -12,7 +12,12 @@ export interface NodeProfile {
     daemonSets: Resources & { pods: number };
     /** the highest max-pods-per-node the service accepts */
     maxPodsLimit: number;
-    /** node counts of a pool are per zone (GKE regional pools) rather than for the whole pool (EKS, AKS) */
+    /**
+     * GKE regional pools: the pool's bounds are totals over its zones (autoscaling total
+     * limits, spread by BALANCED) while its initial count is per zone (initialNodeCount starts
+     * that many nodes in every zone). EKS and AKS (false): one count for the whole group,
+     * at least a node a zone.
+     */
     countsPerZone: boolean;
     /**
      * The most nodes one node group may have: a hard limit (an error) or a default quota
@@ -43,13 +48,19 @@ const cpuReservedMillis = (vcpu: number): number =>
 
 const EVICTION_MIB = 100;
 
+/** GKE's memory reservation of a machine with less than 1 GiB. */
+const GKE_SMALL_MACHINE_MIB = 255;
+
 export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
     gcp: {
+        // "255 MiB of memory for machines with less than 1 GiB of memory", else 25% of the
+        // first 4 GiB, 20% of the next 4, 10% of the next 8, 6% of the next 112, 2% above
+        // 128 GiB; plus 100 MiB for eviction (cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes).
         reserved: (m) => ({
             cpuMillis: cpuReservedMillis(m.vcpu),
-            memoryMiB: Math.ceil(
+            memoryMiB: (m.memoryGiB < 1 ? GKE_SMALL_MACHINE_MIB : Math.ceil(
                 tiered(m.memoryGiB * 1024, [[4096, 0.25], [8192, 0.2], [16384, 0.1], [131072, 0.06], [Infinity, 0.02]]),
-            ) + EVICTION_MIB,
+            )) + EVICTION_MIB,
         }),
         // Estimate of GKE Standard's per-node DaemonSets with Dataplane V2 (anetd,
         // fluentbit-gke, gke-metadata-server, pdcsi-node, netd, node-local-dns).
@@ -59,17 +70,21 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         maxNodesPerGroup: { nodes: 1000, hard: true, perZone: true, cite: "GKE quotas: nodes per node pool zone 1,000" },
         cite: {
             source: "GKE docs: 'Plan GKE Standard node sizes' (allocatable resources)",
-            note: "memory 25/20/10/6/2% tiers + 100Mi eviction; CPU 6/1/0.5/0.25%; DaemonSet requests are our estimate",
+            note: "memory 255Mi below 1 GiB, else 25/20/10/6/2% tiers, + 100Mi eviction; CPU 6/1/0.5/0.25%; DaemonSet requests are our estimate",
         },
     },
     aws: {
-        // EKS AL2023 AMI: kube-reserved memory 255Mi + 11Mi per pod the node may run.
+        // EKS AL2023 (nodeadm): kube-reserved memory 255Mi + 11Mi per pod and CPU by the
+        // same tiers as GKE, plus the 100Mi hard eviction threshold; no system-reserved.
+        // nodeadm counts the pods of the instance type's ENI limit, not the kubelet's maxPods,
+        // so components/aws/cluster.ts writes kube-reserved for the planned maxPods itself
+        // (kubeReserved); these figures are what the nodes then reserve.
         reserved: (m, maxPods) => ({
             cpuMillis: cpuReservedMillis(m.vcpu),
             memoryMiB: 255 + 11 * maxPods + EVICTION_MIB,
         }),
         // Estimate: aws-node (VPC CNI + network policy agent), kube-proxy, ebs-csi-node,
-        // eks-pod-identity-agent.
+        // eks-node-monitoring-agent (requests 10m / 30Mi), and room for one more.
         daemonSets: { cpuMillis: 300, memoryMiB: 512, pods: 5 },
         // Managed node groups cap max pods at 110 on instance types below 30 vCPUs (250
         // above); every AWS type in the catalogue is below 30 vCPUs.
@@ -77,8 +92,10 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         countsPerZone: false,
         maxNodesPerGroup: { nodes: 450, hard: false, perZone: false, cite: "EKS service quotas: nodes per managed node group 450" },
         cite: {
-            source: "amazon-eks-ami bootstrap (kube-reserved); EKS docs: 'Assign more IP addresses to Amazon EKS nodes with prefixes'",
-            note: "memory 255Mi + 11Mi x max pods + 100Mi eviction; CPU as GKE; DaemonSet requests are our estimate; " +
+            source: "awslabs/amazon-eks-ami nodeadm/internal/kubelet/config.go@e48b98ad (getMemoryMebibytesToReserve, " +
+                "getCPUMillicoresToReserve, evictionHard); EKS docs: 'Assign more IP addresses to Amazon EKS nodes with prefixes'",
+            note: "memory 255Mi + 11Mi x max pods + 100Mi eviction, kube-reserved set for the planned max pods; CPU as GKE; " +
+                "DaemonSet requests are our estimate; " +
                 "max pods: 'Managed node groups enforces a maximum number on the value of maxPods' (110 below 30 vCPUs)",
         },
     },

@@ -1,7 +1,7 @@
 import { tier1k } from "./t1k";
 import { tier2k } from "./t2k";
 import { tier3k } from "./t3k";
-import { CloudName, TierName, TierSpec } from "./types";
+import { CloudName, TIERS, TierName, TierSpec } from "./types";
 
 export * from "./types";
 export * from "./machines";
@@ -14,6 +14,26 @@ export const TIER_CATALOGUE: Readonly<Record<TierName, TierSpec>> = {
     "2k": tier2k,
     "3k": tier3k,
 };
+
+/**
+ * The database rule: a tier's database is never smaller than a smaller tier's. Each tier
+ * takes the larger vCPU count and memory of its own page's database and of every tier for
+ * fewer users. The pages disagree: seed 003 asks 8 vCPU / 30 GB for 1,000 users, 2k-users.md
+ * 4 vCPU / 16 GB for 2,000 and seed 001 8 vCPU / 32 GB for 3,000. The seeds (003 and 001)
+ * agree on 8 vCPU, and seed 000 found the database the first thing to run short (16 vCPU
+ * "only just able to keep up with 600 concurrent builds"); a smaller database later means
+ * a restart (Cloud SQL) or a failover (RDS Multi-AZ) to resize. So 2k deploys seed 003's
+ * 8 vCPU / 30 GB; `machineTypes: asNamed` deploys the 2k page's own types.
+ * Each tier's `database.machines` holds the types of this shape; a test keeps them so.
+ */
+export function databaseShape(name: TierName): { vcpu: number; memoryGiB: number; from: string[] } {
+    const own = TIER_CATALOGUE[name];
+    const smaller = TIERS.map((t) => TIER_CATALOGUE[t]).filter((t) => t.limits.users <= own.limits.users);
+    const vcpu = Math.max(...smaller.map((t) => t.database.vcpu));
+    const memoryGiB = Math.max(...smaller.map((t) => t.database.memoryGiB));
+    const from = smaller.filter((t) => t.database.vcpu === vcpu || t.database.memoryGiB === memoryGiB).map((t) => t.database.cite.source);
+    return { vcpu, memoryGiB, from: [...new Set(from)] };
+}
 
 /**
  * Database connections: coderd opens at most `CODER_PG_CONN_MAX_OPEN` connections

@@ -128,9 +128,51 @@ export const NODE_MACHINES: Record<CloudName, readonly Machine[]> = {
  */
 export const PREFERRED_FAMILIES: Record<CloudName, readonly string[]> = {
     gcp: ["n4-standard-", "n2-standard-"],
-    aws: ["m8i.", "m5."],
+    aws: ["m8i.", "m7i."],
     azure: ["Standard_D"],
 };
+
+/**
+ * The families an autoscaled node group may launch beside its planned machine, in the
+ * order it tries them: the current generations (6th and later on AWS: M8i, M7i and M6i,
+ * then AMD's M8a, M7a and M6a, and the C and R families of the same generations, and
+ * Graviton for arm64 machines). Only types of the machine's exact vCPU count, memory and
+ * architecture qualify, so the pool's sizing holds for each. EKS: "if you're using the
+ * Cluster Autoscaler, we recommend using a flexible set of instance types with the same
+ * amount of vCPU and memory resources", and a managed node group fills On-Demand capacity
+ * in the order of its instance types, so the planned machine stays the one launched while
+ * it is available. The previous generations (M5, C5, R5) and the burstable families are
+ * not alternatives. GKE node pools take one machine type: no entry.
+ */
+export const SAME_SHAPE_FAMILIES: Partial<Record<CloudName, readonly string[]>> = {
+    aws: [
+        "m8i", "m7i", "m6i", "m8a", "m7a", "m6a",
+        "c8i", "c7i", "c6i", "c7a", "c6a",
+        "r8i", "r7i", "r6i", "r7a", "r6a",
+        "m8g", "m7g", "m6g",
+    ],
+};
+
+/** The family of a catalogue type: m8i.2xlarge → m8i, n4-standard-8 → n4, Standard_D8s_v5 → Standard_D8s_v5. */
+export function familyOfMachine(cloud: CloudName, name: string): string {
+    if (cloud === "aws") return name.replace(/^db\./, "").split(".")[0]!;
+    if (cloud === "gcp") return name.split("-")[0]!;
+    return name;
+}
+
+/**
+ * The instance types of the same shape as `machine` an autoscaled group may also launch
+ * (SAME_SHAPE_FAMILIES), `machine` first; just `machine` where the cloud lists none.
+ */
+export function sameShapeTypes(cloud: CloudName, machine: Machine): string[] {
+    const families = SAME_SHAPE_FAMILIES[cloud] ?? [];
+    const others = families
+        .map((f) => NODE_MACHINES[cloud].find((m) => familyOfMachine(cloud, m.name) === f &&
+            m.vcpu === machine.vcpu && m.memoryGiB === machine.memoryGiB && m.arch === machine.arch && !m.burstable))
+        .filter((m): m is Machine => m !== undefined && m.name !== machine.name)
+        .map((m) => m.name);
+    return [machine.name, ...others];
+}
 
 /** Managed PostgreSQL instance classes per cloud (GCP custom tiers are parsed). */
 export const DATABASE_MACHINES: Record<Exclude<CloudName, "gcp">, readonly Machine[]> = {

@@ -65,10 +65,13 @@ export const tier1k: TierSpec = {
             nodes: Math.ceil(600 / 16),
             podsPerNode: 16,
             autoscaling: true,
+            // The 2k page's workspace types. T2D (AMD Milan, one vCPU a core) is a current
+            // family and stays; m5 and Dsv3 are previous generations: the same shape of the
+            // current one. x86 on AWS: workspace images built by templates may be amd64 only.
             machines: {
                 gcp: { named: "t2d-standard-8" },
-                aws: { named: "m5.2xlarge" },
-                azure: { named: "Standard_D8s_v3" },
+                aws: { named: "m5.2xlarge", chosen: "m8i.2xlarge", why: "m5 is a previous generation; m8i.2xlarge is the same 8 vCPU / 32 GiB, x86 as workspace images may be amd64 only (seed 003: M8-series work well)" },
+                azure: { named: "Standard_D8s_v3", chosen: "Standard_D8s_v5", why: "Dsv3 is a previous generation; Standard_D8s_v5 is the same 8 vCPU / 32 GiB" },
             },
             cite: {
                 source: "decision",
@@ -86,10 +89,11 @@ export const tier1k: TierSpec = {
         // Decision: seed 003 asks for 1 database node; the product deploys managed HA
         // PostgreSQL (a synchronous standby in another zone), overridable.
         highAvailability: true,
+        // The database rule (tiers/index.ts databaseShape): seed 003's own 8 vCPU / 30 GB.
         machines: {
-            gcp: { chosen: "db-custom-8-30720", why: "8 vCPU / 30 GB as a Cloud SQL custom tier (the tier seed 001 names for the same shape)" },
-            aws: { chosen: "db.m8g.2xlarge", why: "seed 003: M8-series in AWS work well; 8 vCPU / 32 GiB" },
-            azure: { chosen: "Standard_D8ds_v5", why: "8 vCores / 32 GiB General Purpose" },
+            gcp: { chosen: "db-custom-8-30720", why: "seed 003's 8 vCPU / 30 GB as a Cloud SQL custom tier (the tier seed 001 names for the same shape)" },
+            aws: { chosen: "db.m8g.2xlarge", why: "seed 003's 8 vCPU / 30 GB: the 8 vCPU / 32 GiB class of the M8 series (seed 003: M8-series in AWS work well); Graviton, as RDS runs no customer code" },
+            azure: { chosen: "Standard_D8ds_v5", why: "seed 003's 8 vCPU / 30 GB: 8 vCores / 32 GiB General Purpose" },
         },
         storageCite: { source: "validated-architectures.md", note: "2 vCPU x 8 GB RAM x 512 GB storage: a baseline for less than 1000 users" },
         cite: { source: "seed 003", note: "Database: 8 vCPU, 30 GB, 1 replica; storage from validated-architectures.md (512 GB baseline)" },

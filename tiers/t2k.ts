@@ -49,9 +49,9 @@ export const tier2k: TierSpec = {
             podsPerNode: 1,
             autoscaling: false,
             machines: {
-                gcp: { named: "n1-standard-4" },
-                aws: { named: "m5.xlarge" },
-                azure: { named: "Standard_D4s_v3" },
+                gcp: { named: "n1-standard-4", chosen: "n4-standard-4", why: "N1 is the first generation; n4-standard-4 is the page's 4 vCPU / 16 GB (n1-standard-4 has 15 GB) (seed 003: N4-series work well)" },
+                aws: { named: "m5.xlarge", chosen: "m8i.xlarge", why: "m5 is a previous generation; m8i.xlarge is the same 4 vCPU / 16 GiB (seed 003: M8-series work well)" },
+                azure: { named: "Standard_D4s_v3", chosen: "Standard_D4s_v5", why: "Dsv3 is a previous generation; Standard_D4s_v5 is the same 4 vCPU / 16 GiB" },
             },
             cite: { source: "2k-users.md", note: "Coderd nodes: 4 vCPU, 16 GB memory, 2 nodes, 1 coderd each" },
         },
@@ -65,10 +65,11 @@ export const tier2k: TierSpec = {
                 gcp: { named: "t2d-standard-8" },
                 aws: {
                     named: "c5.2xlarge",
-                    chosen: "m5.2xlarge",
-                    why: "c5.2xlarge has 16 GiB, half the page's 32 GB; 30 provisioners at 768Mi need 22.5 GiB",
+                    chosen: "m8i.2xlarge",
+                    why: "c5.2xlarge has 16 GiB, half the page's 32 GB (30 provisioners at 768Mi need 22.5 GiB), and C5 is a previous generation; " +
+                        "m8i.2xlarge is the page's 8 vCPU / 32 GB, x86 as template images may be amd64 only",
                 },
-                azure: { named: "Standard_D8s_v3" },
+                azure: { named: "Standard_D8s_v3", chosen: "Standard_D8s_v5", why: "Dsv3 is a previous generation; Standard_D8s_v5 is the same 8 vCPU / 32 GiB" },
             },
             cite: { source: "2k-users.md", note: "Provisioner nodes: 8 vCPU, 32 GB memory, 4 nodes, 30 provisioners each" },
         },
@@ -80,8 +81,8 @@ export const tier2k: TierSpec = {
             autoscaling: true,
             machines: {
                 gcp: { named: "t2d-standard-8" },
-                aws: { named: "m5.2xlarge" },
-                azure: { named: "Standard_D8s_v3" },
+                aws: { named: "m5.2xlarge", chosen: "m8i.2xlarge", why: "m5 is a previous generation; m8i.2xlarge is the same 8 vCPU / 32 GiB, x86 as workspace images may be amd64 only" },
+                azure: { named: "Standard_D8s_v3", chosen: "Standard_D8s_v5", why: "Dsv3 is a previous generation; Standard_D8s_v5 is the same 8 vCPU / 32 GiB" },
             },
             cite: { source: "2k-users.md", note: "Workspace nodes: 8 vCPU, 32 GB memory, 128 nodes, 16 workspaces each" },
         },
@@ -94,10 +95,14 @@ export const tier2k: TierSpec = {
         // The page: "High Availability: the mode is enabled"; its single database node
         // gets a managed standby.
         highAvailability: true,
+        // The database rule (tiers/index.ts databaseShape): the page asks 4 vCPU / 16 GB for
+        // 2,000 users, seed 003 8 vCPU / 30 GB for 1,000; a tier's database is never smaller
+        // than a smaller tier's, so 2k deploys seed 003's 8 vCPU / 30 GB. `machineTypes: asNamed`
+        // deploys the page's own types.
         machines: {
-            gcp: { named: "db-custom-4-15360" },
-            aws: { named: "db.m5.xlarge" },
-            azure: { named: "Standard_D4s_v3" },
+            gcp: { named: "db-custom-4-15360", chosen: "db-custom-8-30720", why: "the 1k tier's 8 vCPU / 30 GB (seed 003): a tier's database is never smaller than a smaller tier's" },
+            aws: { named: "db.m5.xlarge", chosen: "db.m8g.2xlarge", why: "the 1k tier's 8 vCPU / 30 GB (seed 003): a tier's database is never smaller than a smaller tier's; db.m5 is a previous generation, M8 the series seed 003 names" },
+            azure: { named: "Standard_D4s_v3", chosen: "Standard_D8ds_v5", why: "the 1k tier's 8 vCPU / 30 GB (seed 003): a tier's database is never smaller than a smaller tier's" },
         },
         cite: { source: "2k-users.md", note: "Database nodes: 4 vCPU, 16 GB memory, 1 node, 1 TB storage" },
     },

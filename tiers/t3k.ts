@@ -8,8 +8,11 @@ import { TierSpec } from "./types";
  *   `Standard_D4s_v3`, all 4 vCPU / 15-16 GB. We keep the stated capacity and
  *   deploy 8 vCPU / 32 GiB types; `machineTypes: asNamed` deploys the named ones.
  * - it names burstable `t3.*` / `db.t3.*` for AWS, while seed 003, 2k-users.md and
- *   validated-architectures.md advise non-burstable types in production. We deploy
- *   `m5` / `db.m5` by default; `asNamed` deploys the `t3` types.
+ *   validated-architectures.md advise non-burstable types in production. We deploy the
+ *   current generation of the same shape (`m8i`, `db.m8g`) by default; `asNamed` deploys
+ *   the `t3` types.
+ * Where it names an older generation (`n1-standard-4`, `Standard_D*s_v3`), the same: the
+ * current generation of the stated shape. `t2d-standard-8` (Tau T2D) is a current family.
  */
 export const tier3k: TierSpec = {
     name: "3k",
@@ -53,9 +56,9 @@ export const tier3k: TierSpec = {
             podsPerNode: 1,
             autoscaling: false,
             machines: {
-                gcp: { named: "n1-standard-4", chosen: "n2-standard-8", why: "n1-standard-4 is 4 vCPU / 15 GB, half the stated 8 vCPU / 32 GB" },
-                aws: { named: "t3.xlarge", chosen: "m5.2xlarge", why: "t3.xlarge is burstable and 4 vCPU / 16 GiB, half the stated capacity" },
-                azure: { named: "Standard_D4s_v3", chosen: "Standard_D8s_v3", why: "Standard_D4s_v3 is 4 vCPU / 16 GiB, half the stated capacity" },
+                gcp: { named: "n1-standard-4", chosen: "n4-standard-8", why: "n1-standard-4 is 4 vCPU / 15 GB, half the stated 8 vCPU / 32 GB, and N1 the first generation (seed 003: N4-series work well)" },
+                aws: { named: "t3.xlarge", chosen: "m8i.2xlarge", why: "t3.xlarge is burstable and 4 vCPU / 16 GiB, half the stated capacity (seed 003: M8-series work well)" },
+                azure: { named: "Standard_D4s_v3", chosen: "Standard_D8s_v5", why: "Standard_D4s_v3 is 4 vCPU / 16 GiB, half the stated capacity, and Dsv3 a previous generation" },
             },
             cite: { source: "seed 001", note: "Coderd nodes: 8 vCPU, 32 GB memory, 4 / 1 coderd each" },
         },
@@ -67,8 +70,8 @@ export const tier3k: TierSpec = {
             autoscaling: true,
             machines: {
                 gcp: { named: "t2d-standard-8" },
-                aws: { named: "t3.2xlarge", chosen: "m5.2xlarge", why: "t3.2xlarge is burstable" },
-                azure: { named: "Standard_D8s_v3" },
+                aws: { named: "t3.2xlarge", chosen: "m8i.2xlarge", why: "t3.2xlarge is burstable; m8i.2xlarge is the same 8 vCPU / 32 GiB, x86 as template images may be amd64 only" },
+                azure: { named: "Standard_D8s_v3", chosen: "Standard_D8s_v5", why: "Dsv3 is a previous generation; Standard_D8s_v5 is the same 8 vCPU / 32 GiB" },
             },
             cite: { source: "seed 001", note: "Provisioner nodes: 8 vCPU, 32 GB memory, 8 / 30 provisioners each" },
         },
@@ -80,8 +83,8 @@ export const tier3k: TierSpec = {
             autoscaling: true,
             machines: {
                 gcp: { named: "t2d-standard-8" },
-                aws: { named: "t3.2xlarge", chosen: "m5.2xlarge", why: "t3.2xlarge is burstable" },
-                azure: { named: "Standard_D8s_v3" },
+                aws: { named: "t3.2xlarge", chosen: "m8i.2xlarge", why: "t3.2xlarge is burstable; m8i.2xlarge is the same 8 vCPU / 32 GiB, x86 as workspace images may be amd64 only" },
+                azure: { named: "Standard_D8s_v3", chosen: "Standard_D8s_v5", why: "Dsv3 is a previous generation; Standard_D8s_v5 is the same 8 vCPU / 32 GiB" },
             },
             cite: { source: "seed 001", note: "Workspace nodes: 8 vCPU, 32 GB memory, 256 nodes / 12 workspaces each" },
         },
@@ -93,10 +96,13 @@ export const tier3k: TierSpec = {
         // "Replicas: 2": a primary and its HA standby.
         replicas: 2,
         highAvailability: true,
+        // The database rule (tiers/index.ts databaseShape): the page's own 8 vCPU / 32 GB,
+        // as large as any smaller tier's. Cloud SQL: the tier the page names (30,720 MiB,
+        // 32.2 GB); AWS: the current generation of the same shape.
         machines: {
             gcp: { named: "db-custom-8-30720" },
-            aws: { named: "db.t3.2xlarge", chosen: "db.m5.2xlarge", why: "db.t3.2xlarge is burstable (and Multi-AZ DB clusters offer no db.t3)" },
-            azure: { named: "Standard_D8s_v3" },
+            aws: { named: "db.t3.2xlarge", chosen: "db.m8g.2xlarge", why: "db.t3.2xlarge is burstable (and Multi-AZ DB clusters offer no db.t3); db.m8g.2xlarge is the same 8 vCPU / 32 GiB of the M8 series seed 003 names" },
+            azure: { named: "Standard_D8s_v3", chosen: "Standard_D8ds_v5", why: "Dsv3 is a previous generation; 8 vCores / 32 GiB General Purpose" },
         },
         cite: { source: "seed 001", note: "Database nodes: 8 vCPU, 32 GB memory, 2 replicas, 1.5 TB storage" },
     },

@@ -6,6 +6,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { execKubeconfig } from "../k8s/kubeconfig";
+import { serviceAccountId } from "./names";
+import { poolRollout } from "./rollout";
 
 export interface GkeClusterArgs {
     project: string;
@@ -22,19 +24,29 @@ export interface GkeClusterArgs {
     releaseChannel: string;
     kubernetesVersion: string;
     controlPlaneCidr: string;
+    /** CIDRs the control plane's IP endpoint admits from outside the VPC; empty: none (the DNS endpoint serves every client) */
     apiAuthorizedNetworks: string[];
     deletionProtection: boolean;
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Roles of the nodes' own service account: logs, metrics, image pulls, nothing else. */
+/**
+ * Roles of the nodes' own service account: what GKE's node components need (logs, metrics,
+ * and the rest GKE adds over time), and image pulls from Artifact Registry. "Node service
+ * accounts must have the Kubernetes Engine Default Node Service Account
+ * (roles/container.defaultNodeServiceAccount) role" (cloud.google.com/kubernetes-engine/docs/how-to/node-pools;
+ * docs.cloud.google.com/kubernetes-engine/security/configure-node-service-accounts).
+ */
 export const NODE_ROLES = [
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
+    "roles/container.defaultNodeServiceAccount",
     "roles/artifactregistry.reader",
 ] as const;
+
+/** Start (UTC) of GKE's daily maintenance window. */
+export const GKE_MAINTENANCE_START = "04:00";
+
+/** Access scopes of the nodes: all of Google Cloud, narrowed by the service account's IAM roles. */
+const NODE_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 
 /**
  * A regional GKE Standard cluster with private nodes, Workload Identity, a release
@@ -51,7 +63,8 @@ export class GkeCluster extends pulumi.ComponentResource {
         super("coder-refarch:gcp:Cluster", name, {}, opts);
 
         const nodeAccount = new serviceaccount.Account(`${name}-nodes`, {
-            accountId: `${args.clusterName.slice(0, 23)}-nodes`,
+            // A hash of the whole name: two stacks whose names share a long prefix get two accounts.
+            accountId: serviceAccountId(args.clusterName, "nodes"),
             displayName: `GKE nodes of ${args.clusterName}`,
         }, { parent: this, dependsOn: args.dependsOn });
         const roleBindings = NODE_ROLES.map((role) => new projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
@@ -69,6 +82,9 @@ export class GkeCluster extends pulumi.ComponentResource {
             // right after; the planned pools follow.
             removeDefaultNodePool: true,
             initialNodeCount: 1,
+            // The temporary default pool runs as the nodes' own account too: where the Compute
+            // Engine default account is disabled or has no roles, it would not come up.
+            nodeConfig: { serviceAccount: nodeAccount.email, oauthScopes: NODE_SCOPES },
             deletionProtection: args.deletionProtection,
             minMasterVersion: args.kubernetesVersion || undefined,
             releaseChannel: { channel: args.releaseChannel },
@@ -85,9 +101,18 @@ export class GkeCluster extends pulumi.ComponentResource {
                 enablePrivateEndpoint: false,
                 masterIpv4CidrBlock: args.controlPlaneCidr,
             },
-            masterAuthorizedNetworksConfig: args.apiAuthorizedNetworks.length
-                ? { cidrBlocks: args.apiAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock })) }
-                : undefined,
+            // The DNS-based endpoint: reachable from anywhere, each request authorized by IAM
+            // (container.clusters.connect), so CI runners without fixed addresses reach the API
+            // with no address list. "Use only the DNS-based endpoint to access your control plane"
+            // (cloud.google.com/kubernetes-engine/docs/concepts/network-isolation).
+            controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } },
+            // The IP endpoint admits only the listed networks: none when the list is empty, and
+            // never Google Cloud's public addresses (any VM with an external IP otherwise).
+            // Open to all is an explicit ["0.0.0.0/0"].
+            masterAuthorizedNetworksConfig: {
+                cidrBlocks: args.apiAuthorizedNetworks.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock })),
+                gcpPublicCidrsAccessEnabled: false,
+            },
             workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
             enableShieldedNodes: true,
             addonsConfig: {
@@ -100,9 +125,19 @@ export class GkeCluster extends pulumi.ComponentResource {
                 enableComponents: ["SYSTEM_COMPONENTS"],
                 managedPrometheus: { enabled: true },
             },
-            maintenancePolicy: { dailyMaintenanceWindow: { startTime: "04:00" } },
+            // 04:00-08:00 UTC daily (a daily window lasts four hours), after the database's
+            // backups and weekly maintenance (database.ts): never at the same time.
+            maintenancePolicy: { dailyMaintenanceWindow: { startTime: GKE_MAINTENANCE_START } },
             resourceLabels: { "managed-by": "pulumi", app: "coder" },
-        }, { parent: this, dependsOn: args.dependsOn, ignoreChanges: ["initialNodeCount"] });
+        }, {
+            parent: this,
+            // The default pool's nodes run as the account: its roles first.
+            dependsOn: [...(args.dependsOn ?? []), ...roleBindings],
+            // nodeConfig describes the default pool only, which is removed: GKE then reports the
+            // first remaining pool's configuration, and a diff on it would replace the cluster
+            // (hashicorp/terraform-provider-google#12070).
+            ignoreChanges: ["initialNodeCount", "nodeConfig"],
+        });
 
         const pools = {} as Record<PoolRole, container.NodePool>;
         for (const pool of Object.values(args.pools)) {
@@ -110,9 +145,10 @@ export class GkeCluster extends pulumi.ComponentResource {
         }
         this.nodePools = pools;
 
+        // The DNS endpoint (an IP endpoint may admit no outside network).
         this.kubeconfig = pulumi.secret(pulumi
-            .all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth])
-            .apply(([clusterName, endpoint, auth]) => gkeKubeconfig(clusterName, endpoint, auth?.clusterCaCertificate ?? "")));
+            .all([this.cluster.name, this.cluster.controlPlaneEndpointsConfig])
+            .apply(([clusterName, endpoints]) => gkeKubeconfig(clusterName, endpoints?.dnsEndpointConfig?.endpoint ?? "")));
 
         // Kubernetes objects wait for the pools: Helm waits for pods that need nodes.
         this.provider = new k8s.Provider(`${name}-k8s`, {
@@ -123,22 +159,31 @@ export class GkeCluster extends pulumi.ComponentResource {
     }
 
     private nodePool(name: string, pool: PoolPlan, serviceAccount: pulumi.Input<string>, after: pulumi.Resource[]): container.NodePool {
-        const size = pool.autoscaling
+        const size = totalCounts(pool)
             ? {
+                // Per zone: GKE starts this many nodes in each of the pool's zones.
                 initialNodeCount: pool.initial.perZone,
-                autoscaling: { minNodeCount: pool.perZone.min, maxNodeCount: pool.perZone.max, locationPolicy: "BALANCED" },
+                // Totals over the zones ("Total size limits", NodePoolAutoscaling in the gcp
+                // d.ts), kept even across zones by BALANCED: the plan's node counts are what
+                // is deployed, not rounded up to a multiple of the zones. coderd's pool is one
+                // of them: its minimum holds every replica, its maximum adds the rollout's
+                // surge node. Its pods carry `cluster-autoscaler.kubernetes.io/safe-to-evict:
+                // "false"` (the Kubernetes layer), so the autoscaler only ever removes the empty
+                // surge node and never evicts coderd ("The Coder control plane node group must
+                // be static", Coder's validated architectures).
+                autoscaling: { totalMinNodeCount: pool.total.min, totalMaxNodeCount: pool.total.max, locationPolicy: "BALANCED" },
             }
+            // The system pool: one node in every zone, a count a zone.
             : { nodeCount: pool.perZone.max };
+        const rollout = poolRollout(pool);
         return new container.NodePool(`${name}-${pool.role}`, {
             cluster: this.cluster.id,
             location: this.cluster.location,
-            // Counts are per zone: GKE repeats them in each of these zones.
             nodeLocations: pool.zones,
             ...size,
             maxPodsPerNode: pool.maxPodsPerNode,
             management: { autoRepair: true, autoUpgrade: true },
-            // coderd: one node at a time, never below the planned count.
-            upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" },
+            upgradeSettings: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable, strategy: "SURGE" },
             nodeConfig: {
                 machineType: pool.machine.name,
                 // N4 takes Hyperdisk only; provisioners benefit from SSDs (seed 003): sizing.ts bootDiskOf.
@@ -146,7 +191,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 diskSizeGb: pool.bootDisk.sizeGb,
                 imageType: "COS_CONTAINERD",
                 serviceAccount,
-                oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                oauthScopes: NODE_SCOPES,
                 labels: pool.labels,
                 taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: "NO_SCHEDULE" })),
                 workloadMetadataConfig: { mode: "GKE_METADATA" },
@@ -158,19 +203,33 @@ export class GkeCluster extends pulumi.ComponentResource {
             parent: this,
             dependsOn: after,
             // The autoscaler owns the live count; a new minimum must not replace the pool.
-            ignoreChanges: pool.autoscaling ? ["initialNodeCount"] : [],
+            ignoreChanges: totalCounts(pool) ? ["initialNodeCount"] : [],
+            // A surge upgrade of a full pool outlasts the provider's 30 minutes (poolRollout).
+            customTimeouts: { update: rollout.updateTimeout },
         });
     }
 }
 
-/** A kubeconfig that authenticates with gke-gcloud-auth-plugin (as `gcloud` writes it). */
-export function gkeKubeconfig(clusterName: string, endpoint: string, caData: string): string {
+/** Pools whose counts are totals over their zones (autoscaling total limits): all but the system pool. */
+export function totalCounts(pool: PoolPlan): boolean {
+    return pool.role !== "system";
+}
+
+/**
+ * A kubeconfig for the cluster's DNS-based endpoint, as `gcloud container clusters
+ * get-credentials --dns-endpoint` writes it: the server is `https://<endpoint>` and there is
+ * no CA data, since that endpoint serves a certificate of a public CA (Google Trust
+ * Services), not of the cluster's own CA, which would fail to verify it. The plugin uses
+ * Application Default Credentials (`--use_application_default_credentials`), the identity
+ * pulumi-gcp uses too; without the flag it asks the `gcloud` CLI for its active account.
+ */
+export function gkeKubeconfig(clusterName: string, dnsEndpoint: string): string {
     return execKubeconfig({
         clusterName,
-        server: `https://${endpoint}`,
-        caData,
+        server: `https://${dnsEndpoint}`,
         exec: {
             command: "gke-gcloud-auth-plugin",
+            args: ["--use_application_default_credentials"],
             installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
             provideClusterInfo: true,
         },

@@ -6,6 +6,8 @@ import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
 
 export interface CloudSqlArgs {
     region: string;
+    /** the stack's zones, as the node pools span them: the primary goes to the first, the standby to the second */
+    zones: string[];
     /** self link or id of the VPC the instance gets its private IP in */
     network: pulumi.Input<string>;
     /** the private services access peering the instance waits for; absent when the network already has one */
@@ -15,6 +17,16 @@ export interface CloudSqlArgs {
     /** physical instance name prefix (stack-derived) */
     namePrefix: string;
 }
+
+/**
+ * When the database and the cluster change, in UTC, one after another and never at once:
+ * the weekly database maintenance (Sunday 23:00, an hour), then the daily backups (a backup
+ * starts within four hours of 00:00), then GKE's daily maintenance window (04:00, four hours,
+ * cluster.ts). A node upgrade that restarts coderd while the database restarts or is busy
+ * with a backup would double the disruption; each gets its own hours.
+ */
+export const DATABASE_MAINTENANCE = { day: 7, hour: 23 } as const;
+export const BACKUP_START = "00:00";
 
 /**
  * Cloud SQL for PostgreSQL: regional (HA standby in a second zone), private IP only,
@@ -41,6 +53,15 @@ export class CloudSqlDatabase extends pulumi.ComponentResource {
                 edition: "ENTERPRISE",
                 tier: p.machine.name,
                 availabilityType: p.highAvailability ? "REGIONAL" : "ZONAL",
+                // The primary in the stack's first zone, the standby in its second: zones the
+                // node pools use (Coder: database in the "same region (and if possible, same
+                // availability zone)", validated architectures). coderd spans every zone, so
+                // no zone is coderd's; the first is the one chosen. Without a preference
+                // Cloud SQL may take a zone no node is in (us-central1-f).
+                locationPreference: {
+                    zone: args.zones[0],
+                    ...(p.highAvailability && args.zones[1] ? { secondaryZone: args.zones[1] } : {}),
+                },
                 diskType: "PD_SSD",
                 diskSize: p.storageGb,
                 diskAutoresize: true,
@@ -56,10 +77,10 @@ export class CloudSqlDatabase extends pulumi.ComponentResource {
                     enabled: true,
                     pointInTimeRecoveryEnabled: true,
                     transactionLogRetentionDays: 7,
-                    startTime: "03:00",
+                    startTime: BACKUP_START,
                     backupRetentionSettings: { retainedBackups: 14, retentionUnit: "COUNT" },
                 },
-                maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
+                maintenanceWindow: { ...DATABASE_MAINTENANCE, updateTrack: "stable" },
                 insightsConfig: { queryInsightsEnabled: true, recordApplicationTags: false, recordClientAddress: false },
                 databaseFlags: [
                     { name: "max_connections", value: String(p.maxConnections) },

@@ -9,6 +9,7 @@ import * as dns from "@pulumi/gcp/dns";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CoderHostnames, hostnameList } from "../k8s/cert-manager";
 import { ClusterHandle } from "../k8s/types";
+import { serviceAccountId } from "./names";
 
 /** TTL of the records: short enough that a moved load balancer is found within minutes. */
 export const RECORD_TTL = 300;
@@ -115,8 +116,8 @@ export class AcmeIdentity extends pulumi.ComponentResource {
         super("coder-refarch:gcp:AcmeIdentity", name, {}, opts);
         this.account = new serviceaccount.Account(`${name}-gsa`, {
             project: args.project,
-            // 6-30 characters: the prefix (at most 30) cut to leave room for the suffix.
-            accountId: `${args.namePrefix.slice(0, 24).replace(/-+$/, "")}-acme`,
+            // 6-30 characters, with a hash of the whole prefix: stacks that share a long prefix get their own.
+            accountId: serviceAccountId(args.namePrefix, "acme"),
             displayName: `cert-manager of ${args.namePrefix}: ACME DNS-01 in ${args.managedZone}`,
         }, { parent: this });
         const member = pulumi.interpolate`serviceAccount:${this.account.email}`;

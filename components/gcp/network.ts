@@ -7,11 +7,16 @@ export interface GcpNetworkArgs {
     nodeCidr: string;
     podCidr: string;
     serviceCidr: string;
+    /** the range private services access (Cloud SQL) takes its addresses from, e.g. 10.20.0.0/16 */
+    privateServicesCidr: string;
     /** resources that must exist first (the project's APIs) */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 export const POD_RANGE = "pods";
+/** Cloud NAT source ports a node starts with, and the most it may grow to (dynamic port allocation). */
+export const NAT_MIN_PORTS_PER_VM = 1024;
+export const NAT_MAX_PORTS_PER_VM = 32768;
 export const SERVICE_RANGE = "services";
 
 /**
@@ -24,7 +29,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
     public readonly subnet: compute.Subnetwork;
     /** the peering Cloud SQL's private IP depends on */
     public readonly privateServiceAccess: servicenetworking.Connection;
-    /** the range Cloud SQL's private addresses come from */
+    /** the range Cloud SQL's private addresses come from (known at preview: it is pinned) */
     public readonly privateServiceRange: pulumi.Output<string>;
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,14 +64,32 @@ export class GcpNetwork extends pulumi.ComponentResource {
             region: args.region,
             natIpAllocateOption: "AUTO_ONLY",
             sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+            // Source ports a node gets for connections to one destination (IP and port), shared
+            // by all its pods: static allocation gives 64, which 30 provisioners running
+            // `terraform init` against one registry, or 16 workspaces cloning from one git
+            // host, exhaust (Cloud NAT then drops connections: OUT_OF_RESOURCES). Dynamic
+            // allocation starts a node at 1,024 and grows it on demand up to 32,768 (both
+            // powers of two, max above min, as routerNat.d.ts requires); AUTO_ONLY adds NAT
+            // addresses as the ports need them. Endpoint-independent mapping cannot be on with
+            // dynamic allocation ("Mutually exclusive", routerNat.d.ts).
+            enableDynamicPortAllocation: true,
+            minPortsPerVm: NAT_MIN_PORTS_PER_VM,
+            maxPortsPerVm: NAT_MAX_PORTS_PER_VM,
+            enableEndpointIndependentMapping: false,
+            // Errors only (dropped connections among them): what an alert on port exhaustion needs.
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
         }, { parent: this });
 
+        // Pinned, not picked by Google: the range is validated against the node, pod,
+        // Service and control-plane ranges (config), and known at preview, where the
+        // workspaces' NetworkPolicy keeps workspaces out of it.
+        const [address, prefix] = args.privateServicesCidr.split("/");
         const peeringRange = new compute.GlobalAddress(`${name}-psa`, {
             network: this.network.id,
             purpose: "VPC_PEERING",
             addressType: "INTERNAL",
-            prefixLength: 16,
+            address,
+            prefixLength: Number(prefix),
             description: "private services access (Cloud SQL)",
         }, { parent: this });
 
@@ -74,12 +97,21 @@ export class GcpNetwork extends pulumi.ComponentResource {
             network: this.network.id,
             service: "servicenetworking.googleapis.com",
             reservedPeeringRanges: [peeringRange.name],
-            // Cloud SQL keeps using the peering for a while after the instance is gone;
-            // abandoning it lets `pulumi destroy` finish.
+            // Cloud SQL holds the connection a while after its instance is deleted (so the instance
+            // can still be restored), so a delete fails ("Producer services ... are still using
+            // this connection"); abandoning drops it from the state. The peering stays and the
+            // network's delete then fails until the peering is removed by hand (README, tearing a
+            // stack down). (A REMOVE_PEERING policy that
+            // does this is not in this @pulumi/gcp: its d.ts knows DELETE, ABANDON and PREVENT.)
             deletionPolicy: "ABANDON",
+            // A re-created connection (after a teardown left one behind, or a changed range)
+            // updates the existing one instead of failing: "enforce an update of the reserved
+            // peering ranges on the existing service networking connection in case of a new
+            // connection creation failure" (connection.d.ts).
+            updateOnCreationFail: true,
         }, { parent: this });
 
-        this.privateServiceRange = pulumi.interpolate`${peeringRange.address}/${peeringRange.prefixLength}`;
+        this.privateServiceRange = pulumi.output(args.privateServicesCidr);
         this.registerOutputs({ network: this.network.id, subnet: this.subnet.id });
     }
 }

@@ -43,6 +43,8 @@ interface Attachment {
     privateServiceAccess?: pulumi.Resource;
     /** the private services range (the database's addresses), when the program creates it */
     privateServiceRange?: pulumi.Input<string>;
+    /** the VPC's name, when the program creates it (teardown removes its Cloud SQL peering by name) */
+    networkName?: pulumi.Output<string>;
 }
 
 /**
@@ -56,6 +58,11 @@ export class GcpPlatform extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly databaseInstance: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
+    /**
+     * The VPC the program created (absent in an existing network): `pulumi destroy` stops at
+     * it until its Cloud SQL peering is deleted by name (README, tearing a stack down).
+     */
+    public readonly networkName?: pulumi.Output<string>;
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:Platform", name, {}, opts);
@@ -92,6 +99,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
 
         const db = new CloudSqlDatabase(`${name}-db`, {
             region: s.region,
+            zones: s.zones,
             network: net.network,
             privateServiceAccess: net.privateServiceAccess,
             plan: plan.database,
@@ -152,6 +160,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
         this.clusterName = gke.cluster.name;
         this.databaseInstance = db.instance.name;
         this.kubeconfig = gke.kubeconfig;
+        this.networkName = net.networkName;
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
     }
 
@@ -162,6 +171,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
             nodeCidr: s.nodeCidr,
             podCidr: s.podCidr,
             serviceCidr: s.serviceCidr,
+            privateServicesCidr: s.privateServicesCidr,
             dependsOn: apis,
         }, { parent: this });
         return {
@@ -171,6 +181,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
             serviceRangeName: SERVICE_RANGE,
             privateServiceAccess: network.privateServiceAccess,
             privateServiceRange: network.privateServiceRange,
+            networkName: network.network.name,
         };
     }
 }

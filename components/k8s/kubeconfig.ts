@@ -2,14 +2,15 @@
 export function execKubeconfig(a: {
     clusterName: string;
     server: string;
-    caData: string;
+    /** the cluster CA's certificate (base64); absent where the server's certificate is from a public CA */
+    caData?: string;
     /** the `exec` block of the user: command, args, and the plugin's options */
     exec: { command: string; args?: string[]; installHint?: string; provideClusterInfo?: boolean; interactiveMode?: "Never" };
 }): string {
     return JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: a.clusterName, cluster: { server: a.server, "certificate-authority-data": a.caData } }],
+        clusters: [{ name: a.clusterName, cluster: { server: a.server, ...(a.caData ? { "certificate-authority-data": a.caData } : {}) } }],
         contexts: [{ name: a.clusterName, context: { cluster: a.clusterName, user: a.clusterName } }],
         "current-context": a.clusterName,
         users: [{ name: a.clusterName, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", ...a.exec } } }],
