@@ -1,9 +1,12 @@
 /** What is AWS-specific: VPC, EKS cluster and add-ons, managed node groups, RDS and the known traps. */
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../config";
-import { Rendered, RenderedResource, isSecretValue, renderConfig, reveal } from "../preview/render";
-import { buildPlan } from "../sizing";
+import { Rendered, RenderedResource, computed, isSecretValue, renderConfig, reveal } from "../preview/render";
+import { Plan, buildPlan } from "../sizing";
+import { NODE_PROFILES } from "../tiers";
 import { AUTOSCALER_CHART } from "../components/aws/autoscaler";
+import { EksCluster, EksClusterArgs, UPDATE_BATCH_MINUTES } from "../components/aws/cluster";
 import { NODE_DISK_DECISION } from "./fixtures/seeds";
 import { POOL_KEY, STACKS, one, ofType, rawConfig, release, render } from "./helpers";
 
@@ -44,25 +47,26 @@ const addon = (r: Rendered, name: string) => {
 
 /** Seed figures, written out: what each AWS stack deploys. */
 const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<string, { type: string; min: number; max: number; desired?: number }> }> = {
-    // seed 001 names db.t3.2xlarge and t3.* (burstable): we deploy m5 of the same size.
+    // seed 001 names db.t3.2xlarge and t3.* (burstable): we deploy the current generation (m8i, db.m8g) of the same size.
     "aws-3k": {
-        db: "db.m5.2xlarge",
+        db: "db.m8g.2xlarge",
         storageGb: 1500,
         pools: {
-            coderd: { type: "m5.2xlarge", min: 4, max: 4 },
-            provisioners: { type: "m5.2xlarge", min: 3, max: 8, desired: 8 },
-            workspaces: { type: "m5.2xlarge", min: 3, max: 256 },
+            coderd: { type: "m8i.2xlarge", min: 4, max: 4 },
+            provisioners: { type: "m8i.2xlarge", min: 3, max: 8, desired: 8 },
+            workspaces: { type: "m8i.2xlarge", min: 3, max: 256 },
             system: { type: "m8i.large", min: 3, max: 3 },
         },
     },
-    // 2k-users.md: m5.xlarge coderd, m5.2xlarge workspaces, db.m5.xlarge, 1 TB
+    // 2k-users.md: m5.xlarge coderd, m5.2xlarge workspaces (current generation: m8i), 1 TB; the
+    // database is never smaller than the 1k tier's (8 vCPU / 32 GiB)
     "aws-2k": {
-        db: "db.m5.xlarge",
+        db: "db.m8g.2xlarge",
         storageGb: 1000,
         pools: {
-            coderd: { type: "m5.xlarge", min: 3, max: 3 },
-            provisioners: { type: "m5.2xlarge", min: 3, max: 4, desired: 4 },
-            workspaces: { type: "m5.2xlarge", min: 3, max: 128 },
+            coderd: { type: "m8i.xlarge", min: 3, max: 3 },
+            provisioners: { type: "m8i.2xlarge", min: 3, max: 4, desired: 4 },
+            workspaces: { type: "m8i.2xlarge", min: 3, max: 128 },
             system: { type: "m8i.large", min: 3, max: 3 },
         },
     },
@@ -73,7 +77,7 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
         pools: {
             coderd: { type: "m8i.xlarge", min: 4, max: 4 },
             provisioners: { type: "m8i.2xlarge", min: 3, max: 9, desired: 9 },
-            workspaces: { type: "m5.2xlarge", min: 3, max: 38 },
+            workspaces: { type: "m8i.2xlarge", min: 3, max: 38 },
             system: { type: "m8i.large", min: 3, max: 3 },
         },
     },
@@ -157,12 +161,20 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
             const want = EXPECTED[stack]!.pools[role]!;
             const subnets = (i.subnetIds as string[]).map((id) => byId(r, T.subnet, id).inputs as Obj);
             for (const s of subnets) expect(s.tags["kubernetes.io/role/internal-elb"]).toBe("1");
-            expect(i.instanceTypes).toEqual([want.type]);
-            expect(i.taints).toEqual(role === "system" ? [] : [{ key: POOL_KEY, value: role, effect: "NO_SCHEDULE" }]);
+            // the plan's same-shape types, the planned machine first
+            expect(i.instanceTypes).toEqual(r.plan.pools[role as keyof typeof r.plan.pools].instanceTypes);
+            expect(i.instanceTypes[0]).toBe(want.type);
+            // workspace nodes also start with the EBS CSI driver's startup taint, which its node plugin removes
+            expect(i.taints).toEqual([
+                ...(role === "system" ? [] : [{ key: POOL_KEY, value: role, effect: "NO_SCHEDULE" }]),
+                // NoSchedule: added to a running group, NoExecute would evict its workspaces
+                ...(role === "workspaces" ? [{ key: "ebs.csi.aws.com/agent-not-ready", effect: "NO_SCHEDULE" }] : []),
+            ]);
             expect(i.labels).toEqual({ [POOL_KEY]: role });
             expect(i.amiType).toBe("AL2023_x86_64_STANDARD");
             expect(i.capacityType).toBe("ON_DEMAND");
-            expect(i.updateConfig).toEqual({ maxUnavailable: 1 });
+            // a quarter of a large autoscaled group at a time; coderd and system one node at a time
+            expect(i.updateConfig).toEqual(role === "workspaces" || role === "provisioners" ? { maxUnavailablePercentage: 25 } : { maxUnavailable: 1 });
             expect(g.ignoreChanges).toEqual(want.min === want.max ? [] : ["scalingConfig.desiredSize"]);
             expect(i.diskSize).toBeUndefined();
             expect(i.launchTemplate).toEqual({ id: `coder-aws-eks-${role}-id`, version: "1" });
@@ -198,6 +210,7 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
                 [`k8s.io/cluster-autoscaler/${r.settings.prefix}`]: "owned",
                 [`k8s.io/cluster-autoscaler/node-template/label/${POOL_KEY}`]: role,
             };
+            // the startup taint is not among them: a template node must not carry it
             if (role !== "system") want[`k8s.io/cluster-autoscaler/node-template/taint/${POOL_KEY}`] = `${role}:NoSchedule`;
             expect(tags, role).toEqual(want);
         }
@@ -227,6 +240,8 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
         expect(v.replicaCount).toBe(1);
         expect(v.resources.requests).toEqual({ cpu: "100m", memory: "300Mi" });
         expect(v.extraArgs).toMatchObject({ "balance-similar-node-groups": true, "skip-nodes-with-system-pods": false, expander: "least-waste" });
+        // the EBS CSI startup taint of workspace nodes is not a lasting property of the group's nodes
+        expect(v.extraArgs["startup-taint"]).toBe("ebs.csi.aws.com/agent-not-ready");
     });
 
     it("cluster-autoscaler: IRSA role for kube-system/cluster-autoscaler, resizing only groups tagged as this cluster's", async () => {
@@ -364,7 +379,13 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
         expect(nats.map((s) => s.availabilityZone).sort()).toEqual(r.settings.zones);
         for (const s of nats) expect(s.tags["kubernetes.io/role/elb"]).toBe("1");
         const coder = reveal(ofType(r, "kubernetes:helm.sh/v3:Release").find((x) => x.inputs.chart === "coder")!.inputs.values) as Obj;
-        expect(coder.coder.service.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" });
+        // only coderd's nodes are targets
+        expect(coder.coder.service.annotations).toEqual({
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "service.beta.kubernetes.io/aws-load-balancer-target-node-labels": `${POOL_KEY}=coderd`,
+        });
+        const coderdGroups = ofType(r, T.nodeGroup).filter((g) => roleOf(g) === "coderd");
+        expect(coderdGroups.map((g) => (g.inputs.labels as Obj)[POOL_KEY])).toEqual(["coderd"]);
     });
 });
 
@@ -463,11 +484,15 @@ describe("the Kubernetes provider", () => {
 });
 
 describe("cluster-autoscaler's Kubernetes rights", () => {
-    it("can list VolumeAttachments (needed from 1.32 on; the pinned chart's ClusterRole predates it)", async () => {
+    it("can list VolumeAttachments (from 1.32 on) and the DRA objects (from 1.35 on), which the pinned chart's ClusterRole predates", async () => {
         const r = await render("aws-3k");
         const role = ofType(r, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").map((x) => x.inputs as Obj)
             .find((x) => x.metadata.name === "coder-refarch-cluster-autoscaler-extra")!;
-        expect(role.rules).toEqual([{ apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch"] }]);
+        expect(role.rules).toEqual([
+            { apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch"] },
+            // cluster-autoscaler's DRA provider lists exactly these three (simulator/dynamicresources/provider)
+            { apiGroups: ["resource.k8s.io"], resources: ["resourceclaims", "resourceslices", "deviceclasses"], verbs: ["get", "list", "watch"] },
+        ]);
         const binding = ofType(r, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((x) => x.inputs as Obj)
             .find((x) => x.roleRef.name === role.metadata.name)!;
         expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "cluster-autoscaler", namespace: "kube-system" }]);
@@ -479,5 +504,194 @@ describe("splitting a pool's counts over its zones", () => {
     it.each([[256, 3, [86, 85, 85]], [8, 3, [3, 3, 2]], [3, 3, [1, 1, 1]], [2, 3, [1, 1, 0]]])("%i over %i zones", async (total, parts, want) => {
         const { splitAcross } = await import("../components/aws/cluster");
         expect(splitAcross(total, parts)).toEqual(want);
+    });
+});
+
+/**
+ * Registers EksCluster alone under mocks with the caller's plan and returns each resource
+ * with its options as given (custom timeouts, which the stack render does not keep).
+ */
+async function renderEks(plan: Plan, change: Partial<EksClusterArgs> = {}): Promise<{ type: string; name: string; inputs: Obj; opts: pulumi.CustomResourceOptions }[]> {
+    const registered = new Map<string, Obj>();
+    pulumi.runtime.setMocks({
+        newResource: (a) => {
+            registered.set(`${a.type}::${a.name}`, a.inputs as Obj);
+            return { id: `${a.name}-id`, state: { ...a.inputs, ...computed(a.type, a.name, a.inputs as Obj) } };
+        },
+        call: () => ({}),
+    }, "coder-refarch", "eks", false);
+    const captured: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
+    const capture: pulumi.ResourceTransformation = (a) => {
+        captured.push({ type: a.type, name: a.name, opts: a.opts as pulumi.CustomResourceOptions });
+        return undefined;
+    };
+    new EksCluster("coder-aws-eks", {
+        region: "us-east-1",
+        clusterName: "coder-aws-3k",
+        kubernetesVersion: "",
+        privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+        zoneSubnets: [{ zone: "us-east-1a", ids: ["subnet-a"] }, { zone: "us-east-1b", ids: ["subnet-b"] }, { zone: "us-east-1c", ids: ["subnet-c"] }],
+        serviceCidr: "172.20.0.0/16",
+        pools: plan.pools,
+        apiAuthorizedNetworks: [],
+        clusterAdminArns: [],
+        deletionProtection: true,
+        credentials: {},
+        tags: {},
+        ...change,
+    }, { transformations: [capture] });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return captured.map((c) => ({ ...c, inputs: registered.get(`${c.type}::${c.name}`) ?? {} }));
+}
+
+const plan3k = () => buildPlan(validateConfig(rawConfig("aws-3k"), "aws-3k"));
+
+describe("node group rollouts", () => {
+    it("each group's update timeout outlasts replacing its largest size batch by batch; create and delete have explicit timeouts", async () => {
+        const groups = (await renderEks(plan3k())).filter((x) => x.type === T.nodeGroup);
+        expect(groups).toHaveLength(6);
+        const minutes = (d: string | undefined) => Number(/^(\d+)m$/.exec(d ?? "")?.[1] ?? NaN);
+        for (const g of groups) {
+            const role = (g.inputs.labels as Obj)[POOL_KEY] as string;
+            const max = g.inputs.scalingConfig.maxSize as number;
+            const u = g.inputs.updateConfig as Obj;
+            const perBatch = u.maxUnavailable ?? Math.max(1, Math.floor(max * u.maxUnavailablePercentage / 100));
+            const batches = Math.ceil(max / perBatch);
+            const t = g.opts.customTimeouts!;
+            expect(t, g.name).toBeDefined();
+            // the provider's default is 60 minutes; a 3k workspace group (86 nodes, 21 a batch) needs 5 batches
+            expect(minutes(t.update), g.name).toBeGreaterThanOrEqual(Math.max(60, batches * UPDATE_BATCH_MINUTES));
+            expect(minutes(t.create), g.name).toBeGreaterThanOrEqual(60);
+            expect(minutes(t.delete), g.name).toBeGreaterThanOrEqual(60);
+            if (role === "workspaces") expect(minutes(t.update), g.name).toBeGreaterThanOrEqual(5 * UPDATE_BATCH_MINUTES);
+        }
+    });
+
+    it("several same-shape instance types reach the node group, the planned machine first", async () => {
+        const plan = plan3k();
+        plan.pools.workspaces.instanceTypes = ["m8i.2xlarge", "m7i.2xlarge", "m6i.2xlarge"];
+        const rs = await renderEks(plan);
+        const workspaces = rs.filter((x) => x.type === T.nodeGroup && (x.inputs.labels as Obj)[POOL_KEY] === "workspaces");
+        expect(workspaces).toHaveLength(3);
+        for (const g of workspaces) expect(g.inputs.instanceTypes).toEqual(["m8i.2xlarge", "m7i.2xlarge", "m6i.2xlarge"]);
+        // EKS takes a list only from a launch template that names no type
+        for (const lt of rs.filter((x) => x.type === T.launchTemplate)) expect(lt.inputs.instanceType).toBeUndefined();
+    });
+
+    it("nodes follow the configured Kubernetes version, not the cluster's live one (EKS's own upgrade rolls no node)", async () => {
+        // the mocked cluster reports 1.33 when none is asked for
+        const groups = (await renderEks(plan3k())).filter((x) => x.type === T.nodeGroup);
+        for (const g of groups) expect(g.inputs.version, g.name).toBeUndefined();
+        const pinned = (await renderEks(plan3k(), { kubernetesVersion: "1.35" })).filter((x) => x.type === T.nodeGroup);
+        for (const g of pinned) expect(g.inputs.version, g.name).toBe("1.35");
+    });
+});
+
+describe("Auto Scaling group tags", () => {
+    it("the discovery tags EKS also sets are never deleted by the program; the node-template tags are its own", async () => {
+        const tags = (await renderEks(plan3k())).filter((x) => x.type === T.asgTag);
+        const discovery = tags.filter((t) => ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/coder-aws-3k"].includes((t.inputs.tag as Obj).key));
+        // two a group, six groups; logical names unchanged (`<group>-asg-enabled`, `<group>-asg-owner`)
+        expect(discovery).toHaveLength(12);
+        for (const t of discovery) {
+            expect(t.name, t.name).toMatch(/-asg-(enabled|owner)$/);
+            expect(t.opts.retainOnDelete, t.name).toBe(true);
+        }
+        for (const t of tags.filter((x) => !discovery.includes(x))) {
+            expect((t.inputs.tag as Obj).key).toMatch(/^k8s\.io\/cluster-autoscaler\/node-template\//);
+            expect(t.opts.retainOnDelete, t.name).toBe(false);
+        }
+    });
+});
+
+describe("kube-reserved of the nodes", () => {
+    it.each(awsStacks)("%s: the launch template reserves for the planned max pods what the sizing model subtracts", async (stack) => {
+        const r = await render(stack);
+        for (const lt of ofType(r, T.launchTemplate)) {
+            const role = lt.name.split("-").pop() as keyof typeof r.plan.pools;
+            const pool = r.plan.pools[role];
+            const userData = Buffer.from(lt.inputs.userData as string, "base64").toString();
+            const block = /kubeReserved:\n((?: {8}\S+: \S+\n)+)/.exec(userData)?.[1];
+            expect(block, role).toBeDefined();
+            const reserved = Object.fromEntries(block!.trim().split("\n").map((l) => l.trim().split(": ") as [string, string]));
+            // nodeadm would count the ENI limit's pods (m8i.large: 59) instead of the planned max pods
+            const model = NODE_PROFILES.aws.reserved(pool.machine, pool.maxPodsPerNode);
+            expect(reserved, role).toEqual({
+                cpu: `${model.cpuMillis}m`,
+                memory: `${model.memoryMiB - 100}Mi`,
+                "ephemeral-storage": "1Gi",
+            });
+            expect(reserved.memory).toBe(`${255 + 11 * pool.maxPodsPerNode}Mi`);
+        }
+    });
+
+    it("matches nodeadm's CPU tiers: 2, 4, 8 and 16 vCPUs reserve 70m, 80m, 90m and 110m", async () => {
+        const { kubeReserved } = await import("../components/aws/cluster");
+        expect([2, 4, 8, 16].map((v) => kubeReserved(v, 110).cpu)).toEqual(["70m", "80m", "90m", "110m"]);
+        expect(kubeReserved(2, 110).memory).toBe("1465Mi");
+    });
+});
+
+describe("node health and startup", () => {
+    it("the node monitoring agent add-on runs after the nodes, so node repair acts on more than Ready", async () => {
+        const r = await render("aws-3k");
+        const nma = addon(r, "eks-node-monitoring-agent");
+        expect(nma.dependsOn).toEqual(expect.arrayContaining(ofType(r, T.nodeGroup).map((g) => g.name)));
+        // its chart tolerates every taint: no configuration needed to reach the tainted pools
+        expect(nma.inputs.configurationValues).toBeUndefined();
+        for (const g of ofType(r, T.nodeGroup)) expect((g.inputs as Obj).nodeRepairConfig).toEqual({ enabled: true });
+        // the EBS CSI node plugin, which lifts the startup taint, runs on tainted nodes
+        expect(JSON.parse(addon(r, "aws-ebs-csi-driver").inputs.configurationValues as string)).toEqual({ node: { tolerateAllTaints: true } });
+    });
+});
+
+describe("RDS logs", () => {
+    it.each(awsStacks)("%s: both exported log groups exist with a retention before the instance", async (stack) => {
+        const r = await render(stack);
+        const db = one(r, T.db);
+        const id = (db.inputs as Obj).identifier as string;
+        expect((db.inputs as Obj).enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
+        const groups = ofType(r, "aws:cloudwatch/logGroup:LogGroup").filter((g) => String(g.inputs.name).startsWith("/aws/rds/"));
+        expect(groups.map((g) => g.inputs.name).sort()).toEqual([`/aws/rds/instance/${id}/postgresql`, `/aws/rds/instance/${id}/upgrade`]);
+        for (const g of groups) {
+            expect(g.inputs.retentionInDays).toBe(90);
+            expect(db.dependsOn).toContain(g.name);
+        }
+    });
+});
+
+describe("the kubeconfig signs as the Pulumi AWS provider", () => {
+    const execOf = (r: Rendered) => JSON.parse(reveal(one(r, "pulumi:providers:kubernetes").inputs.kubeconfig) as string).users[0].user.exec as Obj;
+    const base = ["eks", "get-token", "--cluster-name", "coder-aws-3k", "--region", "us-east-1", "--output", "json"];
+
+    it("aws:profile: the same profile, on the command line (environment credentials would otherwise win over AWS_PROFILE)", async () => {
+        const r = await renderConfig("aws-3k", rawConfig("aws-3k", { "aws:profile": "coder-deploy" }));
+        expect(execOf(r).args).toEqual([...base, "--profile", "coder-deploy"]);
+        expect(execOf(r).env).toBeUndefined();
+    });
+
+    it("aws:assumeRoles with one role: the same role", async () => {
+        const role = "arn:aws:iam::123456789012:role/coder-deployer";
+        const r = await renderConfig("aws-3k", rawConfig("aws-3k", {
+            "aws:profile": "base", "aws:assumeRoles": [{ roleArn: role, sessionName: "pulumi" }],
+        }));
+        expect(execOf(r).args).toEqual([...base, "--role-arn", role, "--profile", "base"]);
+    });
+
+    it("refuses what `aws eks get-token` cannot follow, before registering anything", async () => {
+        const refused = async (changes: Record<string, unknown>) => {
+            const registered: string[] = [];
+            const err = await renderConfig("aws-3k", rawConfig("aws-3k", changes), [], registered).then(() => undefined, (e: unknown) => e);
+            expect(registered).toEqual([]);
+            expect(err).toBeInstanceOf(ConfigError);
+            return (err as ConfigError).problems;
+        };
+        const a = "arn:aws:iam::123456789012:role/a";
+        expect(await refused({ "aws:assumeRoles": [{ roleArn: a }, { roleArn: `${a}b` }] }))
+            .toEqual(expect.arrayContaining([expect.stringMatching(/^aws:assumeRoles: a chain of 2 roles/)]));
+        expect(await refused({ "aws:assumeRoles": [{ roleArn: a, externalId: "x" }] }))
+            .toEqual(expect.arrayContaining([expect.stringMatching(/^aws:assumeRoles\[0\]: externalId cannot be passed/)]));
+        expect(await refused({ "aws:accessKey": "AKIAEXAMPLE", "aws:secretKey": "s" }))
+            .toEqual(expect.arrayContaining([expect.stringMatching(/^aws:accessKey: /), expect.stringMatching(/^aws:secretKey: /)]));
     });
 });

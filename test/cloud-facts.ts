@@ -5,6 +5,7 @@
 import { Rendered, reveal } from "../preview/render";
 import { GKE_ALLOCATABLE, MACHINE_FACTS } from "./fixtures/seeds";
 import { ofType } from "./helpers";
+import { EBS_STARTUP_TAINT } from "../components/aws/cluster";
 
 export interface PoolFact {
     name: string;
@@ -128,7 +129,9 @@ const aws: CloudFacts = {
             return {
                 name: i.name,
                 labels: i.labels ?? {},
-                taints: (i.taints ?? []).map((t: Obj) => ({ key: t.key, value: t.value, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect })),
+                // The EBS CSI driver's startup taint leaves a node once the driver runs there: no pod tolerates it.
+                taints: (i.taints ?? []).filter((t: Obj) => t.key !== EBS_STARTUP_TAINT.key)
+                    .map((t: Obj) => ({ key: t.key, value: t.value, effect: t.effect === "NO_SCHEDULE" ? "NoSchedule" : t.effect })),
                 machineType: i.instanceTypes[0],
                 zones: [...new Set(groups.flatMap((g) => (g.subnetIds as string[]).map((id) => subnetZone.get(id) ?? `unknown subnet ${id}`)))],
                 autoscaling: groups.some((g) => g.scalingConfig.minSize !== g.scalingConfig.maxSize),

@@ -14,7 +14,8 @@ type Obj = Record<string, any>;
 const annotationsOf = (r: Rendered) => (reveal(release(r, "coder").inputs.values) as Obj).coder.service.annotations as Record<string, string>;
 
 describe("coderd's load balancer", () => {
-    const NLB = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" };
+    // an NLB whose targets are coderd's nodes only
+    const NLB = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", "service.beta.kubernetes.io/aws-load-balancer-target-node-labels": "coder-refarch/pool=coderd" };
     const GKE_INTERNAL = { "networking.gke.io/load-balancer-type": "Internal" };
     const AWS_INTERNAL = { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" };
     const SOURCES = "service.beta.kubernetes.io/load-balancer-source-ranges";

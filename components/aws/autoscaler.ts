@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as iam from "@pulumi/aws/iam";
 import * as k8s from "@pulumi/kubernetes";
 import { Placement } from "../../sizing";
-import { autoscalerOwnerTag } from "./cluster";
+import { EBS_STARTUP_TAINT, autoscalerOwnerTag } from "./cluster";
 import { irsaTrustPolicy } from "./irsa";
 
 /**
@@ -38,6 +38,26 @@ export function autoscalerImageTag(kubernetesVersion: string): string {
     return AUTOSCALER_IMAGES[newest]!;
 }
 export const AUTOSCALER_NAMESPACE = "kube-system";
+
+/**
+ * Read rights cluster-autoscaler needs beyond the pinned chart's ClusterRole; without one,
+ * its informers never sync: it logs "Initializing resource informers, blocking until caches
+ * are synced", keeps answering its health check, and never scales.
+ * - storage.k8s.io volumeattachments: watched from 1.32 on (the chart added the rule in 9.46.3).
+ * - resource.k8s.io resourceclaims, resourceslices, deviceclasses: Dynamic Resource Allocation
+ *   is always on from 1.35 (`--enable-dynamic-resource-allocation` locked to true), and
+ *   cluster-autoscaler lists exactly these three (kubernetes/autoscaler
+ *   cluster-autoscaler/simulator/dynamicresources/provider/provider.go at
+ *   4b236492c0729ba1e9234da339a86944bb51393a, NewProviderFromInformers); the chart added the
+ *   same rule in 9.54.0 (appVersion 1.35.0, gh-pages index.yaml).
+ * The rules hold for every minor the table above knows, including the one EKS picks when
+ * kubernetesVersion is empty: RBAC does not check that a rule's resources exist, so on a
+ * cluster that does not serve resource.k8s.io they grant nothing and break nothing.
+ */
+export const AUTOSCALER_EXTRA_RULES = [
+    { apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["resource.k8s.io"], resources: ["resourceclaims", "resourceslices", "deviceclasses"], verbs: ["get", "list", "watch"] },
+];
 export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
 
 export interface ClusterAutoscalerArgs {
@@ -113,12 +133,10 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             policy: JSON.stringify(autoscalerPolicy(args.clusterName)),
         }, { parent: this });
 
-        // The pinned chart's ClusterRole predates the images we run: from 1.32 on,
-        // cluster-autoscaler also watches VolumeAttachments (the chart added the rule in
-        // 9.46.3). Without it, listing them is forbidden and scaling stops.
+        // The pinned chart's ClusterRole predates the images we run. Read rights it lacks:
         const extraRole = new k8s.rbac.v1.ClusterRole(`${name}-extra`, {
             metadata: { name: "coder-refarch-cluster-autoscaler-extra" },
-            rules: [{ apiGroups: ["storage.k8s.io"], resources: ["volumeattachments"], verbs: ["get", "list", "watch"] }],
+            rules: AUTOSCALER_EXTRA_RULES,
         }, { parent: this, provider: args.provider });
         const extraBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-extra`, {
             metadata: { name: "coder-refarch-cluster-autoscaler-extra" },
@@ -155,6 +173,12 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                     // lands on a scaled pool must not keep an idle node forever.
                     "skip-nodes-with-system-pods": false,
                     "expander": "least-waste",
+                    // The EBS CSI driver removes this taint once its node plugin runs: a template
+                    // node (built from the node group's taints) must not carry it, or no pending
+                    // workspace would fit a new node (cluster-autoscaler config/flags/flags.go:
+                    // "Specifies a taint to ignore in node templates when considering to scale a
+                    // node group"). A node that still has it counts as not ready yet.
+                    "startup-taint": EBS_STARTUP_TAINT.key,
                 },
             },
             atomic: true,

@@ -27,7 +27,23 @@ export interface EksClusterArgs {
     /** IAM principals given cluster-admin through access entries */
     clusterAdminArns: string[];
     deletionProtection: boolean;
+    /** the identity the Pulumi AWS provider uses, for the kubeconfig's `aws eks get-token` */
+    credentials: AwsCliCredentials;
     tags: Record<string, string>;
+}
+
+/**
+ * What `aws eks get-token` needs to sign with the identity that created the cluster (the
+ * only one EKS makes cluster admin): the Pulumi AWS provider's `aws:profile` and the role
+ * of `aws:assumeRoles`. Credentials from the environment (AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, or a CI job's OIDC web identity
+ * in AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE) need nothing here: the Kubernetes
+ * provider runs the plugin with the environment of `pulumi up`, so the CLI finds the same
+ * ones the AWS provider found.
+ */
+export interface AwsCliCredentials {
+    profile?: string;
+    roleArn?: string;
 }
 
 const POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -59,25 +75,110 @@ export function autoscalerOwnerTag(clusterName: string): { key: string; value: s
 }
 
 /**
- * Tags cluster-autoscaler reads: auto-discovery, and the labels and taints of a node
- * it would add to a group that has scaled to zero. Keyed by a short id for logical names.
+ * Tags cluster-autoscaler reads to build a node of a group that has scaled to zero: its
+ * labels and taints. Keyed by a short id for logical names.
  */
-export function autoscalerTags(clusterName: string, pool: Pick<PoolPlan, "labels" | "taints">): Record<string, { key: string; value: string }> {
-    const prefix = "k8s.io/cluster-autoscaler";
+export function autoscalerTags(pool: Pick<PoolPlan, "labels" | "taints">): Record<string, { key: string; value: string }> {
+    const prefix = "k8s.io/cluster-autoscaler/node-template";
     return {
-        enabled: { key: `${prefix}/enabled`, value: "true" },
-        owner: autoscalerOwnerTag(clusterName),
-        ...Object.fromEntries(Object.entries(pool.labels).map(([k, v]) => [`label-${slug(k)}`, { key: `${prefix}/node-template/label/${k}`, value: v }])),
-        ...Object.fromEntries(pool.taints.map((t) => [`taint-${slug(t.key)}`, { key: `${prefix}/node-template/taint/${t.key}`, value: `${t.value}:${t.effect}` }])),
+        ...Object.fromEntries(Object.entries(pool.labels).map(([k, v]) => [`label-${slug(k)}`, { key: `${prefix}/label/${k}`, value: v }])),
+        ...Object.fromEntries(pool.taints.map((t) => [`taint-${slug(t.key)}`, { key: `${prefix}/taint/${t.key}`, value: `${t.value}:${t.effect}` }])),
     };
 }
 
 /**
- * nodeadm configuration merged into the one EKS writes for managed nodes (AL2023): the
- * kubelet's max pods, which with prefix delegation is no longer the ENI limit.
+ * The tags auto-discovery looks for, the owner tag being the one cluster-autoscaler's IAM
+ * policy names. EKS puts both on a managed node group's Auto Scaling group itself ("Nodes
+ * launched as part of a managed node group are automatically tagged for auto-discovery by the
+ * Kubernetes Cluster Autoscaler", EKS user guide, managed-node-groups); the program declares
+ * them too, so the IAM condition does not rest on that alone, but never deletes them
+ * (retainOnDelete): a tag resource replaced by a refactor or removed by a targeted destroy
+ * would otherwise delete EKS's own tags, and cluster-autoscaler would lose the group.
  */
-export function nodeUserData(maxPods: number): string {
+export function autoscalerDiscoveryTags(clusterName: string): Record<string, { key: string; value: string }> {
+    return {
+        enabled: { key: "k8s.io/cluster-autoscaler/enabled", value: "true" },
+        owner: autoscalerOwnerTag(clusterName),
+    };
+}
+
+/**
+ * The EBS CSI driver's startup taint: its node plugin removes it once it is ready to attach
+ * volumes, so pods that need a volume do not land on a node before the driver
+ * (aws-ebs-csi-driver docs/install.md, "Configure node startup taint": "cluster
+ * administrators should use the taint `ebs.csi.aws.com/agent-not-ready:NoExecute` (any effect
+ * will work...)"). The add-on's node plugin tolerates every taint (`node.tolerateAllTaints`
+ * below), so it runs. cluster-autoscaler is told to ignore it (`--startup-taint`), or a
+ * template node of the group would carry it forever and no pending workspace would fit.
+ *
+ * NoSchedule, not NoExecute: on a new node the taint is there from registration, so both keep
+ * every pod off until the driver runs. They differ on a running node: EKS applies a node
+ * group's new taints to its existing nodes ("to be applied to the nodes in the node group",
+ * UpdateNodegroupConfig), and NoExecute would then evict every running workspace of a stack
+ * deployed before the taint existed. The driver only removes the taint when it starts.
+ */
+export const EBS_STARTUP_TAINT = { key: "ebs.csi.aws.com/agent-not-ready", effect: "NO_SCHEDULE" } as const;
+
+/** Pools whose pods mount EBS volumes: their nodes start with EBS_STARTUP_TAINT. */
+export const EBS_STARTUP_TAINT_POOLS: readonly PoolRole[] = ["workspaces"];
+
+/**
+ * How many nodes of a group an update (new launch template, AMI or Kubernetes version)
+ * replaces at a time. The autoscaled pools can be large (a workspace group of the 3k tier
+ * goes up to 86 nodes): a quarter at a time. coderd and the system pool are small and
+ * carry the control path: one node at a time.
+ */
+export function updateConfigFor(role: PoolRole): { maxUnavailable: number } | { maxUnavailablePercentage: number } {
+    return role === "workspaces" || role === "provisioners" ? { maxUnavailablePercentage: 25 } : { maxUnavailable: 1 };
+}
+
+/**
+ * Minutes one batch of an update may take: new nodes launch and join (~5 min), the old
+ * ones drain (EKS waits up to 15 minutes for pods to leave before it fails the update with
+ * PodEvictionFailure: EKS user guide, managed-node-update-behavior) and terminate.
+ */
+export const UPDATE_BATCH_MINUTES = 25;
+
+/**
+ * Provider timeouts of a node group of at most `maxNodes` nodes. The provider's default is
+ * 60 minutes for each (terraform-provider-aws eks_node_group docs, Timeouts); an update
+ * replaces the nodes batch by batch (updateConfigFor), so it gets one UPDATE_BATCH_MINUTES
+ * per batch plus one for EKS's setup and scale-down phases, at least the default.
+ */
+export function nodeGroupTimeouts(role: PoolRole, maxNodes: number): { create: string; update: string; delete: string } {
+    const u = updateConfigFor(role);
+    const perBatch = "maxUnavailable" in u ? u.maxUnavailable : Math.max(1, Math.floor(maxNodes * u.maxUnavailablePercentage / 100));
+    const batches = Math.ceil(Math.max(1, maxNodes) / perBatch);
+    return { create: "60m", update: `${Math.max(60, (batches + 1) * UPDATE_BATCH_MINUTES)}m`, delete: "60m" };
+}
+
+/**
+ * kube-reserved as nodeadm computes it (awslabs/amazon-eks-ami nodeadm/internal/kubelet/config.go
+ * at e48b98ad65e761801e76fefe006ca884352841d0, withDefaultReservedResources,
+ * getCPUMillicoresToReserve, getMemoryMebibytesToReserve): CPU 6% of the first core, 1% of
+ * the second, 0.5% of the third and fourth, 0.25% of the rest; memory 11Mi per pod plus
+ * 255Mi; 1Gi of ephemeral storage. nodeadm takes the pods from the instance type's ENI
+ * limit (or its maxPodsExpression), not from the kubelet's maxPods the program sets, so
+ * the program writes the figures for its own maxPods.
+ */
+export function kubeReserved(vcpu: number, maxPods: number): { cpu: string; memory: string; "ephemeral-storage": string } {
+    const total = vcpu * 1000;
+    const ranges: [number, number, number][] = [[0, 1000, 600], [1000, 2000, 100], [2000, 4000, 50], [4000, total, 25]];
+    const cpu = ranges.reduce((n, [start, end, perTenThousand]) =>
+        n + (total <= start ? 0 : Math.floor((Math.min(total, end) - start) * perTenThousand / 10000)), 0);
+    return { cpu: `${cpu}m`, memory: `${11 * maxPods + 255}Mi`, "ephemeral-storage": "1Gi" };
+}
+
+/**
+ * nodeadm configuration merged into the one EKS writes for managed nodes (AL2023): the
+ * kubelet's max pods, which with prefix delegation is no longer the ENI limit, and the
+ * kube-reserved that goes with those pods (see kubeReserved). nodeadm writes this kubelet
+ * config as a drop-in (config.json.d) the kubelet applies over nodeadm's own
+ * (writeKubeletConfigToDir), so every key given here wins.
+ */
+export function nodeUserData(maxPods: number, vcpu: number): string {
     const boundary = "//coder-refarch";
+    const reserved = kubeReserved(vcpu, maxPods);
     return [
         "MIME-Version: 1.0",
         `Content-Type: multipart/mixed; boundary="${boundary}"`,
@@ -92,6 +193,8 @@ export function nodeUserData(maxPods: number): string {
         "  kubelet:",
         "    config:",
         `      maxPods: ${maxPods}`,
+        "      kubeReserved:",
+        ...Object.entries(reserved).map(([k, v]) => `        ${k}: ${v}`),
         "",
         `--${boundary}--`,
         "",
@@ -111,6 +214,7 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly nodeGroups: Record<PoolRole, eks.NodeGroup[]>;
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly ebsCsiAddon: eks.Addon;
+    public readonly nodeMonitoringAddon: eks.Addon;
     /** issues the service-account tokens IAM roles for service accounts trust */
     public readonly oidcProvider: iam.OpenIdConnectProvider;
     public readonly provider: k8s.Provider;
@@ -245,9 +349,16 @@ export class EksCluster extends pulumi.ComponentResource {
             configurationValues: JSON.stringify({ node: { tolerateAllTaints: true } }),
         }, [...nodeGroups, ebsRole.attachment]);
 
+        // Node health conditions beyond Ready (kernel, networking, storage, container runtime),
+        // which nodeRepairConfig acts on (EKS user guide, node-health). Its DaemonSet tolerates
+        // every taint (chart values nodeAgent.tolerations `operator: Exists`,
+        // aws/eks-node-monitoring-agent charts/eks-node-monitoring-agent/values.yaml at
+        // d016b88d37b3a3ec8070703eb4d9da45a92652da), so it runs on the tainted pools too.
+        this.nodeMonitoringAddon = addon("eks-node-monitoring-agent", {}, nodeGroups);
+
         this.kubeconfig = pulumi.secret(pulumi
             .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
-            .apply(([clusterName, endpoint, ca]) => eksKubeconfig(clusterName, endpoint, ca.data, args.region)));
+            .apply(([clusterName, endpoint, ca]) => eksKubeconfig(clusterName, endpoint, ca.data, args.region, args.credentials)));
 
         this.provider = new k8s.Provider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
@@ -289,7 +400,7 @@ export class EksCluster extends pulumi.ComponentResource {
             }],
             // IMDSv2 only, one hop: pods cannot borrow the node's credentials.
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-            userData: Buffer.from(nodeUserData(pool.maxPodsPerNode)).toString("base64"),
+            userData: Buffer.from(nodeUserData(pool.maxPodsPerNode, pool.machine.vcpu)).toString("base64"),
             tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
                 resourceType, tags: { ...tags, Name: `${args.clusterName}-${pool.role}` },
             })),
@@ -303,50 +414,75 @@ export class EksCluster extends pulumi.ComponentResource {
         size: { min: number; max: number }, desired: number, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[],
     ): eks.NodeGroup {
         const tags = { ...args.tags, pool: pool.role };
+        const taints = pool.taints.map((t): { key: string; value?: string; effect: string } => ({ key: t.key, value: t.value, effect: "NO_SCHEDULE" }));
+        if (EBS_STARTUP_TAINT_POOLS.includes(pool.role)) taints.push({ ...EBS_STARTUP_TAINT });
         const group = new eks.NodeGroup(id, {
             clusterName: this.cluster.name,
-            version: this.cluster.version,
+            // The configured version, not the cluster's live one: when EKS upgrades the control
+            // plane itself (standard support ended, see upgradePolicy), the nodes are not rolled
+            // behind the program's back; they follow when kubernetesVersion is bumped. Empty:
+            // the cluster's version at creation.
+            version: args.kubernetesVersion || undefined,
             nodeRoleArn,
             // EKS counts span the group's subnets.
             subnetIds,
-            instanceTypes: [pool.machine.name],
+            // Same vCPUs and memory each (the plan's instanceTypes), so the sizing holds for any;
+            // several types let the Auto Scaling group find capacity when one type has none. The
+            // launch template names no type, as EKS requires for a list. cluster-autoscaler
+            // builds its template node from the first.
+            instanceTypes: pool.instanceTypes,
             amiType: pool.machine.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
             capacityType: "ON_DEMAND",
             scalingConfig: { minSize: size.min, maxSize: size.max, desiredSize: desired },
-            updateConfig: { maxUnavailable: 1 },
+            updateConfig: updateConfigFor(pool.role),
+            // Acts on the conditions the node monitoring agent add-on reports, besides Ready.
             nodeRepairConfig: { enabled: true },
             launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
             labels: pool.labels,
-            taints: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: "NO_SCHEDULE" })),
+            taints,
             tags,
         }, {
             parent: this,
             dependsOn: after,
             // cluster-autoscaler owns the live count of autoscaling groups.
             ignoreChanges: pool.autoscaling ? ["scalingConfig.desiredSize"] : [],
+            customTimeouts: nodeGroupTimeouts(pool.role, size.max),
         });
 
-        // EKS does not copy node group tags to its Auto Scaling group.
+        // EKS does not copy node group labels and taints to its Auto Scaling group.
         const asgName = group.resources.apply((r) => r[0]!.autoscalingGroups[0]!.name);
-        for (const [tagId, { key, value }] of Object.entries(autoscalerTags(args.clusterName, pool))) {
-            new autoscaling.Tag(`${id}-asg-${tagId}`, {
-                autoscalingGroupName: asgName,
-                tag: { key, value, propagateAtLaunch: false },
-            }, { parent: this });
-        }
+        const asgTag = (tagId: string, key: string, value: string, retainOnDelete: boolean) => new autoscaling.Tag(`${id}-asg-${tagId}`, {
+            autoscalingGroupName: asgName,
+            tag: { key, value, propagateAtLaunch: false },
+        }, { parent: this, retainOnDelete });
+        for (const [tagId, { key, value }] of Object.entries(autoscalerDiscoveryTags(args.clusterName))) asgTag(tagId, key, value, true);
+        for (const [tagId, { key, value }] of Object.entries(autoscalerTags(pool))) asgTag(tagId, key, value, false);
         return group;
     }
 }
 
-/** A kubeconfig that authenticates with `aws eks get-token` (as `aws eks update-kubeconfig` writes it). */
-export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string): string {
+/**
+ * A kubeconfig that authenticates with `aws eks get-token` (as `aws eks update-kubeconfig`
+ * writes it), as the identity in `credentials`. The profile goes on the command line, not in
+ * AWS_PROFILE: the AWS CLI prefers credentials in the environment over AWS_PROFILE's, but
+ * "an explicitly provided profile will negate an EnvProvider" (botocore credentials.py,
+ * create_credential_resolver), as the AWS provider prefers its `profile` setting. `--role-arn`
+ * assumes the role with those credentials, as the provider does with `assumeRoles`
+ * (get-token has no option for a session name or an external ID: awsConfigProblems refuses
+ * what it cannot pass).
+ */
+export function eksKubeconfig(clusterName: string, endpoint: string, caData: string, region: string, credentials: AwsCliCredentials = {}): string {
     return execKubeconfig({
         clusterName,
         server: endpoint,
         caData,
         exec: {
             command: "aws",
-            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+            args: [
+                "eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json",
+                ...(credentials.roleArn ? ["--role-arn", credentials.roleArn] : []),
+                ...(credentials.profile ? ["--profile", credentials.profile] : []),
+            ],
             interactiveMode: "Never",
         },
     });

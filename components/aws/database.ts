@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
@@ -26,6 +27,10 @@ export interface RdsDatabaseArgs {
 export const STORAGE_AUTOSCALING_FACTOR = 2;
 const RDS_MAX_STORAGE_GB = 65536;
 export const PORT = 5432;
+/** The logs RDS exports to CloudWatch: PostgreSQL's own and those of engine upgrades. */
+export const EXPORTED_LOGS = ["postgresql", "upgrade"] as const;
+/** Days CloudWatch keeps them, as the EKS control plane's logs. */
+export const LOG_RETENTION_DAYS = 90;
 
 /**
  * RDS for PostgreSQL as a Multi-AZ DB instance (synchronous standby in a second zone):
@@ -98,8 +103,17 @@ export class RdsDatabase extends pulumi.ComponentResource {
         // A final snapshot's name must be new each time the instance is deleted.
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
 
+        // RDS writes exported logs to /aws/rds/instance/<identifier>/<log>, creating each group
+        // without a retention (kept forever) unless it exists; created first, they expire.
+        const identifier = `${args.namePrefix}-pg`;
+        const logGroups = EXPORTED_LOGS.map((log) => new cloudwatch.LogGroup(`${name}-logs-${log}`, {
+            name: `/aws/rds/instance/${identifier}/${log}`,
+            retentionInDays: LOG_RETENTION_DAYS,
+            tags,
+        }, parent));
+
         this.instance = new rds.Instance(`${name}-pg`, {
-            identifier: `${args.namePrefix}-pg`,
+            identifier,
             engine: "postgres",
             engineVersion: String(p.version),
             // No silent Extended Support charges once the major version reaches end of life.
@@ -135,12 +149,12 @@ export class RdsDatabase extends pulumi.ComponentResource {
             performanceInsightsKmsKeyId: key.arn,
             monitoringInterval: 60,
             monitoringRoleArn: monitoringRole.arn,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
             tags,
         }, {
             parent: this,
             protect: args.deletionProtection,
-            dependsOn: [monitoringPolicy],
+            dependsOn: [monitoringPolicy, ...logGroups],
             // Storage autoscaling grows the volume; the program must not shrink it back.
             ignoreChanges: ["allocatedStorage"],
         });

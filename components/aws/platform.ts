@@ -6,19 +6,75 @@ import { coderHostnames, usesAcme } from "../k8s/cert-manager";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
 import { AwsNetworkRef } from "../network-check";
+import { POOL_LABEL } from "../../sizing";
 import { AUTOSCALER_IMAGES, ClusterAutoscaler } from "./autoscaler";
-import { EksCluster } from "./cluster";
+import { AwsCliCredentials, EksCluster } from "./cluster";
 import { RdsDatabase } from "./database";
 import { AcmeRole, Route53AliasRecords } from "./dns";
 import { AwsNetwork } from "./network";
 
 /** Settings the AWS layer cannot deploy, found before any resource is registered. */
 export function awsConfigProblems(s: Settings): string[] {
+    const problems: string[] = [];
     if (s.kubernetesVersion && !AUTOSCALER_IMAGES[s.kubernetesVersion]) {
-        return [`coder-refarch:kubernetesVersion: ${s.kubernetesVersion} has no cluster-autoscaler release here ` +
-            `(known: ${Object.keys(AUTOSCALER_IMAGES).join(", ")}); leave it empty for EKS's default or add the release to components/aws/autoscaler.ts`];
+        problems.push(`coder-refarch:kubernetesVersion: ${s.kubernetesVersion} has no cluster-autoscaler release here ` +
+            `(known: ${Object.keys(AUTOSCALER_IMAGES).join(", ")}); leave it empty for EKS's default or add the release to components/aws/autoscaler.ts`);
     }
-    return [];
+    problems.push(...awsCredentialProblems());
+    return problems;
+}
+
+/** `aws:assumeRoles` as pulumi-aws 7 reads it (config/vars.d.ts: outputs.config.AssumeRoles[]). */
+interface AssumeRole {
+    roleArn?: string;
+    externalId?: string;
+    sessionName?: string;
+    [other: string]: unknown;
+}
+
+/**
+ * Provider settings `aws eks get-token` cannot follow. Only the identity that creates the
+ * cluster is its admin, so a kubeconfig that signs as anyone else fails every Kubernetes
+ * resource with "the server has asked for the client to provide credentials".
+ */
+function awsCredentialProblems(): string[] {
+    const aws = new pulumi.Config("aws");
+    const problems: string[] = [];
+    // Credentials written into the stack's config reach the AWS provider only; give them as
+    // environment variables or in a profile, which the CLI reads as well.
+    for (const key of ["accessKey", "secretKey", "token", "assumeRoleWithWebIdentity", "sharedConfigFiles", "sharedCredentialsFiles"]) {
+        if (aws.get(key) !== undefined) {
+            problems.push(`aws:${key}: the kubeconfig's \`aws eks get-token\` cannot use it; set the credentials in the environment ` +
+                `(AWS_ACCESS_KEY_ID, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_CONFIG_FILE...) or in a profile named by aws:profile`);
+        }
+    }
+    const roles = aws.getObject<AssumeRole[]>("assumeRoles") ?? [];
+    if (roles.length > 1) {
+        problems.push(`aws:assumeRoles: a chain of ${roles.length} roles; \`aws eks get-token --role-arn\` assumes one. ` +
+            "Describe the chain in an AWS CLI profile (role_arn with source_profile) and set aws:profile to it instead");
+    } else if (roles.length === 1) {
+        const r = roles[0]!;
+        if (!r.roleArn) problems.push("aws:assumeRoles[0].roleArn: missing");
+        // A trust policy may require these; session policies and tags do not change who signs.
+        const unsupported = ["externalId", "sourceIdentity"].filter((k) => r[k] !== undefined);
+        if (unsupported.length) {
+            problems.push(`aws:assumeRoles[0]: ${unsupported.join(", ")} cannot be passed to \`aws eks get-token --role-arn\`; ` +
+                "describe the role in an AWS CLI profile (role_arn, external_id...) and set aws:profile to it instead");
+        }
+    }
+    return problems;
+}
+
+/**
+ * The identity of the Pulumi AWS provider, for `aws eks get-token`: `aws:profile`, and the
+ * role of `aws:assumeRoles` (one role at most, see awsCredentialProblems). The session name
+ * and duration of that role are the CLI's own: they do not change who signs.
+ */
+export function awsCliCredentials(): AwsCliCredentials {
+    const aws = new pulumi.Config("aws");
+    const profile = aws.get("profile");
+    const roleArn = aws.getObject<AssumeRole[]>("assumeRoles")?.[0]?.roleArn;
+    return { ...(profile ? { profile } : {}), ...(roleArn ? { roleArn } : {}) };
 }
 
 export interface AwsPlatformArgs {
@@ -27,6 +83,9 @@ export interface AwsPlatformArgs {
     /** an existing VPC to deploy into; absent = the platform creates one */
     existingNetwork?: AwsNetworkRef;
 }
+
+/** cloud-provider-aws ServiceAnnotationLoadBalancerTargetNodeLabels. */
+export const TARGET_NODE_LABELS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-target-node-labels";
 
 /**
  * Load-balancer annotations of the coderd Service: a Network Load Balancer from the
@@ -37,7 +96,15 @@ export interface AwsPlatformArgs {
  * kubernetes.io/role/internal-elb. Either way externalTrafficPolicy stays Local: clients'
  * addresses reach coderd, and the health check asks each node's healthCheckNodePort.
  */
-export const NLB_ANNOTATIONS = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } as const;
+export const NLB_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    // Only coderd's nodes become targets (cloud-provider-aws
+    // ServiceAnnotationLoadBalancerTargetNodeLabels: "a comma-separated list of key-value pairs
+    // which will be used to select the target nodes for the load balancer"). Otherwise every
+    // node of the cluster is registered, only coderd's pass the Local health check, and every
+    // workspace node cluster-autoscaler adds or removes rewrites the target groups.
+    [TARGET_NODE_LABELS_ANNOTATION]: `${POOL_LABEL}=coderd`,
+} as const;
 export const AWS_LOAD_BALANCER: CloudLoadBalancerAnnotations = {
     always: NLB_ANNOTATIONS,
     internal: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" },
@@ -92,6 +159,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
             apiAuthorizedNetworks: s.apiAuthorizedNetworks,
             clusterAdminArns: s.clusterAdminArns,
             deletionProtection: s.deletionProtection,
+            credentials: awsCliCredentials(),
             tags,
         }, { parent: this });
 
