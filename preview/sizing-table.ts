@@ -1,6 +1,6 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
 import { Plan, PlannedWorkload, fmt, footprint } from "../sizing";
-import { NODE_PROFILES, POOL_ROLES } from "../tiers";
+import { POOL_ROLES } from "../tiers";
 
 export function sizingSummary(plan: Plan) {
     return {
@@ -23,8 +23,11 @@ export function sizingSummary(plan: Plan) {
                 memoryGiB: p.machine.memoryGiB,
                 machineSource: p.machineSource,
                 autoscaling: p.autoscaling,
-                nodesPerZone: p.perZone,
+                /** the instance types the pool's groups may launch (same shape), the planned one first */
+                instanceTypes: p.instanceTypes,
+                /** node counts over every zone, and what the first pulumi up starts */
                 nodes: p.total,
+                initialNodes: p.initial.total,
                 podsPerNode: p.workload?.perNode ?? null,
                 pods: p.workload ? `${p.workload.replicas} ${p.workload.name}` : "cluster add-ons",
                 maxPodsPerNode: p.maxPodsPerNode,
@@ -80,16 +83,15 @@ function table(rows: string[][]): string {
 export function sizingTable(plan: Plan): string {
     const s = sizingSummary(plan);
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.max}` : `${r.min}-${r.max}`);
-    // GKE counts nodes per zone; EKS and AKS count the whole pool.
-    const perZone = NODE_PROFILES[plan.cloud].countsPerZone;
+    // Counts over every zone; "start" is what the first pulumi up creates (GKE: the same in each zone).
     const pools = table([
-        ["pool", "machine", "vCPU/GiB", "nodes/zone", "nodes", "pods/node", "pods", "max pods", "source"],
+        ["pool", "machine", "vCPU/GiB", "nodes", "start", "pods/node", "pods", "max pods", "source"],
         ...s.pools.map((p) => [
-            p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`, range(p.nodesPerZone),
-            range(p.nodes) + (p.autoscaling ? " (auto)" : ""), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods,
+            p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`,
+            range(p.nodes) + (p.autoscaling ? " (auto)" : ""), String(p.initialNodes), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods,
             String(p.maxPodsPerNode), sourceText(p.podsPerNode === null ? { machine: p.sources.machine, nodes: p.sources.nodes } : p.sources),
         ]),
-    ].map((row) => row.filter((_, i) => perZone || i !== 3)));
+    ]);
     const ws = s.pools.find((p) => p.pool === "workspaces");
     const d = s.database;
     const l = plan.tier.limits;
@@ -108,6 +110,8 @@ export function sizingTable(plan: Plan): string {
         "",
         pools,
         ...(ws?.roomPerWorkspace ? [`  each workspace gets ${ws.roomPerWorkspace} of a full ${ws.machineType} node (${ws.podsPerNode} a node)`] : []),
+        ...s.pools.filter((p) => p.instanceTypes.length > 1)
+            .map((p) => `  ${p.pool}: also launches ${p.instanceTypes.slice(1).join(", ")} (same vCPUs, memory and architecture) where ${p.machineType} is short`),
         "",
         table([
             ["database", "vCPU/GiB", "storage", "HA", "postgres", "max_connections", "source"],

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { previewJson, resourceTree } from "../preview/output";
 import { listStacks } from "../preview/stack-config";
 import { render } from "./helpers";
+import { sizingTable } from "../preview/sizing-table";
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, "..");
@@ -33,11 +34,23 @@ describe("npm run preview -- --stack gcp-3k --json", () => {
         const pool = (n: string) => sizing.pools.find((p) => p.pool === n)!;
         expect(pool("coderd")).toMatchObject({ vcpu: 8, memoryGiB: 32, podsPerNode: 1 });
         expect(pool("provisioners")).toMatchObject({ machineType: "t2d-standard-8", podsPerNode: 30 });
-        expect(pool("provisioners").nodes.max).toBeGreaterThanOrEqual(8);
-        expect(pool("workspaces")).toMatchObject({ machineType: "t2d-standard-8", podsPerNode: 12 });
-        expect(pool("workspaces").nodes.max).toBeGreaterThanOrEqual(256);
+        // seed 001's node counts as deployed: totals over the zones, not rounded up to a multiple of them
+        expect(pool("coderd").nodes).toEqual({ min: 4, max: 4 });
+        expect(pool("provisioners").nodes.max).toBe(8);
+        expect(pool("workspaces")).toMatchObject({ machineType: "t2d-standard-8", podsPerNode: 12, instanceTypes: ["t2d-standard-8"] });
+        expect(pool("workspaces").nodes.max).toBe(256);
+        expect(pool("workspaces").initialNodes).toBe(3);
         expect(sizing.database).toMatchObject({ machineType: "db-custom-8-30720", storageGb: 1500, highAvailability: true });
         expect(sizing.limits).toMatchObject({ users: 3000, apiRps: 550 });
+    });
+
+    it("names the same-shape instance types an AWS group may launch, and what the first up starts", async () => {
+        const r = await render("aws-3k");
+        const ws = previewJson(r).sizing.pools.find((p) => p.pool === "workspaces")!;
+        expect(ws.instanceTypes.length).toBeGreaterThan(1);
+        const text = sizingTable(r.plan);
+        expect(text).toMatch(/^pool +machine +vCPU\/GiB +nodes +start /m);
+        expect(text).toContain(`  workspaces: also launches ${ws.instanceTypes.slice(1).join(", ")} (same vCPUs, memory and architecture)`);
     });
 
     it("replaces every secret with [secret]", async () => {
