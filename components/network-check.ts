@@ -210,9 +210,10 @@ export async function inspectNetwork(s: Settings, plan: Plan, reader: NetworkRea
     return s.cloud === "gcp" ? inspectGcp(s, plan, reader) : inspectAws(s, plan, reader);
 }
 
-type Read<T> = { value: T } | { error: string } | { offline: true };
+/** A read of the cloud: its answer, the cloud's refusal, or none (offline). */
+export type Read<T> = { value: T } | { error: string } | { offline: true };
 
-async function settle<T>(p: Promise<T | undefined>): Promise<Read<T>> {
+export async function settle<T>(p: Promise<T | undefined>): Promise<Read<T>> {
     try {
         const value = await p;
         return value === undefined ? { offline: true } : { value };

@@ -17,7 +17,7 @@
 import { PROJECT, Settings } from "../config";
 import { Footprint, Plan, footprint } from "../sizing";
 import { POOL_ROLES, PoolRole } from "../tiers";
-import { NetworkReader } from "./network-check";
+import { NetworkReader, settle } from "./network-check";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 
@@ -43,17 +43,6 @@ export interface Preflight {
     problems: string[];
     /** what could not be checked, or may fail later (at the pools' maximum) */
     notes: string[];
-}
-
-type Read<T> = { value: T } | { error: string } | { offline: true };
-
-async function settle<T>(p: Promise<T | undefined>): Promise<Read<T>> {
-    try {
-        const value = await p;
-        return value === undefined ? { offline: true } : { value };
-    } catch (e) {
-        return { error: (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim() };
-    }
 }
 
 /** Every pool's machine types (each autoscaled AWS group may launch several). */
