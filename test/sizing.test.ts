@@ -3,9 +3,18 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../config";
 import { buildPlan, rolloutSurge } from "../sizing";
 import { CURRENT_FAMILIES, DAEMONSET_ALLOWANCE, DATABASE_FACTS, GKE_ALLOCATABLE, MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
+import { listStacks } from "../preview/stack-config";
 import { POOL_KEY, rawConfig } from "./helpers";
 
 const plan = (stack: string, changes: Record<string, unknown> = {}) => buildPlan(validateConfig(rawConfig(stack, changes), stack));
+
+/**
+ * A tier's plan on a cloud: its example stack, or, where the tier has none, the cloud's 3k
+ * stack with the tier set. `pools` are the primary region's.
+ */
+const STACKS = new Set(listStacks());
+const planTier = (cloud: "gcp" | "aws", tier: string, changes: Record<string, unknown> = {}) =>
+    STACKS.has(`${cloud}-${tier}`) ? plan(`${cloud}-${tier}`, changes) : plan(`${cloud}-3k`, { tier, ...changes });
 
 function problems(stack: string, changes: Record<string, unknown>): string[] {
     try {
@@ -31,8 +40,11 @@ describe("GCP pools from the seeds", () => {
         ["1k", "coderd", "n4-standard-4", 3, 4, 2], // 3 coderd on 3 nodes, + a rollout slot = 4, not 6
         ["1k", "provisioners", "n4-standard-8", 3, 9, 3], // 60 x 1000m, 7 a node -> 9 nodes
         ["1k", "workspaces", "t2d-standard-8", 3, 38, 13], // 600 workspaces / 16 a node
+        ["10k", "coderd", "n4-standard-16", 4, 4, 2], // 10 coderd, 3 a node (decision) = 4 nodes; c2d-standard-16's shape
+        ["10k", "provisioners", "n4-standard-16", 3, 4, 2], // 200 provisioners, 50 a node (decision)
+        ["10k", "workspaces", "t2d-standard-8", 3, 256, 86], // 256 nodes (seed 000), each region
     ] as const)("%s %s: %s, %i-%i nodes, at most %i a zone", (tier, role, machine, min, max, zoneMax) => {
-        const p = plan(`gcp-${tier}`).pools[role];
+        const p = planTier("gcp", tier).pools[role];
         expect(p.machine.name).toBe(machine);
         expect(p.total).toEqual({ min, max });
         expect(p.perZone.max).toBe(zoneMax);
@@ -49,8 +61,11 @@ describe("GCP pools from the seeds", () => {
         ["2k", "provisioners", 1, 3], // 2 a zone would be 6, above 4
         ["3k", "provisioners", 2, 6], // 3 a zone would be 9, above 8
         ["3k", "workspaces", 1, 3],
+        ["10k", "coderd", 1, 3], // 2 a zone would be 6, above the pool's 4: 9 replicas start, the 10th from one scale-up
+        ["10k", "provisioners", 1, 3], // 150 provisioners start, 50 from one scale-up
+        ["10k", "workspaces", 1, 3],
     ] as const)("%s %s starts with %i node(s) a zone, %i in all, never above the pool's maximum", (tier, role, perZone, total) => {
-        const p = plan(`gcp-${tier}`).pools[role];
+        const p = planTier("gcp", tier).pools[role];
         expect(p.initial).toEqual({ perZone, total });
         expect(p.initial.total).toBeLessThanOrEqual(p.total.max);
         // what is left comes from one scale-up: fewer than a node a zone
@@ -65,8 +80,8 @@ describe("GCP pools from the seeds", () => {
         expect(p.perZone).toEqual({ min: 1, max: 1 });
     });
 
-    it.each(["1k", "2k", "3k"] as const)("%s: every planned pod fits its nodes (GKE allocatable minus DaemonSets)", (tier) => {
-        const p = plan(`gcp-${tier}`);
+    it.each(["1k", "2k", "3k", "10k"] as const)("%s: every planned pod fits its nodes (GKE allocatable minus DaemonSets)", (tier) => {
+        const p = planTier("gcp", tier);
         for (const pool of Object.values(p.pools)) {
             if (!pool.workload) continue;
             const a = GKE_ALLOCATABLE[pool.machine.name]!;
@@ -84,6 +99,10 @@ describe("GCP pools from the seeds", () => {
         expect(plan("gcp-3k").pools.provisioners.workload?.perNode).toBe(SEEDS["3k"].pools.provisioners!.perNode);
         expect(plan("gcp-3k").pools.workspaces.workload?.perNode).toBe(SEEDS["3k"].pools.workspaces!.perNode);
         expect(plan("gcp-2k").pools.workspaces.workload?.perNode).toBe(SEEDS["2k"].pools.workspaces!.perNode);
+        const p10k = planTier("gcp", "10k");
+        for (const role of ["coderd", "provisioners", "workspaces"] as const) {
+            expect(p10k.pools[role].workload?.perNode, `10k ${role}`).toBe(SEEDS["10k"].pools[role]!.perNode);
+        }
     });
 });
 
@@ -216,13 +235,15 @@ const AS_NAMED: Record<TierKey, Record<string, unknown>> = {
     "1k": { machineTypes: "asNamed" },
     "2k": { machineTypes: "asNamed", sizing: { pools: { provisioners: { podsPerNode: 12 } } } },
     "3k": { machineTypes: "asNamed", sizing: { coderd: { requests: { cpu: "3", memory: "10Gi" }, limits: { cpu: "3", memory: "10Gi" } } } },
+    // c2d-standard-16 holds seed 000's pods as they are
+    "10k": { machineTypes: "asNamed" },
 };
 
 describe("current machine generations of the page's shape by default; asNamed deploys the named types", () => {
     const rows = TIER_KEYS.flatMap((tier) => (["gcp", "aws"] as const).flatMap((cloud) => ROLES.map((role) => [tier, cloud, role] as const)));
     it.each(rows)("%s %s %s", (tier, cloud, role) => {
         const want = pageShape(tier, role, cloud);
-        const p = plan(`${cloud}-${tier}`).pools[role];
+        const p = planTier(cloud, tier).pools[role];
         const fact = MACHINE_FACTS[p.machine.name];
         expect(fact, `${p.machine.name} in the vendor facts`).toBeDefined();
         expect({ vcpu: fact!.vcpu, memoryGiB: fact!.memoryGiB }).toEqual({ vcpu: want.vcpu, memoryGiB: want.memoryGiB });
@@ -230,7 +251,7 @@ describe("current machine generations of the page's shape by default; asNamed de
         expect(isCurrent(cloud, p.machine.name), `${p.machine.name} is a current generation`).toBe(true);
         if (cloud === "aws") expect(p.machine.arch).toBe("x86_64");
 
-        const named = plan(`${cloud}-${tier}`, AS_NAMED[tier]).pools[role];
+        const named = planTier(cloud, tier, AS_NAMED[tier]).pools[role];
         // a page's type (or, where none is named, the same pick as by default), alone
         expect(named.machine.name).toBe(want.named ?? p.machine.name);
         expect(named.instanceTypes).toEqual([named.machine.name]);
@@ -239,7 +260,7 @@ describe("current machine generations of the page's shape by default; asNamed de
 
 describe("AWS autoscaled groups launch several same-shape x86 types", () => {
     it.each(TIER_KEYS)("%s: provisioners and workspaces list the machine first, then same-shape current types", (tier) => {
-        const p = plan(`aws-${tier}`);
+        const p = planTier("aws", tier);
         for (const role of ["provisioners", "workspaces"] as const) {
             const pool = p.pools[role];
             expect(pool.autoscaling).toBe(true);
@@ -257,7 +278,7 @@ describe("AWS autoscaled groups launch several same-shape x86 types", () => {
         // static pools and every GCP pool: one type
         expect(p.pools.coderd.instanceTypes).toEqual([p.pools.coderd.machine.name]);
         expect(p.pools.system.instanceTypes).toEqual([p.pools.system.machine.name]);
-        for (const pool of Object.values(plan(`gcp-${tier}`).pools)) expect(pool.instanceTypes).toEqual([pool.machine.name]);
+        for (const pool of Object.values(planTier("gcp", tier).pools)) expect(pool.instanceTypes).toEqual([pool.machine.name]);
     });
 
     it("a stack's own machineType is deployed alone", () => {
@@ -275,8 +296,14 @@ describe("the database: never smaller than a smaller tier's, current generation"
     };
     const rows = TIER_KEYS.flatMap((tier) => (["gcp", "aws"] as const).map((cloud) => [tier, cloud] as const));
     it.each(rows)("%s %s", (tier, cloud) => {
-        const want = rule(tier);
-        const d = plan(`${cloud}-${tier}`).database;
+        const rule_ = rule(tier);
+        // the README's decision where it deploys more than the rule (10k: one class larger)
+        const decision = SEEDS[tier].databaseDecision;
+        const want = decision ? { vcpu: decision.vcpu, memoryGiB: decision.memoryGB } : rule_;
+        expect(want.vcpu).toBeGreaterThanOrEqual(rule_.vcpu);
+        const d = planTier(cloud, tier).database;
+        if (decision) expect(d.machine.name).toBe(decision[cloud]);
+        if (decision?.storageGb) expect(d).toMatchObject({ storageGb: decision.storageGb, sources: { storage: "decision" } });
         const fact = DATABASE_FACTS[d.machine.name];
         expect(fact, `${d.machine.name} in the vendor facts`).toBeDefined();
         expect(fact!.vcpu).toBe(want.vcpu);
@@ -288,7 +315,7 @@ describe("the database: never smaller than a smaller tier's, current generation"
 
         // asNamed: the page's own class, where it names one
         const named = SEEDS[tier].database[cloud];
-        expect(plan(`${cloud}-${tier}`, AS_NAMED[tier]).database.machine.name).toBe(named ?? d.machine.name);
+        expect(planTier(cloud, tier, AS_NAMED[tier]).database.machine.name).toBe(named ?? d.machine.name);
     });
 
     it("warns when a stack's database is smaller than the tier's", () => {

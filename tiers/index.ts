@@ -1,6 +1,7 @@
 import { tier1k } from "./t1k";
 import { tier2k } from "./t2k";
 import { tier3k } from "./t3k";
+import { tier10k } from "./t10k";
 import { CloudName, TIERS, TierName, TierSpec } from "./types";
 
 export * from "./types";
@@ -13,6 +14,7 @@ export const TIER_CATALOGUE: Readonly<Record<TierName, TierSpec>> = {
     "1k": tier1k,
     "2k": tier2k,
     "3k": tier3k,
+    "10k": tier10k,
 };
 
 /**
@@ -23,8 +25,11 @@ export const TIER_CATALOGUE: Readonly<Record<TierName, TierSpec>> = {
  * agree on 8 vCPU, and seed 000 found the database the first thing to run short (16 vCPU
  * "only just able to keep up with 600 concurrent builds"); a smaller database later means
  * a restart (Cloud SQL) or a failover (RDS Multi-AZ) to resize. So 2k deploys seed 003's
- * 8 vCPU / 30 GB; `machineTypes: asNamed` deploys the 2k page's own types.
- * Each tier's `database.machines` holds the types of this shape; a test keeps them so.
+ * 8 vCPU / 30 GB; `machineTypes: asNamed` deploys the 2k page's own types. 10k: seed 000's
+ * own 16 vCPU / 60 GB, above every smaller tier's.
+ * Each tier's `database.machines` holds the types of this shape, but for one decision: 10k
+ * deploys one class larger (32 vCPU), as seed 000's tier was "only just able to keep up"
+ * with the tier's own 600 concurrent builds (tiers/t10k.ts); a test keeps them so.
  */
 export function databaseShape(name: TierName): { vcpu: number; memoryGiB: number; from: string[] } {
     const own = TIER_CATALOGUE[name];

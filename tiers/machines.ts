@@ -68,6 +68,7 @@ const GCP_FAMILIES: readonly Family[] = [
     gcpFamily("c3d", "standard", [4, 8, 16, 30, 60, 90, 180, 360], 4),
     gcpFamily("t2d", "standard", [1, 2, 4, 8, 16, 32, 48, 60], 4),
     gcpFamily("t2a", "standard", [1, 2, 4, 8, 16, 32, 48], 4, { arch: "arm64" }),
+    // C2D: second-generation AMD compute-optimised, Persistent Disk boot; seed 000 names c2d-standard-16 (16 vCPU / 64 GB)
     gcpFamily("c2d", "standard", [2, 4, 8, 16, 32, 56, 112], 4),
     gcpFamily("c2", "standard", [4, 8, 16, 30, 60], 4),
 ];
@@ -91,6 +92,10 @@ const AWS_NODE_FAMILIES: readonly Family[] = [
     { ...awsFamily("", "t3a", 4, { burstable: true }), sizes: [2, 4, 8] },
     { ...awsFamily("", "t4g", 4, { burstable: true, arch: "arm64" }), sizes: [2, 4, 8] },
 ];
+/**
+ * RDS classes: 4xlarge is 16 vCPUs, 8xlarge 32, with no size between them (db.m8g: large,
+ * xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 48xlarge).
+ */
 const AWS_DB_FAMILIES: readonly Family[] = [
     ...["m5", "m6i", "m7i"].map((f) => awsFamily("db.", f, 4)),
     ...["m6g", "m7g", "m8g"].map((f) => awsFamily("db.", f, 4, { arch: "arm64" })),
@@ -109,6 +114,7 @@ const AZURE_NODE_FAMILIES: readonly Family[] = [
     azureFamily("D", "as_v5", 4), azureFamily("D", "s_v6", 4), azureFamily("D", "ds_v6", 4), azureFamily("D", "as_v6", 4),
     azureFamily("E", "s_v5", 8), azureFamily("E", "ds_v5", 8), azureFamily("F", "s_v2", 2, [2, 4, 8, 16, 32, 48, 64]),
 ];
+/** Flexible Server General Purpose (Ddsv5: 2 to 96 vCores, 4 GiB each) and Memory Optimized (Edsv5) compute sizes. */
 const AZURE_DB_FAMILIES: readonly Family[] = [
     azureFamily("D", "s_v3", 4), azureFamily("D", "ds_v4", 4), azureFamily("D", "ds_v5", 4), azureFamily("E", "ds_v5", 8),
 ];

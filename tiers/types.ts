@@ -9,8 +9,8 @@
 export type CloudName = "gcp" | "aws" | "azure";
 export const CLOUDS: readonly CloudName[] = ["gcp", "aws", "azure"];
 
-export type TierName = "1k" | "2k" | "3k";
-export const TIERS: readonly TierName[] = ["1k", "2k", "3k"];
+export type TierName = "1k" | "2k" | "3k" | "10k";
+export const TIERS: readonly TierName[] = ["1k", "2k", "3k", "10k"];
 
 /** The three pools the seeds ask for, plus the small system pool (see tiers/system.ts). */
 export type PoolRole = "system" | "coderd" | "provisioners" | "workspaces";
@@ -83,7 +83,9 @@ export interface DatabaseSpec {
 
 export interface TierLimits {
     users: number;
+    /** workspaces running at once, over every region of the tier (`TierSpec.regions`) */
     runningWorkspaces?: number;
+    /** workspace builds at once, over every region of the tier (one a provisioner) */
     concurrentBuilds?: number;
     apiRps?: number;
     cite: Citation;
@@ -98,13 +100,37 @@ export interface WorkspaceSlot {
     cite: Citation;
 }
 
+/**
+ * Where a page ran its test, for tiers spread over several regions: one primary region
+ * (coderd and PostgreSQL) and proxy regions (workspace proxies). The regions a stack deploys
+ * are its own config (`proxyRegions`); this records the page's geography, and that the
+ * tier's `limits` are totals over `1 + proxies.length` regions while `provisioners` and the
+ * workspaces pool are each region's.
+ */
+export interface TierRegions {
+    /** what the page puts in the primary region */
+    primary: string;
+    /** the page's proxy regions */
+    proxies: readonly string[];
+    cite: Citation;
+}
+
 export interface TierSpec {
     name: TierName;
     title: string;
     /** the page the tier's figures come from */
     page: string;
     limits: TierLimits;
+    /** the page's regions; absent = one region */
+    regions?: TierRegions;
     coderd: Workload;
+    /**
+     * The workspace proxies of each proxy region (seed 000: 10 replicas of 4 vCPU / 12 GiB),
+     * on the region's pool of `pools.coderd`'s spec. Tiers without it run proxies with
+     * coderd's figures: Coder's scale-test rig sets "Proxy replicas and resources equal coderd's".
+     */
+    proxy?: Workload;
+    /** a region's provisioners: the primary region's, and each proxy region's where the tier has `regions` */
     provisioners: Workload;
     workspace: WorkspaceSlot;
     pools: Record<Exclude<PoolRole, "system">, PoolSpec>;
