@@ -6,7 +6,8 @@
  *
  * Switches inject what a real deployment does on a bad day: a status on the next matching
  * requests (401, 403, 409, 500 ...), a hang, a period where a load balancer without a ready
- * backend answers 503, and licensed features refused until a license is uploaded.
+ * backend answers 503, and licensed features refused until a license is uploaded. A
+ * workspace proxy's token can be tried the way a running proxy uses it (its register call).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import * as http from "node:http";
@@ -184,7 +185,18 @@ export async function startFakeCoder(opts: FakeCoderOptions = {}): Promise<FakeC
         wildcard_hostname: "", derp_enabled: true, derp_only: false, status: { status: "unregistered", checked_at: now() },
         created_at: p.created_at, updated_at: p.updated_at, deleted: p.deleted, version: "",
     });
-    const proxyParam = (arg: string) => state.proxies.find((p) => !p.deleted && (p.id === arg || p.name.toLowerCase() === arg.toLowerCase()));
+    // coderd/httpmw/workspaceproxy.go ExtractWorkspaceProxyParam: a UUID is looked up by id, deleted
+    // proxies included (GetWorkspaceProxyByID); anything else by exact name among those not deleted.
+    const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+    const proxyParam = (arg: string) =>
+        isUuid(arg) ? state.proxies.find((p) => p.id === arg.toLowerCase()) : state.proxies.find((p) => !p.deleted && p.name === arg);
+    // enterprise/coderd/workspaceproxy.go generateWorkspaceProxyToken: "<id>:<64 hex characters>"
+    const proxyToken = (id: string) => `${id}:${randomBytes(32).toString("hex")}`;
+    const requiredMissing = (body: Record<string, unknown>, fields: string[]): Answer | undefined => {
+        const missing = fields.filter((f) => typeof body[f] !== "string" || body[f] === "");
+        return missing.length === 0 ? undefined
+            : json(400, { message: "Validation failed.", validations: missing.map((field) => ({ field, detail: `Validation failed for tag "required" with value: ""` })) });
+    };
 
     // coderd/users.go firstUser, postFirstUser
     const firstUser = (method: string, body: Record<string, unknown>): Answer => {
@@ -280,15 +292,17 @@ export async function startFakeCoder(opts: FakeCoderOptions = {}): Promise<FakeC
     };
 
     // enterprise/coderd/workspaceproxy.go
+    // (the route group answers 403 without the feature before any authentication: the caller checks it)
     const proxies = (method: string, rest: string[], body: Record<string, unknown>, user: User): Answer => {
-        const refused = licensed("Workspace Proxy");
-        if (refused) return refused;
         if (!isOwner(user)) return json(403, FORBIDDEN);
         if (method === "POST" && rest.length === 0) {
             const name = String(body.name ?? "");
             if (name.toLowerCase() === "primary") {
                 return json(400, { message: `The name "primary" is reserved for the primary region.`, detail: "Cannot name a workspace proxy 'primary'.", validations: [{ field: "name", detail: "Reserved name" }] });
             }
+            const invalid = requiredMissing(body, ["name"]);
+            if (invalid) return invalid;
+            // the unique index workspace_proxies_lower_name_idx: lower(name) WHERE deleted = false
             if (state.proxies.some((p) => !p.deleted && p.name.toLowerCase() === name.toLowerCase())) {
                 return json(409, { message: `Workspace proxy with name "${name}" already exists.` });
             }
@@ -296,7 +310,7 @@ export async function startFakeCoder(opts: FakeCoderOptions = {}): Promise<FakeC
                 id: randomUUID(), name, display_name: String(body.display_name ?? ""), icon_url: String(body.icon ?? ""),
                 token: "", deleted: false, created_at: now(), updated_at: now(),
             };
-            p.token = `${p.id}:${randomBytes(16).toString("hex")}`;
+            p.token = proxyToken(p.id);
             state.proxies.push(p);
             return json(201, { proxy: sdkProxy(p), proxy_token: p.token });
         }
@@ -304,20 +318,54 @@ export async function startFakeCoder(opts: FakeCoderOptions = {}): Promise<FakeC
         if (!p) return json(404, NOT_FOUND);
         if (method === "GET") return json(200, sdkProxy(p));
         if (method === "PATCH") {
-            if (typeof body.name === "string" && body.name !== "") p.name = body.name;
-            if (typeof body.display_name === "string") p.display_name = body.display_name;
-            if (typeof body.icon === "string") p.icon_url = body.icon;
+            // codersdk.PatchWorkspaceProxy: id, name, display_name and icon are required
+            const invalid = requiredMissing(body, ["id", "name", "display_name", "icon"]);
+            if (invalid) return invalid;
+            const name = String(body.name);
+            // UpdateWorkspaceProxy (coderd/database/queries/proxies.sql) edits the row whether or not it
+            // is deleted; a name clash is the unique index's error, which the handler answers as a 500.
+            if (state.proxies.some((o) => o !== p && !o.deleted && o.name.toLowerCase() === name.toLowerCase())) {
+                return json(500, {
+                    message: "An internal server error occurred.",
+                    detail: `pq: duplicate key value violates unique constraint "workspace_proxies_lower_name_idx"`,
+                });
+            }
+            p.name = name;
+            p.display_name = String(body.display_name);
+            p.icon_url = String(body.icon);
             let token = "";
             if (body.regenerate_token === true) {
-                p.token = `${p.id}:${randomBytes(16).toString("hex")}`;
+                p.token = proxyToken(p.id);
                 token = p.token;
             }
             p.updated_at = now();
             return json(200, { proxy: sdkProxy(p), proxy_token: token });
         }
         if (method === "DELETE") {
+            // UpdateWorkspaceProxyDeleted: marks it deleted (again, when it already is)
             p.deleted = true;
             return json(200, { message: "Proxy has been deleted!" });
+        }
+        return json(404, { message: "Route not found." });
+    };
+
+    // A proxy's own calls (/workspaceproxies/me/...), authenticated by its token in the header
+    // Coder-External-Proxy-Token (coderd/httpmw/workspaceproxy.go ExtractWorkspaceProxy); only
+    // register is served (enterprise/coderd/workspaceproxy.go workspaceProxyRegister, reduced).
+    const proxySelf = (method: string, rest: string[], req: http.IncomingMessage, body: Record<string, unknown>): Answer => {
+        const header = req.headers["coder-external-proxy-token"];
+        const token = typeof header === "string" ? header : "";
+        if (token === "") return json(401, { message: "Missing required external proxy token" });
+        const parts = token.split(":");
+        if (parts.length !== 2 || !isUuid(parts[0]!) || parts[1]!.length !== 64) return json(401, { message: "Invalid external proxy token" });
+        const p = state.proxies.find((x) => x.id === parts[0]!.toLowerCase());
+        if (!p) return json(401, { message: "Invalid external proxy token", detail: "Proxy not found." });
+        if (p.deleted) return json(401, { message: "Invalid external proxy token", detail: "Proxy has been deleted." });
+        if (p.token !== token) return json(401, { message: "Invalid external proxy token", detail: "Invalid proxy token secret." });
+        if (method === "POST" && rest.length === 1 && rest[0] === "register") {
+            const accessUrl = typeof body.access_url === "string" ? body.access_url : "";
+            if (!/^https?:\/\/[^/]+\/?$/.test(accessUrl)) return json(400, { message: "URL is invalid.", detail: "scheme must be http or https" });
+            return json(201, { app_security_key: "", derp_mesh_key: "", derp_region_id: 999, derp_map: null, derp_force_websockets: false, sibling_replicas: [] });
         }
         return json(404, { message: "Route not found." });
     };
@@ -328,6 +376,12 @@ export async function startFakeCoder(opts: FakeCoderOptions = {}): Promise<FakeC
         const seg = path.split("/").filter((s) => s !== "");
         if (seg[0] !== "api" || seg[1] !== "v2") return json(404, { message: "Route not found." });
         const [, , group, ...rest] = seg;
+        if (group === "workspaceproxies") {
+            // enterprise/coderd/coderd.go: RequireFeatureMW(FeatureWorkspaceProxy) on the whole group
+            const refused = licensed("Workspace Proxy");
+            if (refused) return refused;
+            if (rest[0] === "me") return proxySelf(method, rest.slice(1), req, body);
+        }
         if (group === "users" && rest[0] === "first") return firstUser(method, body);
         if (group === "users" && rest[0] === "login" && method === "POST") return login(body);
         const user = userOf(req);

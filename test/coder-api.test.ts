@@ -6,6 +6,7 @@
  * Nothing leaves 127.0.0.1; every wait is bounded.
  */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -20,12 +21,16 @@ import {
     CoderAdmin,
     CoderLicense,
     CoderProvisionerKey,
+    CoderWorkspaceProxy,
     LicenseState,
     ProvisionerKeyState,
+    WorkspaceProxyState,
     adminProvider,
     licenseProvider,
     provisionerKeyProvider,
+    workspaceProxyProvider,
 } from "../components/coder-api/resources";
+import { CoderBootstrap, CoderBootstrapArgs } from "../components/coder-api/bootstrap";
 import { FakeCoder, fakeLicense, startFakeCoder } from "./coder-api-server";
 
 const ROOT = resolve(__dirname, "..");
@@ -146,7 +151,7 @@ describe("CoderClient against a local coderd", () => {
         const kept = await c.updateWorkspaceProxy(created.proxy.id, { name: "europe", display_name: "Europe West", icon: "/emojis/1f35b.png" });
         expect(kept.proxy_token).toBe("");
         expect(kept.proxy.display_name).toBe("Europe West");
-        const rotated = await c.updateWorkspaceProxy(created.proxy.id, { name: "europe", display_name: "Europe West", icon: "", regenerate_token: true });
+        const rotated = await c.updateWorkspaceProxy(created.proxy.id, { name: "europe", display_name: "Europe West", icon: "/emojis/1f35b.png", regenerate_token: true });
         expect(rotated.proxy_token).not.toBe(created.proxy_token);
         expect((await c.workspaceProxy("europe")).id).toBe(created.proxy.id);
         await c.deleteWorkspaceProxy(created.proxy.id);
@@ -349,6 +354,190 @@ describe("CoderProvisionerKey", () => {
     });
 });
 
+// ---- CoderWorkspaceProxy ----
+
+/** A proxy's own call to coderd, as a running proxy makes it with its token. */
+async function registerAsProxy(proxyToken: string): Promise<{ status: number; message?: string; detail?: string }> {
+    const res = await fetch(`${coder.url}/api/v2/workspaceproxies/me/register`, {
+        method: "POST",
+        headers: { "Coder-External-Proxy-Token": proxyToken, "Content-Type": "application/json" },
+        body: JSON.stringify({ access_url: "https://europe.coder.example.com", wildcard_hostname: "*.europe.coder.example.com", replica_id: randomUUID(), derp_enabled: true }),
+    });
+    return { status: res.status, ...((await res.json()) as { message?: string; detail?: string }) };
+}
+
+describe("CoderWorkspaceProxy", () => {
+    let token: string;
+    beforeEach(async () => {
+        token = await bootstrapToken();
+    });
+    const inputs = (over: Partial<WorkspaceProxyState> = {}): WorkspaceProxyState => ({
+        endpoint: endpoint(), token, name: "europe", displayName: "Europe", icon: "/emojis/1f30e.png", tokenGeneration: 0, ...over,
+    });
+    const stored = (id: string) => coder.state.proxies.find((p) => p.id === id)!;
+
+    it("creates the proxy: its id, and its token, which the proxy can register with", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        const p = stored(r.id);
+        expect(r.outs).toMatchObject({ proxyId: p.id, proxyToken: p.token, name: "europe", tokenGeneration: 0 });
+        expect(r.outs!.proxyToken).toMatch(new RegExp(`^${r.id}:[0-9a-f]{64}$`));
+        expect(coder.requests.find((q) => q.method === "POST" && q.path === "/api/v2/workspaceproxies")?.body)
+            .toEqual({ name: "europe", display_name: "Europe", icon: "/emojis/1f30e.png" });
+        expect(await registerAsProxy(r.outs!.proxyToken!)).toMatchObject({ status: 201 });
+        expect((await workspaceProxyProvider.read(r.id, r.outs)).props).toMatchObject({ name: "europe", displayName: "Europe", icon: "/emojis/1f30e.png" });
+    });
+
+    it("a new display name or icon is a PATCH that keeps the token", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        const next = inputs({ displayName: "Europe West", icon: "/emojis/1f3f0.png" });
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, next)).toEqual({ changes: true });
+        const u = await workspaceProxyProvider.update(r.id, r.outs!, next);
+        expect(u.outs).toMatchObject({ proxyToken: r.outs!.proxyToken, proxyId: r.id, displayName: "Europe West" });
+        expect(stored(r.id)).toMatchObject({ display_name: "Europe West", icon_url: "/emojis/1f3f0.png", token: r.outs!.proxyToken });
+        expect(coder.requests.filter((q) => q.method === "PATCH").at(-1)?.body)
+            .toEqual({ id: r.id, name: "europe", display_name: "Europe West", icon: "/emojis/1f3f0.png", regenerate_token: false });
+        expect(await registerAsProxy(r.outs!.proxyToken!)).toMatchObject({ status: 201 });
+    });
+
+    it("a new tokenGeneration regenerates the token: the old one is refused from then on", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        const next = inputs({ tokenGeneration: 1 });
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, next)).toEqual({ changes: true });
+        const u = await workspaceProxyProvider.update(r.id, r.outs!, next);
+        expect(u.outs!.proxyToken).toMatch(new RegExp(`^${r.id}:[0-9a-f]{64}$`));
+        expect(u.outs!.proxyToken).not.toBe(r.outs!.proxyToken);
+        expect(u.outs).toMatchObject({ tokenGeneration: 1, proxyId: r.id });
+        expect(coder.requests.filter((q) => q.method === "PATCH").at(-1)?.body).toMatchObject({ regenerate_token: true });
+        expect(await registerAsProxy(r.outs!.proxyToken!)).toEqual({ status: 401, message: "Invalid external proxy token", detail: "Invalid proxy token secret." });
+        expect(await registerAsProxy(u.outs!.proxyToken!)).toMatchObject({ status: 201 });
+    });
+
+    it("a new name renames the proxy in place: same id, same token", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        const next = inputs({ name: "eu-west" });
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, next)).toEqual({ changes: true });
+        const u = await workspaceProxyProvider.update(r.id, r.outs!, next);
+        expect(u.outs).toMatchObject({ name: "eu-west", proxyId: r.id, proxyToken: r.outs!.proxyToken });
+        expect(coder.state.proxies).toHaveLength(1);
+        expect((await new CoderClient({ url: coder.url, token }).workspaceProxy("eu-west")).id).toBe(r.id);
+        expect(await registerAsProxy(r.outs!.proxyToken!)).toMatchObject({ status: 201 });
+    });
+
+    it("a rename onto another proxy's name says which name clashes (coderd answers 500)", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        await workspaceProxyProvider.create(inputs({ name: "asia", displayName: "Asia" }));
+        const msg = await failure(workspaceProxyProvider.update(r.id, r.outs!, inputs({ name: "asia" })));
+        expect(msg).toContain(`Coder refused to name a workspace proxy "asia": another proxy in Coder has that name`);
+        expect(msg).toContain("coder wsproxy delete asia");
+        expect(msg).toContain(`PATCH ${coder.url}/api/v2/workspaceproxies/${r.id} answered HTTP 500`);
+        expectNoSecret(msg, token, r.outs!.proxyToken);
+    });
+
+    it("credentials alone change nothing in Coder; an unchanged proxy has no diff", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, inputs())).toEqual({ changes: false });
+        const fresh = coder.tokenFor(ADMIN.email);
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, inputs({ token: fresh }))).toEqual({ changes: true });
+        const patches = coder.requests.filter((q) => q.method === "PATCH").length;
+        const u = await workspaceProxyProvider.update(r.id, r.outs!, inputs({ token: fresh }));
+        expect(u.outs).toMatchObject({ token: fresh, proxyToken: r.outs!.proxyToken });
+        expect(coder.requests.filter((q) => q.method === "PATCH")).toHaveLength(patches);
+        // during a preview, an input not known yet counts as a change
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, inputs({ tokenGeneration: unknown as unknown as number }))).toEqual({ changes: true });
+        expect(await workspaceProxyProvider.diff(r.id, r.outs!, inputs({ endpoint: { url: unknown } }))).toEqual({ changes: true });
+    });
+
+    it("delete marks it deleted in Coder; deleting again, or once Coder has no trace of it, is fine; refresh drops it", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        await workspaceProxyProvider.delete(r.id, r.outs!);
+        expect(stored(r.id).deleted).toBe(true);
+        expect(coder.requests.filter((q) => q.method === "DELETE").at(-1)?.path).toBe(`/api/v2/workspaceproxies/${r.id}`);
+        expect(await registerAsProxy(r.outs!.proxyToken!)).toMatchObject({ status: 401, detail: "Proxy has been deleted." });
+        // by id, coderd still answers for a deleted proxy (deleted: true): refresh drops it
+        expect((await workspaceProxyProvider.read(r.id, r.outs)).id).toBe("");
+        await workspaceProxyProvider.delete(r.id, r.outs!); // already deleted: 200 again
+        coder.state.proxies.length = 0;
+        await workspaceProxyProvider.delete(r.id, r.outs!); // 404: gone
+        expect((await workspaceProxyProvider.read(r.id, r.outs)).id).toBe("");
+        // the name is free again
+        const again = await workspaceProxyProvider.create(inputs());
+        expect(again.id).not.toBe(r.id);
+    });
+
+    it("an update of a proxy deleted in Coder says to refresh", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        await new CoderClient({ url: coder.url, token }).deleteWorkspaceProxy("europe");
+        const msg = await failure(workspaceProxyProvider.update(r.id, r.outs!, inputs({ displayName: "Europe West" })));
+        expect(msg).toContain(`The workspace proxy "europe" (${r.id}) was deleted in Coder: run pulumi refresh`);
+        coder.state.proxies.length = 0;
+        const gone = await failure(workspaceProxyProvider.update(r.id, r.outs!, inputs({ tokenGeneration: 2 })));
+        expect(gone).toContain("was deleted in Coder");
+        expect(gone).toContain("HTTP 404");
+    });
+
+    it("a name Coder already has is a 409 naming the proxy and the fix; the existing proxy is not adopted", async () => {
+        const theirs = await new CoderClient({ url: coder.url, token }).createWorkspaceProxy({ name: "europe", display_name: "Theirs", icon: "/emojis/1f30e.png" });
+        const msg = await failure(workspaceProxyProvider.create(inputs()));
+        expect(msg).toContain(`POST ${coder.url}/api/v2/workspaceproxies answered HTTP 409: "Workspace proxy with name "europe" already exists."`);
+        expect(msg).toContain(`does not adopt the existing proxy "europe"`);
+        expect(msg).toContain("coder wsproxy delete europe");
+        expect(msg).toContain("choose another region name");
+        expectNoSecret(msg, token, theirs.proxy_token);
+        // nothing changed in Coder: their token still works
+        expect(coder.state.proxies).toHaveLength(1);
+        expect(coder.requests.some((q) => q.method === "PATCH")).toBe(false);
+        expect(await registerAsProxy(theirs.proxy_token)).toMatchObject({ status: 201 });
+    });
+
+    it("500: names the method, path and status", async () => {
+        coder.switches.inject.push({ status: 500, match: "/api/v2/workspaceproxies" });
+        const msg = await failure(workspaceProxyProvider.create(inputs()));
+        expect(msg).toContain(`Coder API POST ${coder.url}/api/v2/workspaceproxies answered HTTP 500: "An internal server error occurred." (injected failure)`);
+        expect(msg).toContain("check the coder pods' logs");
+        expectNoSecret(msg, token);
+    });
+
+    it("a timeout names the method, path and wait", async () => {
+        const r = await workspaceProxyProvider.create(inputs());
+        coder.switches.hang = /^PATCH \/api\/v2\/workspaceproxies\//;
+        const started = Date.now();
+        const msg = await failure(workspaceProxyProvider.update(r.id, r.outs!, inputs({ endpoint: { url: coder.url, timeoutMs: 300 }, tokenGeneration: 1 })));
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(msg).toContain(`Coder API PATCH ${coder.url}/api/v2/workspaceproxies/${r.id}: no answer within 0.3s`);
+        expectNoSecret(msg, token, r.outs!.proxyToken);
+    });
+
+    it("an unlicensed coderd refuses the route: the message says a license is needed", async () => {
+        coder.switches.requireLicense = true;
+        const msg = await failure(workspaceProxyProvider.create({ ...inputs(), licenseWaitMs: 0 }));
+        expect(msg).toContain(`"Workspace Proxy is a Premium feature. Contact sales!"`);
+        expect(msg).toContain("Workspace proxies need a Coder license with the Workspace Proxy feature");
+        expect(msg).toContain("coder-refarch:license");
+        expectNoSecret(msg, token);
+        // once the license is in, the same call goes through
+        await licenseProvider.create({ endpoint: endpoint(), token, license: licenseA });
+        expect((await workspaceProxyProvider.create({ ...inputs(), licenseWaitMs: 0 })).outs!.proxyToken).toBeTruthy();
+    });
+
+    it("check: the name's shape and Coder's reserved name, display name and icon required, tokenGeneration a whole number", async () => {
+        const reasons = async (over: Partial<WorkspaceProxyState>) =>
+            ((await workspaceProxyProvider.check({} as WorkspaceProxyState, inputs(over))).failures ?? []).map((f) => f.property);
+        expect(await reasons({})).toEqual([]);
+        expect(await reasons({ name: "Europe" })).toEqual(["name"]);
+        expect(await reasons({ name: "eu_west" })).toEqual(["name"]);
+        expect(await reasons({ name: "x".repeat(33) })).toEqual(["name"]);
+        expect(await reasons({ name: "primary" })).toEqual(["name"]);
+        expect(await reasons({ displayName: "", icon: " " })).toEqual(["displayName", "icon"]);
+        expect(await reasons({ tokenGeneration: 1.5 })).toEqual(["tokenGeneration"]);
+        expect(await reasons({ endpoint: { url: "coder.example.com" } })).toEqual(["endpoint"]);
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        expect(await reasons({ name: unknown, displayName: unknown, tokenGeneration: unknown as unknown as number })).toEqual([]);
+        const primary = (await workspaceProxyProvider.check({} as WorkspaceProxyState, inputs({ name: "primary" }))).failures![0]!;
+        expect(primary.reason).toContain("reserved by Coder for the primary region");
+    });
+});
+
 // ---- errors ----
 
 describe("errors say what to do, and never show a secret", () => {
@@ -523,7 +712,7 @@ describe("the providers as the Pulumi CLI serializes and runs them", () => {
                 const pulumi = require("@pulumi/pulumi");
                 const r = require("./components/coder-api/resources.ts");
                 (async () => {
-                    for (const n of ["adminProvider", "licenseProvider", "provisionerKeyProvider"]) {
+                    for (const n of ["adminProvider", "licenseProvider", "provisionerKeyProvider", "workspaceProxyProvider"]) {
                         const p = r[n];
                         const sf = await pulumi.runtime.serializeFunction(() => p, { allowSecrets: true });
                         require("fs").writeFileSync(require("path").join(process.env.OUT, n + ".js"), sf.text);
@@ -534,7 +723,7 @@ describe("the providers as the Pulumi CLI serializes and runs them", () => {
                 env: { ...process.env, OUT: dir, TS_NODE_TRANSPILE_ONLY: "true", TS_NODE_PROJECT: join(ROOT, "tsconfig.json") },
                 timeoutMs: 90_000,
             });
-            for (const n of ["adminProvider", "licenseProvider", "provisionerKeyProvider"]) {
+            for (const n of ["adminProvider", "licenseProvider", "provisionerKeyProvider", "workspaceProxyProvider"]) {
                 const text = readFileSync(join(dir, `${n}.js`), "utf8");
                 // only Node's built-ins are required at run time: no path into this program
                 const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
@@ -554,10 +743,21 @@ describe("the providers as the Pulumi CLI serializes and runs them", () => {
                     const key = await p("provisionerKeyProvider").create({ endpoint, token, name: "europe", tags: { region: "europe" } });
                     const keyDiff = await p("provisionerKeyProvider").diff(key.id, key.outs, { ...key.outs, tags: {} });
                     await p("provisionerKeyProvider").delete(key.id, key.outs);
+                    const wsp = p("workspaceProxyProvider");
+                    const proxyIn = { endpoint, token, name: "europe", displayName: "Europe", icon: "/emojis/1f30e.png", tokenGeneration: 0 };
+                    const proxy = await wsp.create(proxyIn);
+                    const renamed = await wsp.update(proxy.id, proxy.outs, { ...proxyIn, name: "eu-west", displayName: "Europe West" });
+                    const rotated = await wsp.update(proxy.id, renamed.outs, { ...proxyIn, name: "eu-west", displayName: "Europe West", tokenGeneration: 1 });
+                    let dup;
+                    try { await wsp.create({ ...proxyIn, name: "eu-west" }); } catch (e) { dup = { isError: e instanceof Error, message: e.message }; }
+                    await wsp.delete(proxy.id, rotated.outs);
+                    await wsp.delete(proxy.id, rotated.outs);
+                    const proxyRun = { kept: renamed.outs.proxyToken === proxy.outs.proxyToken, rotated: rotated.outs.proxyToken !== proxy.outs.proxyToken,
+                        name: rotated.outs.name, gone: (await wsp.read(proxy.id, rotated.outs)).id, dup };
                     let bad;
                     try { await p("licenseProvider").create({ endpoint, token: "abcdefghij-abcdefghijklmnopqrstuv", license: process.env.LICENSE }); }
                     catch (e) { bad = { isError: e instanceof Error, message: e.message }; }
-                    console.log(JSON.stringify({ created: admin.outs.createdFirstUser, licenseId: lic.outs.licenseId, keyLength: key.outs.key.length, keyDiff, bad }));
+                    console.log(JSON.stringify({ created: admin.outs.createdFirstUser, licenseId: lic.outs.licenseId, keyLength: key.outs.key.length, keyDiff, bad, proxyRun }));
                 })().catch((e) => { console.error(e && e.message); process.exit(1); });`;
             const out = await runNode(["-e", run], {
                 cwd: dir,
@@ -573,6 +773,9 @@ describe("the providers as the Pulumi CLI serializes and runs them", () => {
             expect(r.bad.isError).toBe(true);
             expect(r.bad.message).toContain("answered HTTP 401");
             expect(r.bad.message).toContain("coder-refarch:adminToken");
+            expect(r.proxyRun).toMatchObject({ kept: true, rotated: true, name: "eu-west", gone: "", dup: { isError: true } });
+            expect(r.proxyRun.dup.message).toContain("coder wsproxy delete eu-west");
+            expect(coder.state.proxies.map((x) => ({ name: x.name, deleted: x.deleted }))).toEqual([{ name: "eu-west", deleted: true }]);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
@@ -582,7 +785,7 @@ describe("the providers as the Pulumi CLI serializes and runs them", () => {
 // ---- as program resources ----
 
 describe("as resources of a program (Pulumi's mocks)", () => {
-    it("registers the three types, asking the engine to keep their secrets secret", async () => {
+    it("registers the four types, asking the engine to keep their secrets secret", async () => {
         // What the engine receives: the register request's secret outputs and (secret-marked) inputs.
         const resproto = createRequire(join(ROOT, "package.json"))("@pulumi/pulumi/proto/resource_pb");
         const proto = resproto.RegisterResourceRequest.prototype;
@@ -608,19 +811,98 @@ describe("as resources of a program (Pulumi's mocks)", () => {
             const admin = new CoderAdmin("admin", { endpoint: endpointIn, ...ADMIN });
             const license = new CoderLicense("license", { endpoint: endpointIn, token: admin.token, license: licenseA });
             const key = new CoderProvisionerKey("key", { endpoint: endpointIn, token: admin.token, name: "europe", tags: { region: "europe" } });
-            await new Promise<void>((r) => pulumi.all([key.key, license.licenseId]).apply(() => r()));
+            const proxy = new CoderWorkspaceProxy("proxy", { endpoint: endpointIn, token: admin.token, name: "europe", displayName: "Europe", icon: "/emojis/1f30e.png" });
+            await new Promise<void>((r) => pulumi.all([key.key, license.licenseId, proxy.proxyToken]).apply(() => r()));
             expect(seen.map((s) => s.type)).toEqual([
                 "pulumi-nodejs:dynamic/coder-refarch:CoderAdmin",
                 "pulumi-nodejs:dynamic/coder-refarch:CoderLicense",
                 "pulumi-nodejs:dynamic/coder-refarch:CoderProvisionerKey",
+                "pulumi-nodejs:dynamic/coder-refarch:CoderWorkspaceProxy",
             ]);
+            expect(seen[3]!.inputs).toMatchObject({ name: "europe", displayName: "Europe", icon: "/emojis/1f30e.png", tokenGeneration: 0 });
             expect(seen[2]!.inputs).toMatchObject({ organization: "default", name: "europe", tags: { region: "europe" } });
             expect(typeof seen[0]!.inputs.__provider).toBe("string");
             expect(sent.get("admin")).toEqual({ secretOutputs: ["token", "password", "apiToken"], secretInputs: ["password"] });
             expect(sent.get("license")).toEqual({ secretOutputs: ["token", "license"], secretInputs: ["license", "token"] });
             expect(sent.get("key")).toEqual({ secretOutputs: ["token", "key"], secretInputs: ["token"] });
+            expect(sent.get("proxy")).toEqual({ secretOutputs: ["token", "proxyToken"], secretInputs: ["token"] });
         } finally {
             proto.setAdditionalsecretoutputsList = original;
         }
     }, 60_000);
+});
+
+describe("CoderBootstrap: workspace proxies and the proxy regions' keys (Pulumi's mocks)", () => {
+    interface Seen { type: string; name: string; props: Record<string, unknown>; dependsOn: unknown[] }
+    const europe = { name: "europe", displayName: "Europe", icon: "/emojis/1f30d.png" };
+    const asia = { name: "asia", displayName: "Asia", icon: "/emojis/1f30f.png" };
+    const keyOf = (region: string) => ({ region, name: `coder-${region}`, tags: { region } });
+
+    async function bootstrap(args: Partial<CoderBootstrapArgs>): Promise<{ b: CoderBootstrap; seen: Seen[] }> {
+        await pulumi.runtime.setMocks({
+            newResource: (a) => ({
+                id: `${a.name}-id`,
+                state: { ...a.inputs, token: "session-token", key: `key-of-${a.name}`, proxyToken: `token-of-${a.name}`, proxyId: `${a.name}-id`, licenseId: 1, uuid: "u" },
+            }),
+            call: () => ({}),
+        }, "coder-refarch", "test", false);
+        const seen: Seen[] = [];
+        const b = new CoderBootstrap("coder-api", { endpoint: { url: "https://coder.example.com" }, admin: { token: "owner-token" }, after: [], ...args }, {
+            transformations: [(a) => {
+                seen.push({ type: a.type, name: a.name, props: a.props, dependsOn: [a.opts.dependsOn ?? []].flat() });
+                return undefined;
+            }],
+        });
+        const outs = [b.token, ...Object.values(b.workspaceProxies).map((p) => p.proxyToken), ...Object.values(b.regionProvisionerKeys).map((k) => k.key)];
+        await new Promise<void>((r) => pulumi.all(outs).apply(() => r()));
+        return { b, seen };
+    }
+    const ofKind = (seen: Seen[], kind: string) => seen.filter((x) => x.type === `pulumi-nodejs:dynamic/coder-refarch:${kind}`);
+    const resolved = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
+
+    it("registers a proxy per name and a key per region, named after them, after the license", async () => {
+        const { b, seen } = await bootstrap({
+            license: licenseA,
+            provisionerKey: { name: "coder-us", tags: {} },
+            workspaceProxies: [europe, { ...asia, tokenGeneration: 2 }],
+            regionProvisionerKeys: [keyOf("europe"), keyOf("asia")],
+        });
+        expect(Object.keys(b.workspaceProxies)).toEqual(["europe", "asia"]);
+        expect(Object.keys(b.regionProvisionerKeys)).toEqual(["europe", "asia"]);
+        const proxies = ofKind(seen, "CoderWorkspaceProxy");
+        expect(proxies.map((p) => p.name)).toEqual(["coder-api-wsproxy-europe", "coder-api-wsproxy-asia"]);
+        expect(proxies.map((p) => p.props.tokenGeneration)).toEqual([0, 2]);
+        expect(proxies[0]!.props).toMatchObject({ name: "europe", displayName: "Europe", icon: "/emojis/1f30d.png" });
+        const keys = ofKind(seen, "CoderProvisionerKey");
+        expect(keys.map((k) => k.name)).toEqual(["coder-api-provisioner-key", "coder-api-provisioner-key-europe", "coder-api-provisioner-key-asia"]);
+        for (const x of [...proxies, ...keys]) expect(x.dependsOn).toContain(b.license);
+        expect(await resolved(b.workspaceProxies.europe!.proxyToken)).toBe("token-of-coder-api-wsproxy-europe");
+        expect(await resolved(b.regionProvisionerKeys.asia!.key)).toBe("key-of-coder-api-provisioner-key-asia");
+    });
+
+    it("without a license (installed by hand) nothing waits on one; without proxies the records are empty", async () => {
+        const { b, seen } = await bootstrap({ workspaceProxies: [europe], regionProvisionerKeys: [keyOf("europe")] });
+        expect(b.license).toBeUndefined();
+        for (const x of [...ofKind(seen, "CoderWorkspaceProxy"), ...ofKind(seen, "CoderProvisionerKey")]) expect(x.dependsOn).toEqual([]);
+        const none = await bootstrap({});
+        expect(none.b.workspaceProxies).toEqual({});
+        expect(none.b.regionProvisionerKeys).toEqual({});
+        expect(ofKind(none.seen, "CoderWorkspaceProxy")).toEqual([]);
+    });
+
+    it("removing a region leaves the other regions' resources under the same names", async () => {
+        const both = await bootstrap({ license: licenseA, workspaceProxies: [europe, asia], regionProvisionerKeys: [keyOf("europe"), keyOf("asia")] });
+        const one = await bootstrap({ license: licenseA, workspaceProxies: [asia], regionProvisionerKeys: [keyOf("asia")] });
+        const names = (seen: Seen[]) => seen.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => x.name);
+        expect(names(one.seen).every((n) => names(both.seen).includes(n))).toBe(true);
+        expect(names(one.seen)).toContain("coder-api-wsproxy-asia");
+        expect(names(one.seen)).toContain("coder-api-provisioner-key-asia");
+    });
+
+    it("names Coder keeps unique are refused before anything is registered", async () => {
+        await expect(bootstrap({ workspaceProxies: [europe, { ...asia, name: "Europe" }] })).rejects.toThrow(/workspace proxy names must differ .*Europe given twice/);
+        await expect(bootstrap({ regionProvisionerKeys: [keyOf("europe"), keyOf("europe")] })).rejects.toThrow(/one provisioner key per proxy region: europe given twice/);
+        await expect(bootstrap({ provisionerKey: { name: "coder-europe", tags: {} }, regionProvisionerKeys: [keyOf("europe")] }))
+            .rejects.toThrow(/provisioner key names must differ .*coder-europe given twice/);
+    });
 });

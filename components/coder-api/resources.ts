@@ -1,7 +1,7 @@
 /**
  * Pulumi dynamic resources for the part of a Coder deployment that exists only behind
- * coderd's API: the first admin (a session token), the license, and scoped provisioner
- * keys. Each resource is a thin create/read/diff/update/delete over ./client.ts.
+ * coderd's API: the first admin (a session token), the license, scoped provisioner keys
+ * and workspace proxies. Each resource is a thin create/read/diff/update/delete over ./client.ts.
  *
  * How the providers travel. Pulumi serializes a dynamic provider's object, with all it
  * references, into the resource's state (`__provider`); a separate process,
@@ -25,7 +25,7 @@
  * (names the URL, the address dialled, Coder's words and the fix; never a secret).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CoderClient, CoderLicense as LicenseInCoder, CoderUser, messageOf, statusOf } from "./client";
+import { CoderClient, CoderLicense as LicenseInCoder, CoderUser, WorkspaceProxyWithToken, messageOf, statusOf } from "./client";
 
 // ---- shapes shared by the providers (plain values, as the engine passes them) ----
 
@@ -87,6 +87,23 @@ export interface ProvisionerKeyState {
     key?: string;
     /** how long a 403 right after the license upload is retried (ms; default a minute) */
     licenseWaitMs?: number;
+}
+
+export interface WorkspaceProxyState {
+    endpoint: CoderEndpoint;
+    token: string;
+    /** the proxy's name in Coder (lowercase, short, stable): `coder wsproxy ls`, the region's name */
+    name: string;
+    displayName: string;
+    /** an icon path or URL, e.g. /emojis/1f30e.png */
+    icon: string;
+    /** any change regenerates the proxy's token (the running proxy needs the new one) */
+    tokenGeneration?: number;
+    /** how long a 403 right after the license upload is retried (ms; default a minute) */
+    licenseWaitMs?: number;
+    /** outputs */
+    proxyId?: string;
+    proxyToken?: string;
 }
 
 type ProviderOf<S> = Required<Pick<pulumi.dynamic.ResourceProvider<S, S>, "check" | "create" | "read" | "diff" | "update" | "delete">>;
@@ -519,6 +536,180 @@ export const provisionerKeyProvider: ProviderOf<ProvisionerKeyState> = {
     },
 };
 
+// ---- workspace proxies ----
+
+/** The name Coder keeps for the primary region (enterprise/coderd/workspaceproxy.go postWorkspaceProxy). */
+const RESERVED_PROXY_NAME = "primary";
+/** Coder's name shape (codersdk/name.go UsernameValid: words of letters and digits joined by single hyphens, at most 32 characters), lowercase. */
+const PROXY_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const PROXY_NAME_MAX = 32;
+
+function coderWords(e: unknown): { message: string; detail: string } {
+    const o = e as { coderMessage?: unknown; coderDetail?: unknown } | null;
+    return {
+        message: typeof o?.coderMessage === "string" ? o.coderMessage : "",
+        detail: typeof o?.coderDetail === "string" ? o.coderDetail : "",
+    };
+}
+
+/** A failed proxy call, with the fix for what Coder leaves to the operator. */
+function proxyError(e: unknown, name: string): Error {
+    const status = statusOf(e);
+    const said = coderWords(e);
+    if (status === 409) {
+        return new Error(
+            `${messageOf(e)} Coder shows a workspace proxy's token only when the proxy is created or its token regenerated, ` +
+            `so Pulumi does not adopt the existing proxy "${name}" (taking it over would regenerate the token a running proxy ` +
+            `may use): delete it in Coder (coder wsproxy delete ${name}) and run pulumi up again, or choose another region name.`,
+        );
+    }
+    if (status === 403 && /premium feature/i.test(said.message)) {
+        return new Error(
+            `${messageOf(e)} Workspace proxies need a Coder license with the Workspace Proxy feature (Premium): set ` +
+            `coder-refarch:license to such a license (or upload one in Coder), then run pulumi up again.`,
+        );
+    }
+    // A rename onto a name another proxy has: coderd does not map the unique index on a PATCH
+    // (enterprise/coderd/workspaceproxy.go patchWorkspaceProxy) and answers 500.
+    if (status === 500 && /duplicate key|unique constraint/i.test(said.detail)) {
+        return new Error(
+            `Coder refused to name a workspace proxy "${name}": another proxy in Coder has that name. Delete that one ` +
+            `(coder wsproxy delete ${name}) or choose another region name. (${messageOf(e)})`,
+        );
+    }
+    return plainError(e);
+}
+
+function proxyGone(name: string, id: string, cause?: string): Error {
+    return new Error(
+        `The workspace proxy "${name}" (${id}) was deleted in Coder: run pulumi refresh so Pulumi forgets it, then pulumi up ` +
+        `registers it again, with a new token for the proxy.${cause ? ` (${cause})` : ""}`,
+    );
+}
+
+/**
+ * CoderWorkspaceProxy: registers a workspace proxy with coderd (`coder wsproxy create`) and
+ * outputs its token (secret), which Coder shows only on create and when regenerated.
+ *   update: displayName, icon (PATCH, the token stays); tokenGeneration (PATCH with
+ *           regenerate_token: a new token, the old one stops working); endpoint, token (no call);
+ *   name:   an update too, a rename in place (PATCH with the new name). The proxy keeps its
+ *           id, so the running proxy keeps its token and what refers to the proxy by id (the
+ *           proxy users picked in the dashboard) stays; a replacement would make a new proxy,
+ *           a new token, and drop those choices;
+ *   create: a name Coder already has fails (409) and is never adopted: the existing proxy's
+ *           token cannot be read back, and taking it over would cut off whoever runs it;
+ *   refresh and delete: deleting marks the proxy deleted, and by id coderd still answers with
+ *           `deleted: true` (enterprise/coderd/workspaceproxy.go deleteWorkspaceProxy,
+ *           coderd/httpmw/workspaceproxy.go ExtractWorkspaceProxyParam): such a proxy, or a 404,
+ *           leaves the state.
+ */
+export const workspaceProxyProvider: ProviderOf<WorkspaceProxyState> = {
+    async check(_olds: WorkspaceProxyState, news: WorkspaceProxyState) {
+        const failures = endpointFailures(news.endpoint);
+        const name = news.name;
+        if (!hasUnknown(name)) {
+            if (typeof name !== "string" || name.length > PROXY_NAME_MAX || !PROXY_NAME.test(name)) {
+                failures.push({
+                    property: "name",
+                    reason: `a workspace proxy's name is lowercase letters and digits, words joined by single hyphens, ` +
+                        `at most ${PROXY_NAME_MAX} characters (got ${JSON.stringify(name)})`,
+                });
+            } else if (name === RESERVED_PROXY_NAME) {
+                failures.push({ property: "name", reason: `"${RESERVED_PROXY_NAME}" is reserved by Coder for the primary region` });
+            }
+        }
+        for (const k of ["displayName", "icon"] as const) {
+            const v = news[k];
+            if (!hasUnknown(v) && (typeof v !== "string" || v.trim() === "")) {
+                failures.push({ property: k, reason: `${k} must not be empty: Coder requires it whenever the proxy is updated` });
+            }
+        }
+        const g = news.tokenGeneration;
+        if (g !== undefined && !hasUnknown(g) && !(typeof g === "number" && Number.isInteger(g) && g >= 0)) {
+            failures.push({ property: "tokenGeneration", reason: `tokenGeneration is a whole number, 0 or more (got ${JSON.stringify(g)})` });
+        }
+        return { inputs: news, failures };
+    },
+
+    async create(inputs: WorkspaceProxyState) {
+        try {
+            const c = clientFor(inputs.endpoint, inputs.token);
+            const req = { name: inputs.name, display_name: inputs.displayName, icon: inputs.icon };
+            let created: WorkspaceProxyWithToken | undefined;
+            // As for provisioner keys: a replica may learn of a fresh license seconds late.
+            const deadline = Date.now() + (inputs.licenseWaitMs ?? KEY_LICENSE_WAIT_MS);
+            while (!created) {
+                try {
+                    created = await c.createWorkspaceProxy(req);
+                } catch (e) {
+                    if (statusOf(e) !== 403 || Date.now() + KEY_LICENSE_RETRY_MS > deadline) throw e;
+                    await new Promise((r) => setTimeout(r, KEY_LICENSE_RETRY_MS));
+                }
+            }
+            const p = created.proxy;
+            return {
+                id: p.id,
+                outs: { ...inputs, tokenGeneration: inputs.tokenGeneration ?? 0, name: p.name, proxyId: p.id, proxyToken: created.proxy_token },
+            };
+        } catch (e) {
+            throw proxyError(e, inputs.name);
+        }
+    },
+
+    async read(id: string, props?: WorkspaceProxyState) {
+        if (!props) return { id };
+        try {
+            const p = await clientFor(props.endpoint, props.token).workspaceProxy(id);
+            if (p.deleted) return { id: "", props: {} as WorkspaceProxyState };
+            return { id, props: { ...props, name: p.name, displayName: p.display_name, icon: p.icon_url, proxyId: p.id } };
+        } catch (e) {
+            if (statusOf(e) === 404) return { id: "", props: {} as WorkspaceProxyState };
+            // an expired session: the state stands until the next `pulumi up` signs in again
+            if (statusOf(e) === 401) return { id, props };
+            throw proxyError(e, props.name);
+        }
+    },
+
+    async diff(_id: string, olds: WorkspaceProxyState, news: WorkspaceProxyState) {
+        const edits = changed(olds.name, news.name) || changed(olds.displayName, news.displayName) || changed(olds.icon, news.icon) ||
+            changed(olds.tokenGeneration ?? 0, news.tokenGeneration ?? 0);
+        return { changes: edits || changed(olds.endpoint, news.endpoint) || changed(olds.token, news.token) };
+    },
+
+    async update(id: string, olds: WorkspaceProxyState, news: WorkspaceProxyState) {
+        const regenerate = changed(olds.tokenGeneration ?? 0, news.tokenGeneration ?? 0);
+        const edit = regenerate || changed(olds.name, news.name) || changed(olds.displayName, news.displayName) || changed(olds.icon, news.icon);
+        const outs: WorkspaceProxyState = {
+            ...olds, ...news, tokenGeneration: news.tokenGeneration ?? 0, proxyId: olds.proxyId ?? id, proxyToken: olds.proxyToken,
+        };
+        if (!edit) return { outs };
+        let r: WorkspaceProxyWithToken;
+        try {
+            r = await clientFor(news.endpoint, news.token).updateWorkspaceProxy(id, {
+                name: news.name, display_name: news.displayName, icon: news.icon, regenerate_token: regenerate,
+            });
+        } catch (e) {
+            if (statusOf(e) === 404) throw proxyGone(olds.name, id, messageOf(e));
+            throw proxyError(e, news.name);
+        }
+        // coderd edits a deleted proxy's row all the same, and says so in the answer
+        if (!r || !r.proxy || r.proxy.deleted) throw proxyGone(olds.name, id);
+        if (regenerate && (typeof r.proxy_token !== "string" || r.proxy_token === "")) {
+            throw new Error(`Coder regenerated the token of the workspace proxy "${news.name}" (${id}) but did not return it: regenerate it again (change tokenGeneration).`);
+        }
+        return { outs: { ...outs, name: r.proxy.name, proxyToken: regenerate ? r.proxy_token : olds.proxyToken } };
+    },
+
+    async delete(id: string, props: WorkspaceProxyState) {
+        try {
+            await clientFor(props.endpoint, props.token).deleteWorkspaceProxy(id);
+        } catch (e) {
+            // 404: gone. 401: an expired session; on `pulumi destroy` the proxy goes with coderd's database.
+            if (statusOf(e) !== 404 && statusOf(e) !== 401) throw proxyError(e, props.name);
+        }
+    },
+};
+
 // ---- the resources ----
 
 /** The endpoint as program inputs. */
@@ -631,5 +822,41 @@ export class CoderProvisionerKey extends pulumi.dynamic.Resource {
             key: undefined,
         };
         super(provisionerKeyProvider, name, props, withSecrets(opts, ["token", "key"]), MODULE, "CoderProvisionerKey");
+    }
+}
+
+export interface CoderWorkspaceProxyArgs {
+    endpoint: pulumi.Input<CoderEndpointInput>;
+    /** the admin's session token (secret) */
+    token: pulumi.Input<string>;
+    /** the proxy's name in Coder: lowercase, short and stable (a change renames the proxy in place) */
+    name: pulumi.Input<string>;
+    displayName: pulumi.Input<string>;
+    /** an icon path or URL, e.g. /emojis/1f30e.png */
+    icon: pulumi.Input<string>;
+    /** change it (e.g. add 1) to regenerate the proxy's token; default 0 */
+    tokenGeneration?: pulumi.Input<number>;
+    licenseWaitMs?: pulumi.Input<number>;
+}
+
+/** A workspace proxy registered with coderd; `proxyToken` goes into the proxy's CODER_PROXY_SESSION_TOKEN. */
+export class CoderWorkspaceProxy extends pulumi.dynamic.Resource {
+    declare readonly proxyId: pulumi.Output<string>;
+    declare readonly proxyToken: pulumi.Output<string>;
+    declare readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: CoderWorkspaceProxyArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = {
+            endpoint: args.endpoint,
+            token: pulumi.secret(args.token),
+            name: args.name,
+            displayName: args.displayName,
+            icon: args.icon,
+            tokenGeneration: args.tokenGeneration ?? 0,
+            licenseWaitMs: args.licenseWaitMs,
+            proxyId: undefined,
+            proxyToken: undefined,
+        };
+        super(workspaceProxyProvider, name, props, withSecrets(opts, ["token", "proxyToken"]), MODULE, "CoderWorkspaceProxy");
     }
 }
