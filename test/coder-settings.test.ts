@@ -7,8 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../config";
 import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
-import { chartValues, documentedKeys, looksSecret, pathText, unknownKeys } from "../components/k8s/settings";
-import { coderdEnvOwners, mergeUnder } from "../components/k8s/values";
+import { chartValues, documentedKeys, looksSecret, pathText, proxyRegionValues, unknownKeys } from "../components/k8s/settings";
+import { coderdEnvOwners, mergeUnder, proxyEnvOwners } from "../components/k8s/values";
 import { ofType, rawConfig, release } from "./helpers";
 
 type Obj = Record<string, any>;
@@ -171,7 +171,8 @@ describe("helmValues", () => {
         ["coderd env", { coder: { coder: { env: [{ name: "CODER_OIDC_ISSUER_URL", value: "https://accounts.google.com" }] } } },
             "coder-refarch:helmValues.coder.coder.env: the program sets it (coderd's environment); use coder-refarch:coderEnv, or coder-refarch:coderSecretEnv for secrets"],
         ["provisioner env", { provisioner: { coder: { env: [] } } },
-            "coder-refarch:helmValues.provisioner.coder.env: the program sets it (the provisioners' environment: coderd's in-cluster URL and metrics); it cannot be set here"],
+            "coder-refarch:helmValues.provisioner.coder.env: the program sets it (the provisioners' environment: coderd's in-cluster URL " +
+            "(the primary's access URL in a proxy region) and metrics); it cannot be set here"],
         ["TLS Secrets", { coder: { coder: { tls: { secretNames: ["my-tls"] } } } },
             "coder-refarch:helmValues.coder.coder.tls.secretNames: the program sets it (the TLS Secrets coderd serves); " +
             "use coder-refarch:tlsSecretNames, or coder-refarch:tlsCertificate and coder-refarch:tlsPrivateKey"],
@@ -263,6 +264,70 @@ describe("helmValues", () => {
             expect(messages).toContain(`coder-refarch:helmValues.coder.coder.service.annotations["${key}"]: the program sets it (the load balancer's annotations); ` +
                 "use coder-refarch:internalLoadBalancer or coder-refarch:loadBalancerSourceRanges; the program's value stands");
         });
+    });
+});
+
+describe("proxy regions: what the workspace proxies' values set is the program's too", () => {
+    const proxyOnly = proxyEnvOwners().filter((o) => !coderdEnvOwners().some((c) => c.name === o.name));
+
+    it("the proxies' own env: the primary's access URL and the session token", () => {
+        expect(proxyOnly.map((o) => o.name)).toEqual(["CODER_PRIMARY_ACCESS_URL", "CODER_PROXY_SESSION_TOKEN"]);
+    });
+
+    it.each([
+        ["CODER_PRIMARY_ACCESS_URL", "coderEnv",
+            "coder-refarch:coderEnv.CODER_PRIMARY_ACCESS_URL: set by the program from coder-refarch:accessUrl " +
+            "(the workspace proxies of coder-refarch:proxyRegions register with coderd there); change that key instead"],
+        ["CODER_PROXY_SESSION_TOKEN", "coderSecretEnv",
+            "coder-refarch:coderSecretEnv.CODER_PROXY_SESSION_TOKEN: set by the program from the workspace proxy's registration with coderd " +
+            "(Secret coder-workspace-proxy-session-token); it cannot be set here"],
+    ])("%s is refused in %s, with proxy regions or without", async (name, map, expected) => {
+        for (const stack of ["gcp-3k", "gcp-10k"]) {
+            const { problems, registered } = await failing({ [map]: { [name]: "x" } }, stack);
+            expect(problems).toEqual([expected]);
+            expect(registered).toEqual([]);
+        }
+    });
+
+    // helmValues.coder applies to coderd and to every region's proxies: a value equal to
+    // coderd's but not to the proxies' is refused too, naming the region.
+    const conflicts: [string, Record<string, unknown>, string][] = [
+        ["a PSK Secret for the proxies", { coder: { provisionerDaemon: { pskSecretName: "coder-provisioner-psk" } } },
+            "coder-refarch:helmValues.coder.provisionerDaemon.pskSecretName: the program sets it (none: a workspace proxy accepts no provisioners); " +
+            "it cannot be set here (in proxy region europe)"],
+        ["coderd turned into a proxy", { coder: { coder: { workspaceProxy: true } } },
+            "coder-refarch:helmValues.coder.coder.workspaceProxy: the program sets it (whether the release runs coderd or a workspace proxy: " +
+            "coderd in the stack's region, a proxy in each proxy region); add a region to coder-refarch:proxyRegions"],
+    ];
+    it.each(conflicts)("gcp-10k: %s is a config error", async (_, helmValues, expected) => {
+        const { problems, registered } = await failing({ helmValues }, "gcp-10k");
+        expect(problems).toEqual([expected]);
+        expect(registered).toEqual([]);
+    });
+
+    it("the proxies' replicas are the tier's proxy figure, named as such where they differ from coderd's", async () => {
+        const r = await render({}, "gcp-10k");
+        const replicas = r.plan.coderd.replicas;
+        const { problems } = await failing({ helmValues: { coder: { coder: { replicaCount: replicas } } } }, "gcp-10k");
+        // the proxies run 0 until they are registered (this stack has no license yet)
+        expect(problems).toEqual(["coder-refarch:helmValues.coder.coder.replicaCount: the program sets it (workspace proxy replicas from the tier " +
+            "(0 until the proxy is registered)); use coder-refarch:sizing.proxy.replicas (in proxy region europe)"]);
+    });
+
+    it("gcp-10k: the values the config check compares with are the ones each proxy region deploys", async () => {
+        const r = await render({ coderEnv: { TZ: "UTC" } }, "gcp-10k");
+        const releases = ofType(r, "kubernetes:helm.sh/v3:Release");
+        expect(r.plan.proxies.map((p) => p.name)).toEqual(["europe", "asia"]);
+        for (const region of r.plan.proxies) {
+            const ours = proxyRegionValues(r.settings, r.plan, region);
+            for (const [chart, key] of [["coder", "coder"], ["coder-provisioner", "provisioner"]] as const) {
+                const deployed = releases.find((x) => x.name === `coder-${region.name}-k8s-${key}`)!;
+                expect(deployed, `${region.name} ${chart}`).toBeDefined();
+                expect(deployed.inputs.chart).toBe(chart);
+                expect(mergeUnder(ours[key], reveal(deployed.inputs.values) as Obj).conflicts, `${region.name} ${chart}`).toEqual([]);
+            }
+            expect((ours.coder.coder as Obj).workspaceProxy).toBe(true);
+        }
     });
 });
 

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CoderKubernetes, CoderKubernetesArgs } from "../components/k8s/coder";
 import { METADATA_RANGE } from "../components/k8s/types";
+import { chartValues, documentedKeys, unknownKeys } from "../components/k8s/settings";
 import { DIGEST_ANNOTATIONS } from "../components/k8s/values";
 import { placementMessage, placementValidations } from "../components/k8s/workspace-policy";
 import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
@@ -65,7 +66,7 @@ async function renderLayer(change: (opts: pulumi.CustomResourceOptions) => Parti
             protectedRanges: ["10.100.0.0/16", METADATA_RANGE],
             podMonitoring: false,
         },
-        database: { url: pulumi.secret("postgres://coder:db-password-not-in-clear@10.100.0.3:5432/coder?sslmode=require") },
+        control: { kind: "coderd", database: { url: pulumi.secret("postgres://coder:db-password-not-in-clear@10.100.0.3:5432/coder?sslmode=require") } },
         namespaces: { coder: "coder", provisioners: "coder-provisioners", workspaces: "coder-workspaces" },
         accessUrl: "https://coder.example.com",
         wildcardAccessUrl: "*.coder.example.com",
@@ -88,6 +89,19 @@ async function renderLayer(change: (opts: pulumi.CustomResourceOptions) => Parti
         name: c.name,
         inputs: registered.get(`${c.type}::${c.name}`) ?? {},
         dependsOn: ([] as unknown[]).concat(c.opts.dependsOn ?? []).map((d) => names.get(d as pulumi.Resource) ?? "?"),
+    }));
+}
+
+/**
+ * A stack's Kubernetes resources cluster by cluster (by their provider): the primary's first,
+ * then each proxy region's, each with the plan of its own pools.
+ */
+function clustersOf(r: Rendered): { r: Rendered; pools: Rendered["plan"]["pools"]; proxy: boolean }[] {
+    const providers = [...new Set(r.resources.filter((x) => x.type.startsWith("kubernetes:") && x.provider).map((x) => x.provider!))];
+    return providers.map((p, i) => ({
+        r: { ...r, resources: r.resources.filter((x) => x.provider === p) },
+        pools: i === 0 ? r.plan.pools : r.plan.proxies[i - 1]!.pools,
+        proxy: i > 0,
     }));
 }
 
@@ -254,12 +268,202 @@ describe("a changed Secret rolls the pods that read it", () => {
 
     it("a changed database URL changes coderd's database digest", async () => {
         const a = await renderLayer();
-        const b = await renderLayer(() => ({ database: { url: pulumi.secret("postgres://coder:rotated@10.100.0.3:5432/coder?sslmode=require") } }));
+        const b = await renderLayer(() => ({ control: { kind: "coderd", database: { url: pulumi.secret("postgres://coder:rotated@10.100.0.3:5432/coder?sslmode=require") } } }));
         const da = annotationsOf(layerValues(a, "coder"));
         const db = annotationsOf(layerValues(b, "coder"));
         expect(db[DIGEST_ANNOTATIONS.databaseUrl]).not.toBe(da[DIGEST_ANNOTATIONS.databaseUrl]);
         expect(db[DIGEST_ANNOTATIONS.provisionerPsk]).toBe(da[DIGEST_ANNOTATIONS.provisionerPsk]);
         expect(JSON.stringify(b.map((x) => redact(x.inputs)))).not.toContain("rotated");
+    });
+});
+
+// ---- a proxy region: the same layer with a workspace proxy in coderd's place ----
+
+describe("workspace proxy mode", () => {
+    const PRIMARY = "https://coder.example.com";
+    const TOKEN = "proxy-token-not-in-clear";
+    const KEY = "region-provisioner-key-not-in-clear";
+    /** A proxy region's args: the proxy's own hosts, the primary's URL, its token, a key for the provisioners. */
+    const proxyArgs = (token: pulumi.Input<string> | null = pulumi.secret(TOKEN)): Partial<CoderKubernetesArgs> => ({
+        control: { kind: "proxy", primaryAccessUrl: PRIMARY, ...(token !== null ? { token } : {}) },
+        accessUrl: "https://coder-europe.example.com",
+        wildcardAccessUrl: "*.coder-europe.example.com",
+        provisionerStart: { auth: { kind: "key", key: pulumi.secret(KEY) } },
+    });
+    const envOf = (values: Obj) => values.coder.env as Obj[];
+    const secretNames = (rs: LayerResource[]) => secretsOf(rs).map((x) => `${x.inputs.metadata.namespace}/${x.inputs.metadata.name}`).sort();
+
+    it("the proxy release: workspaceProxy, its own, the wildcard and the primary's URLs, the token through secretKeyRef, Prometheus on", async () => {
+        const rs = await renderLayer(() => proxyArgs());
+        const values = layerValues(rs, "coder");
+        expect(values.coder.workspaceProxy).toBe(true);
+        expect(values.coder.replicaCount).toBe(2);
+        // exactly these: no database, built-in provisioners, PSK, agent stats or database metrics (coderd's alone)
+        expect(envOf(values)).toEqual([
+            { name: "CODER_ACCESS_URL", value: "https://coder-europe.example.com" },
+            { name: "CODER_WILDCARD_ACCESS_URL", value: "*.coder-europe.example.com" },
+            { name: "CODER_PRIMARY_ACCESS_URL", value: PRIMARY },
+            { name: "CODER_PROXY_SESSION_TOKEN", valueFrom: { secretKeyRef: { name: "coder-workspace-proxy-session-token", key: "token" } } },
+            { name: "CODER_PROMETHEUS_ENABLE", value: "true" },
+        ]);
+        // no PSK env from the chart (helm/coder/templates/_coder.tpl sets it for a non-empty pskSecretName)
+        expect(values.provisionerDaemon).toEqual({ pskSecretName: "" });
+        expect(values.coder.podAnnotations[SAFE_TO_EVICT]).toBe("false");
+        expect(Object.keys(annotationsOf(values))).toEqual([DIGEST_ANNOTATIONS.proxyToken]);
+
+        // the token's Secret: the chart's own fixture names (helm/coder/tests/testdata/workspace_proxy.yaml)
+        const tokenSecret = secretsOf(rs).find((x) => x.inputs.metadata.name === "coder-workspace-proxy-session-token")!;
+        expect(tokenSecret.inputs.metadata.namespace).toBe("coder");
+        expect(tokenSecret.inputs.type).toBe("Opaque");
+        const data = tokenSecret.inputs.stringData;
+        for (const v of isSecretValue(data) ? [data] : Object.values(data as Obj)) expect(isSecretValue(v)).toBe(true);
+        expect(reveal(data)).toEqual({ token: TOKEN });
+        const { Secret } = await import("kubernetes-models/v1");
+        expect(() => new Secret(reveal(tokenSecret.inputs) as never).validate()).not.toThrow();
+        expect(layerRelease(rs, "coder").dependsOn).toContain(tokenSecret.name);
+        // never in clear, and the values stay reviewable
+        expect(JSON.stringify(rs.map((x) => redact(x.inputs)))).not.toContain(TOKEN);
+        expect(isSecretValue(layerRelease(rs, "coder").inputs.values)).toBe(false);
+    });
+
+    it("without a token the proxy release runs 0 replicas, with the same env and no token Secret", async () => {
+        const withToken = await renderLayer(() => proxyArgs());
+        const without = await renderLayer(() => proxyArgs(null));
+        const values = layerValues(without, "coder");
+        expect(values.coder.replicaCount).toBe(0);
+        expect(values.coder.workspaceProxy).toBe(true);
+        expect(envOf(values)).toEqual(envOf(layerValues(withToken, "coder")));
+        expect(secretNames(without)).not.toContain("coder/coder-workspace-proxy-session-token");
+        expect(annotationsOf(values)).toEqual({});
+    });
+
+    it("a regenerated token rolls the proxies: its digest changes, nothing else of the release does", async () => {
+        const first = layerValues(await renderLayer(() => proxyArgs()), "coder");
+        const again = layerValues(await renderLayer(() => proxyArgs()), "coder");
+        const next = layerValues(await renderLayer(() => proxyArgs(pulumi.secret("regenerated-token"))), "coder");
+        expect(again).toEqual(first);
+        expect(annotationsOf(first)[DIGEST_ANNOTATIONS.proxyToken]).toMatch(/^[0-9a-f]{32}$/);
+        expect(annotationsOf(next)[DIGEST_ANNOTATIONS.proxyToken]).not.toBe(annotationsOf(first)[DIGEST_ANNOTATIONS.proxyToken]);
+        const digestless = (v: Obj) => ({ ...v, coder: { ...v.coder, podAnnotations: { ...v.coder.podAnnotations, [DIGEST_ANNOTATIONS.proxyToken]: "" } } });
+        expect(digestless(next)).toEqual(digestless(first));
+    });
+
+    it("no database or PSK Secret, no PSK at all; the provisioners dial the primary's access URL with the key, after nothing of the cluster's", async () => {
+        let hooked: k8s.helm.v3.Release | undefined;
+        const rs = await renderLayer(() => ({
+            ...proxyArgs(),
+            provisionerStart: (control) => {
+                hooked = control;
+                return { auth: { kind: "key", key: pulumi.secret(KEY) } };
+            },
+        }));
+        expect(secretNames(rs)).toEqual(["coder-provisioners/coder-provisioner-key", "coder/coder-workspace-proxy-session-token"]);
+        expect(rs.filter((x) => x.type === "random:index/randomPassword:RandomPassword").map((x) => x.name)).toEqual(["coder-k8s-digest-key"]);
+        // the hook gets the proxy's release
+        expect(hooked).toBeInstanceOf(k8s.helm.v3.Release);
+        expect(await new Promise((resolve) => hooked!.chart.apply(resolve))).toBe("coder");
+
+        const prov = layerValues(rs, "coder-provisioner");
+        expect(prov.coder.env).toEqual([{ name: "CODER_URL", value: PRIMARY }, { name: "CODER_PROMETHEUS_ENABLE", value: "true" }]);
+        expect(prov.coder.replicaCount).toBe(6);
+        expect(prov.provisionerDaemon).toEqual({ keySecretName: "coder-provisioner-key", keySecretKey: "key", pskSecretName: "", terminationGracePeriodSeconds: 600 });
+        expect(Object.keys(annotationsOf(prov))).toEqual([DIGEST_ANNOTATIONS.provisionerKey]);
+        const deps = layerRelease(rs, "coder-provisioner").dependsOn;
+        expect(deps).not.toContain(layerRelease(rs, "coder").name);
+        expect(deps).toContain(secretsOf(rs).find((x) => x.inputs.metadata.name === "coder-provisioner-key")!.name);
+        for (const g of rs.filter((x) => x.type.endsWith(":LimitRange") || x.type.endsWith(":ServiceAccountPatch"))) expect(deps).toContain(g.name);
+        expect(JSON.stringify(rs.map((x) => redact(x.inputs)))).not.toContain(KEY);
+    });
+
+    it("a PSK start beside a proxy runs no provisioner and stores no PSK (the cluster's PSK would never be coderd's)", async () => {
+        const rs = await renderLayer(() => ({ ...proxyArgs(), provisionerStart: { auth: { kind: "psk" }, licenseRevision: "license-1" } }));
+        const prov = layerValues(rs, "coder-provisioner");
+        expect(prov.coder.replicaCount).toBe(0);
+        expect(prov.coder.env[0]).toEqual({ name: "CODER_URL", value: PRIMARY });
+        expect(secretNames(rs)).toEqual(["coder/coder-workspace-proxy-session-token"]);
+        expect(JSON.stringify(rs.map((x) => redact(x.inputs)))).not.toContain("mock-coder-k8s-provisioner-psk");
+        expect(Object.keys(annotationsOf(prov))).toEqual([DIGEST_ANNOTATIONS.license]);
+    });
+
+    it("the proxies are placed, served and annotated as coderd is: pool, affinity, zone spread, Service, TLS, ServiceAccount", async () => {
+        const tls = { tlsSecretNames: ["coder-acme-tls"] };
+        const coderd = layerValues(await renderLayer(() => tls), "coder").coder as Obj;
+        const proxy = layerValues(await renderLayer(() => ({ ...proxyArgs(), ...tls })), "coder").coder as Obj;
+        for (const key of ["resources", "nodeSelector", "tolerations", "affinity", "topologySpreadConstraints", "service", "tls", "serviceAccount"]) {
+            expect(proxy[key], key).toEqual(coderd[key]);
+        }
+        expect(proxy.tls).toEqual({ secretNames: ["coder-acme-tls"] });
+        expect(proxy.podAnnotations[SAFE_TO_EVICT]).toBe("false");
+        // coderd's release says it runs coderd: a stack's helmValues cannot flip it
+        expect(coderd.workspaceProxy).toBe(false);
+    });
+
+    it("the same PDB, network policies, PodMonitoring, RBAC and workspace guards as coderd, selecting the proxies by the chart's labels", async () => {
+        const monitored = (rs: LayerResource[]) => rs.filter((x) => /:(PodDisruptionBudget|NetworkPolicy|PodMonitoring|Role|RoleBinding|ValidatingAdmissionPolicy|ValidatingAdmissionPolicyBinding|LimitRange|ServiceAccountPatch)$/.test(x.type))
+            .map((x) => ({ type: x.type, name: x.name, inputs: reveal(x.inputs) }));
+        const gke = (opts: pulumi.CustomResourceOptions) => ({
+            cluster: {
+                provider: new k8s.Provider("k8s", { kubeconfig: "{}" }, opts), loadBalancerAnnotations: {}, workspaceStorageClass: "standard",
+                protectedRanges: ["10.100.0.0/16", METADATA_RANGE], podMonitoring: true,
+            },
+        });
+        const coderd = monitored(await renderLayer((opts) => gke(opts)));
+        const proxy = monitored(await renderLayer((opts) => ({ ...gke(opts), ...proxyArgs() })));
+        expect(coderd.length).toBeGreaterThanOrEqual(12);
+        expect(proxy).toEqual(coderd);
+        // libcoder's coder.selectorLabels: the chart's name and the release's, whatever the pods run
+        const pdb = proxy.find((x) => x.type.endsWith(":PodDisruptionBudget") && (x.inputs as Obj).metadata.name === "coderd")!.inputs as Obj;
+        expect(pdb.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" });
+        // web ports from anywhere: users, the primary, and the proxy replicas' DERP mesh on the same port
+        const policy = proxy.find((x) => x.type.endsWith(":NetworkPolicy") && (x.inputs as Obj).metadata.namespace === "coder")!.inputs as Obj;
+        expect(policy.spec.ingress).toContainEqual({ ports: [{ protocol: "TCP", port: 8080 }] });
+    });
+
+    it("sets only values the charts' values files have", async () => {
+        const rs = await renderLayer(() => ({ ...proxyArgs(), tlsSecretNames: ["coder-acme-tls"], coderd: proxyWorkload(3) }));
+        expect(unknownKeys(layerValues(rs, "coder"), chartValues("coder"), [], documentedKeys("coder"))).toEqual([]);
+        expect(unknownKeys(layerValues(rs, "coder-provisioner"), chartValues("provisioner"), [], documentedKeys("provisioner"))).toEqual([]);
+        // and the key that makes it a proxy is the chart's
+        expect((chartValues("coder").coder as Obj).workspaceProxy).toBe(false);
+    });
+
+    it("needs no maxOpenConnections (no database); coderd does", async () => {
+        const rs = await renderLayer(() => ({ ...proxyArgs(), coderd: proxyWorkload(1) }));
+        expect(layerValues(rs, "coder").coder.replicaCount).toBe(2);
+        await expect(renderLayer(() => ({ coderd: proxyWorkload(1) }))).rejects.toThrow(/maxOpenConnections/);
+    });
+});
+
+/** 4 vCPU / 12 GiB pods, two of them, packed `perNode` to a node. */
+function proxyWorkload(perNode: number): CoderKubernetesArgs["coderd"] {
+    const r = { cpuMillis: 4000, memoryMiB: 12288 };
+    return { replicas: 2, requests: r, limits: r, placement: placementFor("coderd"), perNode };
+}
+
+describe("coderd and proxy density", () => {
+    const hostname = { labelSelector: { matchLabels: { "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" } }, topologyKey: "kubernetes.io/hostname" };
+    const zoneSpread = [{
+        maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" } },
+    }];
+
+    it.each([
+        ["coderd", {}], ["a proxy", { control: { kind: "proxy", primaryAccessUrl: "https://coder.example.com", token: "t" } }],
+    ] as const)("%s: one a node, required, at perNode 1 or absent; preferred above 1; the zone spread stays", async (_, mode) => {
+        const at = async (perNode: number | undefined) => layerValues(await renderLayer(() => ({
+            ...(mode as Partial<CoderKubernetesArgs>),
+            coderd: { ...proxyWorkload(perNode ?? 1), perNode, maxOpenConnections: 10 },
+        })), "coder").coder as Obj;
+        for (const perNode of [undefined, 1]) {
+            const v = await at(perNode);
+            expect(v.affinity, String(perNode)).toEqual({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [hostname] } });
+            expect(v.topologySpreadConstraints).toEqual(zoneSpread);
+        }
+        const packed = await at(3);
+        expect(packed.affinity).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: hostname }] } });
+        expect(packed.topologySpreadConstraints).toEqual(zoneSpread);
+        // the requests cap the density: 3 x 4 vCPU / 12 GiB on a 16 vCPU node
+        expect(packed.resources.requests).toEqual({ cpu: "4000m", memory: "12288Mi" });
     });
 });
 
@@ -311,10 +515,13 @@ describe("the workspace placement policy", () => {
         expect(() => placementValidations("Pod", "ws", { nodeSelector: { "a'b": "c" }, tolerations: [] })).toThrow(/not a label key/);
     });
 
-    it.each(STACKS)("%s: the policies, their bindings to the workspaces namespace, the LimitRange and the ServiceAccount patch", async (stack) => {
-        const r = await render(stack);
+    it.each(STACKS)("%s: the policies, their bindings to the workspaces namespace, the LimitRange and the ServiceAccount patch (every cluster)", async (stack) => {
+        for (const c of clustersOf(await render(stack))) await policiesOf(c.r, c.pools);
+    });
+
+    async function policiesOf(r: Rendered, pools: Rendered["plan"]["pools"]) {
         const ns = r.settings.namespaces.workspaces;
-        const placement = r.plan.pools.workspaces.placement;
+        const placement = pools.workspaces.placement;
         const policies = ofType(r, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").map((p) => reveal(p.inputs) as Obj);
         const bindings = ofType(r, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").map((b) => reveal(b.inputs) as Obj);
         expect(policies.map((p) => p.spec.matchConstraints.resourceRules)).toEqual([
@@ -331,7 +538,7 @@ describe("the workspace placement policy", () => {
         }
 
         const limits = reveal(ofType(r, "kubernetes:core/v1:LimitRange")[0]!.inputs) as Obj;
-        const slot = r.plan.pools.workspaces.workload!.requests;
+        const slot = pools.workspaces.workload!.requests;
         expect(limits.metadata.namespace).toBe(ns);
         expect(limits.spec.limits).toEqual([{ type: "Container", defaultRequest: { cpu: `${slot.cpuMillis}m`, memory: `${slot.memoryMiB}Mi` } }]);
 
@@ -346,7 +553,7 @@ describe("the workspace placement policy", () => {
         for (const b of bindings) expect(() => new admission.ValidatingAdmissionPolicyBinding(b as never).validate()).not.toThrow();
         expect(() => new core.LimitRange(limits as never).validate()).not.toThrow();
         expect(() => new core.ServiceAccount(sa as never).validate()).not.toThrow();
-    });
+    }
 
     it("the schema check rejects a malformed policy", async () => {
         const { ValidatingAdmissionPolicyBinding } = await import("kubernetes-models/admissionregistration.k8s.io/v1");
@@ -417,8 +624,11 @@ describe("metrics", () => {
         expect(CRD.spec.names.kind).toBe("PodMonitoring");
     });
 
-    it.each(STACKS)("%s: PodMonitoring of coderd and the provisioners on GKE only, valid against the CRD", async (stack) => {
-        const r = await render(stack);
+    it.each(STACKS)("%s: PodMonitoring of coderd (or the proxies) and the provisioners on GKE only, valid against the CRD (every cluster)", async (stack) => {
+        for (const c of clustersOf(await render(stack))) podMonitoringsOf(c.r);
+    });
+
+    function podMonitoringsOf(r: Rendered) {
         const monitors = ofType(r, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring").map((m) => reveal(m.inputs) as Obj);
         if (r.settings.cloud !== "gcp") {
             expect(monitors).toEqual([]);
@@ -436,7 +646,7 @@ describe("metrics", () => {
             const env = ((reveal(rel.inputs.values) as Obj).coder.env as Obj[]).find((e) => e.name === "CODER_PROMETHEUS_ENABLE");
             expect(env?.value).toBe("true");
         }
-    });
+    }
 
     it("the CRD check rejects a malformed PodMonitoring", () => {
         const good = { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring", metadata: { name: "x" },
@@ -448,11 +658,14 @@ describe("metrics", () => {
         expect(podMonitoringProblems({ ...good, spec: { ...good.spec, endpoint: good.spec.endpoints } })).not.toEqual([]);
     });
 
-    it.each(STACKS)("%s: agent stats aggregated by agent name from 2k users up", async (stack) => {
-        const r = await render(stack);
-        const env = ((reveal(release(r, "coder").inputs.values) as Obj).coder.env as Obj[]).find((e) => e.name === "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY");
-        if (r.settings.tier === "1k") expect(env).toBeUndefined();
-        else expect(env).toEqual({ name: "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY", value: "agent_name" });
+    it.each(STACKS)("%s: agent stats aggregated by agent name from 2k users up (coderd's setting: a proxy has none)", async (stack) => {
+        for (const c of clustersOf(await render(stack))) {
+            const values = reveal(release(c.r, "coder").inputs.values) as Obj;
+            expect(values.coder.workspaceProxy).toBe(c.proxy);
+            const env = (values.coder.env as Obj[]).find((e) => e.name === "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY");
+            if (c.r.settings.tier === "1k" || c.proxy) expect(env).toBeUndefined();
+            else expect(env).toEqual({ name: "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY", value: "agent_name" });
+        }
     });
 });
 

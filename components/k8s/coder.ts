@@ -4,13 +4,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { Placement } from "../../sizing";
 import { Resources } from "../../tiers";
-import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE, PlacedWorkload } from "./types";
+import { ClusterHandle, ControlPlane, METADATA_RANGE, PlacedWorkload } from "./types";
 import { conflictMessage } from "./settings";
 import {
     CODER_CHART, CODER_ENV_SECRET, CODER_RELEASE, DB_URL_SECRET, PROVISIONER_CHART, PROVISIONER_RELEASE, PROVISIONER_SERVICE_ACCOUNT,
-    CODER_PORTS, METRICS_PORT_NAME, PROVISIONER_KEY_SECRET, PROVISIONER_KEY_SECRET_KEY, PSK_SECRET, TLS_SECRET, Values,
-    coderSelector, digestAnnotations, mergeUnder, provisionerSelector, releaseValues, tlsSecretNamesOf,
+    CODER_PORTS, METRICS_PORT_NAME, PROVISIONER_KEY_SECRET, PROVISIONER_KEY_SECRET_KEY, PROXY_TOKEN_SECRET, PROXY_TOKEN_SECRET_KEY,
+    PSK_SECRET, ServerKind, ServerMode, TLS_SECRET, Values, coderSelector, digestAnnotations, mergeUnder, provisionerSelector,
+    provisionersRun, releaseValues, tlsSecretNamesOf,
 } from "./values";
+
+export type { ControlPlane } from "./types";
 import { PLACED_RESOURCES, PlacedKind, placementValidations } from "./workspace-policy";
 
 export interface ChartSource {
@@ -22,13 +25,16 @@ export interface ChartSource {
 /**
  * How the provisioners authenticate to coderd: the generated pre-shared key, or a
  * provisioner key (`coder provisioner keys create`, needs a licensed coderd; always a secret).
+ * Beside a workspace proxy only a key: the PSK is each cluster's own and never the primary's,
+ * so with `psk` a proxy region runs no provisioner (0 replicas, no PSK Secret).
  */
 export type ProvisionerAuth = { kind: "psk" } | { kind: "key"; key: pulumi.Input<string> };
 
 /**
- * What the provisioners start with, known only once coderd's release exists (e.g. a scoped
- * key and a license uploaded through Coder's API, which need coderd up): the caller's hook
- * creates those and says what the provisioner release waits for.
+ * What the provisioners start with, known only once the control plane's release exists
+ * (coderd's: a scoped key and a license uploaded through Coder's API, which need coderd up;
+ * a proxy's: e.g. its load balancer's address for DNS): the caller's hook creates those and
+ * says what the provisioner release waits for.
  */
 export interface ProvisionerStart {
     auth: ProvisionerAuth;
@@ -50,53 +56,76 @@ export interface Namespaces {
 
 export interface CoderKubernetesArgs {
     cluster: ClusterHandle;
-    database: DatabaseEndpoint;
+    /** what the coder chart runs here: coderd with its database, or a workspace proxy of the primary's coderd */
+    control: ControlPlane;
     namespaces: Namespaces;
+    /** the server's own access URL: coderd's, or a proxy's (its region's) */
     accessUrl: string;
     wildcardAccessUrl: string;
-    /** TLS Secrets (by name) coderd serves HTTPS with */
+    /** TLS Secrets (by name) coderd (or the proxy) serves HTTPS with */
     tlsSecretNames: string[];
     /** a certificate and key to store as the TLS Secret coder-tls; always secrets */
     tlsCertificate?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
     chart: ChartSource;
-    /** namespaces whose pods may scrape coderd's and the provisioners' metrics */
+    /** namespaces whose pods may scrape the server's (coderd's or the proxies') and the provisioners' metrics */
     metricsNamespaces: string[];
-    coderd: PlacedWorkload & { maxOpenConnections: number };
+    /**
+     * The coder chart's pods: coderd's, or the proxies' in proxy mode. `maxOpenConnections`
+     * (CODER_PG_CONN_MAX_OPEN) is coderd's and required with coderd; a proxy has no database.
+     */
+    coderd: PlacedWorkload & { maxOpenConnections?: number };
     /** replicas may be 0: no provisioner runs (e.g. until coderd is licensed) */
     provisioners: PlacedWorkload;
     /**
-     * What coderd's release waits for, created once its namespace exists: e.g. the certificate
-     * cert-manager issues into that namespace, which coderd serves from its start.
+     * What the coder release (coderd's or the proxy's) waits for, created once its namespace
+     * exists: e.g. the certificate cert-manager issues into that namespace, served from the start.
      */
     coderdDependsOn?: (coderNamespace: k8s.core.v1.Namespace) => pulumi.Input<pulumi.Resource>[];
-    /** how the provisioners start: fixed, or from a hook called with coderd's release once it exists */
-    provisionerStart: ProvisionerStart | ((coderd: k8s.helm.v3.Release) => ProvisionerStart);
-    /** CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY=agent_name (the caller decides from the tier) */
+    /** how the provisioners start: fixed, or from a hook called with the control plane's release (coderd's or the proxy's) once it exists */
+    provisionerStart: ProvisionerStart | ((control: k8s.helm.v3.Release) => ProvisionerStart);
+    /** CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY=agent_name (the caller decides from the tier); coderd's only, a proxy takes no such setting */
     aggregateAgentStats: boolean;
     /** where workspace pods must run, and the default requests of their containers (the tier's workspace slot) */
     workspaces: { placement: Placement; requests: Resources };
-    /** further env of coderd (name → value), e.g. OIDC settings */
+    /** further env of the server (name → value), e.g. OIDC settings for coderd; the caller chooses what a proxy gets */
     coderEnv?: Record<string, string>;
-    /** secret env of coderd (name → value): stored as the Secret coder-env, read through secretKeyRef */
+    /** secret env of the server (name → value): stored as the Secret coder-env, read through secretKeyRef */
     coderSecretEnv?: Record<string, pulumi.Input<string>>;
-    /** the stack's own values of the two charts, merged under the program's */
+    /**
+     * The stack's own values of the two charts, merged under the program's. `coder` applies to
+     * the coder release whatever it runs: coderd in the primary region, the proxies elsewhere.
+     */
     helmValues?: { coder?: Values; provisioner?: Values };
 }
 
 const LABELS = { "app.kubernetes.io/part-of": "coder", "app.kubernetes.io/managed-by": "pulumi" };
 
+/** What the coder chart's pods run, from the layer's args. */
+function serverMode(args: CoderKubernetesArgs): ServerMode {
+    const c = args.control;
+    if (c.kind === "proxy") return { kind: "proxy", primaryAccessUrl: c.primaryAccessUrl, hasToken: c.token !== undefined };
+    if (args.coderd.maxOpenConnections === undefined) {
+        throw new Error("coderd needs coderd.maxOpenConnections (CODER_PG_CONN_MAX_OPEN): the database's max_connections is sized from it");
+    }
+    return { kind: "coderd", maxOpenConnections: args.coderd.maxOpenConnections, aggregateAgentStats: args.aggregateAgentStats };
+}
+
 /**
- * Coder on any Kubernetes cluster: coderd, external provisioners and the namespace
- * workspaces run in. Sees only a Kubernetes provider, placements and a database URL.
+ * Coder on any Kubernetes cluster: the control plane (coderd, or a workspace proxy of the
+ * primary's coderd), external provisioners and the namespace workspaces run in. Sees only a
+ * Kubernetes provider, placements, and a database URL or the primary's access URL.
  */
 export class CoderKubernetes extends pulumi.ComponentResource {
     public readonly coderNamespace: pulumi.Output<string>;
     public readonly provisionerNamespace: pulumi.Output<string>;
     public readonly workspaceNamespace: pulumi.Output<string>;
+    /** the coder chart's release: coderd, or the workspace proxy */
     public readonly coderRelease: k8s.helm.v3.Release;
     public readonly provisionerRelease: k8s.helm.v3.Release;
 
     constructor(name: string, args: CoderKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Refused before anything registers.
+        const server = serverMode(args);
         super("coder-refarch:k8s:Coder", name, {}, { ...opts, providers: [args.cluster.provider] });
         const k = { parent: this, provider: args.cluster.provider };
 
@@ -119,18 +148,23 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         const provisionerNs = namespace("provisioners", "provisioners");
         const workspaceNs = namespace("workspaces", "workspaces");
 
+        const control = args.control;
+
         // The pre-shared key. coderd keeps it with either kind of provisioner auth: it accepts
         // PSK provisioners only while it has one, a key can only be created once coderd is
         // up and licensed (so the first provisioners and a rollback use the PSK), and
         // switching kinds then restarts no coderd. With a key, the PSK stays in coderd's
-        // namespace only: no provisioner pod can read it.
-        const psk = new random.RandomPassword(`${name}-provisioner-psk`, { length: 48, special: false }, { parent: this });
-        const pskSecret = (ns: k8s.core.v1.Namespace, key: string) => new k8s.core.v1.Secret(`${name}-psk-${key}`, {
+        // namespace only: no provisioner pod can read it. A proxy accepts no provisioners,
+        // and a PSK of this cluster's would never be coderd's: none beside a proxy.
+        const psk = control.kind === "coderd"
+            ? new random.RandomPassword(`${name}-provisioner-psk`, { length: 48, special: false }, { parent: this })
+            : undefined;
+        const pskSecret = (ns: k8s.core.v1.Namespace, key: string, value: pulumi.Output<string>) => new k8s.core.v1.Secret(`${name}-psk-${key}`, {
             metadata: { name: PSK_SECRET, namespace: ns.metadata.name, labels: LABELS },
             type: "Opaque",
-            stringData: { psk: pulumi.secret(psk.result) },
+            stringData: { psk: pulumi.secret(value) },
         }, k);
-        const coderPsk = pskSecret(coderNs, "coder");
+        const coderPsk = psk && pskSecret(coderNs, "coder", psk.result);
 
         // Pods read Secrets at start only (env, and coderd's TLS key pair: cli/server.go
         // configureServerTLS loads it once), and a Secret's new value changes no Helm value, so
@@ -143,11 +177,21 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             pulumi.unsecret(pulumi.all([digestKey.result, pulumi.all(parts)]).apply(([key, values]) =>
                 createHmac("sha256", key).update(JSON.stringify([label, ...values])).digest("hex").slice(0, 32)));
 
-        const dbSecret = new k8s.core.v1.Secret(`${name}-db-url`, {
+        const dbSecret = control.kind === "coderd" ? new k8s.core.v1.Secret(`${name}-db-url`, {
             metadata: { name: DB_URL_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
             type: "Opaque",
-            stringData: { url: pulumi.secret(args.database.url) },
-        }, k);
+            stringData: { url: pulumi.secret(control.database.url) },
+        }, k) : undefined;
+
+        // A proxy's session token, under the names of the chart's own proxy fixture
+        // (helm/coder/tests/testdata/workspace_proxy.yaml@1767a708). Without one the proxy
+        // runs no replica, and the Secret waits for the token.
+        const proxyToken = control.kind === "proxy" ? control.token : undefined;
+        const tokenSecret = proxyToken !== undefined ? new k8s.core.v1.Secret(`${name}-proxy-token`, {
+            metadata: { name: PROXY_TOKEN_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
+            type: "Opaque",
+            stringData: { [PROXY_TOKEN_SECRET_KEY]: pulumi.secret(proxyToken) },
+        }, k) : undefined;
 
         // HTTPS at coderd: a certificate from config becomes the Secret coder-tls.
         const tlsSecret = args.tlsCertificate && new k8s.core.v1.Secret(`${name}-tls`, {
@@ -166,19 +210,21 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             stringData: pulumi.secret(secretEnv),
         }, k) : undefined;
 
-        const pskDigest = digest("provisioner-psk", psk.result);
+        const pskDigest = psk && digest("provisioner-psk", psk.result);
         const coderdDigests = digestAnnotations({
             tls: args.tlsCertificate && digest("tls", args.tlsCertificate.certificate, args.tlsCertificate.privateKey),
-            databaseUrl: digest("database-url", args.database.url),
+            databaseUrl: control.kind === "coderd" ? digest("database-url", control.database.url) : undefined,
             provisionerPsk: pskDigest,
             secretEnv: secretEnvNames.length > 0
                 ? digest("secret-env", ...[...secretEnvNames].sort().flatMap((n) => [n, secretEnv[n]!]))
                 : undefined,
+            // a regenerated token rolls the proxies
+            proxyToken: proxyToken !== undefined ? digest("proxy-token", proxyToken) : undefined,
         });
 
         const valuesWith = (provisionerAuth: ProvisionerAuth["kind"], provisionerPodAnnotations: Record<string, pulumi.Input<string>>) => releaseValues({
+            server,
             coderd: args.coderd,
-            maxOpenConnections: args.coderd.maxOpenConnections,
             provisioners: args.provisioners,
             accessUrl: args.accessUrl,
             wildcardAccessUrl: args.wildcardAccessUrl,
@@ -188,7 +234,6 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             coderNamespace: args.namespaces.coder,
             env: args.coderEnv,
             secretEnvNames,
-            aggregateAgentStats: args.aggregateAgentStats,
             podAnnotations: coderdDigests,
             provisionerAuth,
             provisionerPodAnnotations,
@@ -203,24 +248,34 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             version: args.chart.version,
             repositoryOpts: { repo: args.chart.repository },
             namespace: coderNs.metadata.name,
-            // coderd's values do not depend on how the provisioners authenticate
-            values: this.withStackValues("coder", valuesWith("psk", {}).coder, args.helmValues?.coder),
+            // the server's values do not depend on how the provisioners authenticate
+            values: this.withStackValues("coder", valuesWith("psk", {}).coder, args.helmValues?.coder, server.kind),
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-        }, { ...k, dependsOn: [dbSecret, coderPsk, ...(tlsSecret ? [tlsSecret] : []), ...(envSecret ? [envSecret] : []), ...(args.coderdDependsOn?.(coderNs) ?? [])] });
+        }, {
+            ...k,
+            dependsOn: [
+                ...[dbSecret, coderPsk, tokenSecret, tlsSecret, envSecret].filter((r): r is k8s.core.v1.Secret => r !== undefined),
+                ...(args.coderdDependsOn?.(coderNs) ?? []),
+            ],
+        });
 
-        // What the provisioners start with may need coderd up (a key, a license): known now.
+        // What the provisioners start with may need the control plane up (a key, a license): known now.
         const start = typeof args.provisionerStart === "function" ? args.provisionerStart(this.coderRelease) : args.provisionerStart;
         const auth = start.auth;
+        if (!provisionersRun(server.kind, auth.kind) && args.provisioners.replicas > 0) {
+            pulumi.log.warn("provisioners beside a workspace proxy authenticate with a provisioner key only (this cluster's " +
+                "pre-shared key is not coderd's): none run until the region has one", this);
+        }
         const provisionerCredential = auth.kind === "key"
             ? new k8s.core.v1.Secret(`${name}-provisioner-key`, {
                 metadata: { name: PROVISIONER_KEY_SECRET, namespace: provisionerNs.metadata.name, labels: LABELS },
                 type: "Opaque",
                 stringData: { [PROVISIONER_KEY_SECRET_KEY]: pulumi.secret(auth.key) },
             }, k)
-            : pskSecret(provisionerNs, "provisioners");
+            : psk && pskSecret(provisionerNs, "provisioners", psk.result);
         const provisionerDigests = digestAnnotations({
             provisionerPsk: auth.kind === "psk" ? pskDigest : undefined,
             provisionerKey: auth.kind === "key" ? digest("provisioner-key", auth.key) : undefined,
@@ -232,14 +287,27 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             version: args.chart.version,
             repositoryOpts: { repo: args.chart.repository },
             namespace: provisionerNs.metadata.name,
-            values: this.withStackValues("provisioner", valuesWith(auth.kind, provisionerDigests).provisioner, args.helmValues?.provisioner),
+            values: this.withStackValues("provisioner", valuesWith(auth.kind, provisionerDigests).provisioner, args.helmValues?.provisioner, server.kind),
             atomic: true,
             cleanupOnFail: true,
             timeout: 900,
             maxHistory: 10,
-        }, { ...k, dependsOn: [provisionerCredential, this.coderRelease, ...workspaceGuards, ...(start.dependsOn ?? [])] });
+        }, {
+            ...k,
+            // After coderd in its cluster, which they dial. Beside a proxy, after nothing of the
+            // cluster's: they dial the primary's coderd, never the proxy, and a proxy that is
+            // down or not yet registered must not hold builds back (the caller's hook orders
+            // them after what they need, e.g. the key from the primary).
+            dependsOn: [
+                ...(provisionerCredential ? [provisionerCredential] : []),
+                ...(server.kind === "coderd" ? [this.coderRelease] : []),
+                ...workspaceGuards,
+                ...(start.dependsOn ?? []),
+            ],
+        });
 
-        // The charts have no PodDisruptionBudget value: node drains take one coderd at a time.
+        // The charts have no PodDisruptionBudget value: node drains take one coderd (or proxy)
+        // at a time. The proxies carry the chart's same selector labels (libcoder coder.selectorLabels).
         new k8s.policy.v1.PodDisruptionBudget(`${name}-coderd-pdb`, {
             metadata: { name: "coderd", namespace: coderNs.metadata.name, labels: LABELS },
             spec: { maxUnavailable: 1, selector: { matchLabels: coderSelector } },
@@ -288,9 +356,9 @@ export class CoderKubernetes extends pulumi.ComponentResource {
      * are known only now, and where a stack's annotation differs from one of them (or names
      * a digest) the program's stands, with a warning.
      */
-    private withStackValues(chart: "coder" | "provisioner", ours: Values, theirs: Values | undefined): Values {
+    private withStackValues(chart: "coder" | "provisioner", ours: Values, theirs: Values | undefined, server: ServerKind): Values {
         const { values, conflicts } = mergeUnder(ours, theirs);
-        for (const c of conflicts) pulumi.log.warn(`${conflictMessage(chart, c)}; the program's value stands`, this);
+        for (const c of conflicts) pulumi.log.warn(`${conflictMessage(chart, c, server)}; the program's value stands`, this);
         return values;
     }
 
@@ -360,8 +428,8 @@ export class CoderKubernetes extends pulumi.ComponentResource {
     }
 
     /**
-     * Managed Prometheus (GKE) scrapes what PodMonitoring objects select: coderd and the
-     * provisioners, on the charts' named metrics port. Every 30 s: Managed Service for
+     * Managed Prometheus (GKE) scrapes what PodMonitoring objects select: coderd (or the
+     * proxies) and the provisioners, on the charts' named metrics port. Every 30 s: Managed Service for
      * Prometheus bills by samples ingested.
      */
     private podMonitorings(name: string, k: pulumi.CustomResourceOptions, ns: { coderNs: k8s.core.v1.Namespace; provisionerNs: k8s.core.v1.Namespace }) {
@@ -416,7 +484,10 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // coderd: HTTP(S) from anywhere (load balancer, workspaces, provisioners, peer
         // replicas' DERP mesh); tailnet UDP from workspaces, so coderd's own connections to
         // agents (workspace apps, web terminals) go direct instead of through DERP; metrics
-        // from monitoring only.
+        // from monitoring only. A proxy the same: users and the primary reach it through its
+        // load balancer, its replicas mesh their DERP servers over the same HTTP port (the
+        // chart's CODER_DERP_SERVER_RELAY_URL http://$(KUBE_POD_IP):8080, the relay address
+        // each replica registers with coderd), and it dials agents for workspace apps.
         policy("coderd", ns.coderNs, {
             podSelector: {},
             policyTypes: ["Ingress"],

@@ -8,11 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT, Settings } from "../../config";
-import { Plan } from "../../sizing";
+import { Plan, RegionPlan } from "../../sizing";
 import { editDistance } from "../../tiers";
 import {
-    CODER_CHART, EnvSource, PROVISIONER_CHART, ValueConflict, Values, coderdEnvOwners, isMap, mergeUnder, releaseValues,
-    tlsSecretNamesOf,
+    CODER_CHART, EnvSource, PROVISIONER_CHART, ReleaseValuesArgs, ServerKind, ValueConflict, Values, isMap, mergeUnder, releaseValues,
+    serverEnvOwners, tlsSecretNamesOf,
 } from "./values";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -53,6 +53,14 @@ const ENV_SOURCES: Record<EnvSource, { from: string; instead: string }> = {
         from: `${k("tier")} (agent stats aggregated by agent name from 2k users up, as Coder's scale-coder.md advises)`,
         instead: "it cannot be set here",
     },
+    primaryAccessUrl: {
+        from: `${k("accessUrl")} (the workspace proxies of ${k("proxyRegions")} register with coderd there)`,
+        instead: "change that key instead",
+    },
+    proxyToken: {
+        from: "the workspace proxy's registration with coderd (Secret coder-workspace-proxy-session-token)",
+        instead: "it cannot be set here",
+    },
 };
 
 /**
@@ -67,9 +75,13 @@ export function looksSecret(name: string): boolean {
     return SECRET_NAME.test(upper) && !NOT_SECRET_LAST_WORD.test(upper);
 }
 
-/** One problem at most for each name of coderEnv and coderSecretEnv. */
+/**
+ * One problem at most for each name of coderEnv and coderSecretEnv. Names the program or the
+ * chart sets on coderd or on a workspace proxy are refused whether or not the stack has proxy
+ * regions: the same names, and a proxy's own are meaningless to coderd.
+ */
 function envProblems(s: Settings): string[] {
-    const owners = new Map(coderdEnvOwners().map((o) => [o.name, o]));
+    const owners = new Map(serverEnvOwners().map((o) => [o.name, o]));
     const secret = s.coderSecretEnv ?? {};
     const problems: string[] = [];
     for (const [map, names] of [["coderEnv", Object.keys(s.coderEnv)], ["coderSecretEnv", Object.keys(secret)]] as const) {
@@ -161,9 +173,15 @@ function closestKey(key: string, candidates: string[]): string {
 /** The program's digest annotations (known at deploy time: a warning then); other annotations merge beside them. */
 const DIGESTS = { what: "a digest of the Secrets the pods read, which rolls them when one changes", instead: "give the annotation another name" };
 
+type Hint = { what: string; instead: string };
+
 /** What the program sets at the well-known paths, and the key that changes it. Longest prefix wins. */
-const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>> = {
+const HINTS: Record<ChartKey, Record<string, Hint>> = {
     coder: {
+        "coder.workspaceProxy": {
+            what: "whether the release runs coderd or a workspace proxy: coderd in the stack's region, a proxy in each proxy region",
+            instead: `add a region to ${k("proxyRegions")}`,
+        },
         "coder.replicaCount": { what: "coderd replicas from the tier", instead: `use ${k("sizing.coderd.replicas")}` },
         "coder.resources": { what: "coderd requests and limits from the tier", instead: `use ${k("sizing.coderd.requests")} and ${k("sizing.coderd.limits")}` },
         "coder.env": { what: "coderd's environment", instead: `use ${k("coderEnv")}, or ${k("coderSecretEnv")} for secrets` },
@@ -185,7 +203,10 @@ const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>>
             what: "provisioner requests and limits from the tier",
             instead: `use ${k("sizing.provisioners.requests")} and ${k("sizing.provisioners.limits")}`,
         },
-        "coder.env": { what: "the provisioners' environment: coderd's in-cluster URL and metrics", instead: "it cannot be set here" },
+        "coder.env": {
+            what: "the provisioners' environment: coderd's in-cluster URL (the primary's access URL in a proxy region) and metrics",
+            instead: "it cannot be set here",
+        },
         "coder.nodeSelector": placement("provisioner pods"),
         "coder.tolerations": placement("provisioner pods"),
         "coder.affinity": placement("provisioner pods"),
@@ -196,14 +217,32 @@ const HINTS: Record<ChartKey, Record<string, { what: string; instead: string }>>
     },
 };
 
+/** Where the coder release runs a workspace proxy, the hints that differ from coderd's. */
+const PROXY_HINTS: Record<string, Hint> = {
+    "coder.replicaCount": {
+        what: "workspace proxy replicas from the tier (0 until the proxy is registered)", instead: `use ${k("sizing.proxy.replicas")}`,
+    },
+    "coder.resources": { what: "workspace proxy requests and limits from the tier", instead: `use ${k("sizing.proxy.requests")} and ${k("sizing.proxy.limits")}` },
+    "coder.env": {
+        what: "the workspace proxy's environment: its region's access URLs, the primary's, its session token and metrics",
+        instead: "it cannot be set here",
+    },
+    "coder.tls": { what: "the TLS Secrets the proxies serve", instead: `use ${k("tlsSecretNames")}, or ${k("tlsCertificate")} and ${k("tlsPrivateKey")}` },
+    "coder.nodeSelector": placement("workspace proxy pods"),
+    "coder.tolerations": placement("workspace proxy pods"),
+    "coder.affinity": placement("workspace proxy pods"),
+    "coder.topologySpreadConstraints": placement("workspace proxy pods"),
+    "provisionerDaemon.pskSecretName": { what: "none: a workspace proxy accepts no provisioners", instead: "it cannot be set here" },
+};
+
 function placement(pods: string) {
     return { what: `the placement of ${pods} on their node pool`, instead: `placement is fixed by the pools; size them with ${k("sizing.pools")}` };
 }
 
-/** The config error (or, at deploy time, the warning) for one conflict. */
-export function conflictMessage(chart: ChartKey, c: ValueConflict): string {
+/** The config error (or, at deploy time, the warning) for one conflict, with the coder release running `server`. */
+export function conflictMessage(chart: ChartKey, c: ValueConflict, server: ServerKind = "coderd"): string {
     const key = k(`helmValues.${chart}.${pathText(c.path)}`);
-    const hints = HINTS[chart];
+    const hints = chart === "coder" && server === "proxy" ? { ...HINTS.coder, ...PROXY_HINTS } : HINTS[chart];
     for (let n = c.path.length; n > 0; n--) {
         const hint = hints[c.path.slice(0, n).join(".")];
         if (hint) return `${key}: the program sets it (${hint.what}); ${hint.instead}`;
@@ -225,42 +264,96 @@ export function deploymentChoices(s: Settings) {
         licensed,
         /** a scoped key needs a licensed coderd and an admin to create it through the API; else the PSK */
         provisionerAuth: (licensed && adminCredential ? "key" : "psk") as "key" | "psk",
+        /**
+         * Workspace proxies are registered through the API (a licensed feature, an admin's
+         * request): with both, each proxy region's proxy gets its session token; else none runs.
+         */
+        proxiesRegistered: licensed && adminCredential,
         /** the TLS Secrets named in config, and the one cert-manager issues */
         tlsSecretNames: usesAcme(s) ? [...s.tlsSecretNames, ACME_TLS_SECRET] : s.tlsSecretNames,
     };
 }
 
-export function programValues(s: Settings, plan: Plan): Record<ChartKey, Values> {
+/** What both releases share in every region of a stack. */
+function sharedArgs(s: Settings) {
     const choices = deploymentChoices(s);
-    return releaseValues({
-        coderd: { ...plan.coderd, placement: plan.pools.coderd.placement },
-        maxOpenConnections: plan.database.connectionsPerCoderd,
-        provisioners: { ...plan.provisioners, replicas: choices.licensed ? plan.provisioners.replicas : 0, placement: plan.pools.provisioners.placement },
-        accessUrl: s.accessUrl,
-        wildcardAccessUrl: s.wildcardAccessUrl,
+    return {
         tlsSecretNames: tlsSecretNamesOf(!!(s.tlsCertificate && s.tlsPrivateKey), choices.tlsSecretNames),
         // The cloud layer's annotations are known once the cluster is; coder.ts warns of a clash with them.
         loadBalancerAnnotations: {},
         coderNamespace: s.namespaces.coder,
-        env: s.coderEnv,
-        secretEnvNames: Object.keys(s.coderSecretEnv ?? {}),
-        // as program.ts passes it: Coder's scale-coder.md advice, from 2k users up
-        aggregateAgentStats: plan.tier.name !== "1k",
         // The pods' digest annotations are known once the Secrets are: coder.ts warns of a clash with them.
         provisionerAuth: choices.provisionerAuth,
+    } satisfies Partial<ReleaseValuesArgs>;
+}
+
+export function programValues(s: Settings, plan: Plan): Record<ChartKey, Values> {
+    const choices = deploymentChoices(s);
+    return releaseValues({
+        ...sharedArgs(s),
+        server: {
+            kind: "coderd",
+            maxOpenConnections: plan.database.connectionsPerCoderd,
+            // as program.ts passes it: Coder's scale-coder.md advice, from 2k users up
+            aggregateAgentStats: plan.tier.name !== "1k",
+        },
+        coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, perNode: plan.pools.coderd.workload?.perNode },
+        provisioners: { ...plan.provisioners, replicas: choices.licensed ? plan.provisioners.replicas : 0, placement: plan.pools.provisioners.placement },
+        accessUrl: s.accessUrl,
+        wildcardAccessUrl: s.wildcardAccessUrl,
+        env: s.coderEnv,
+        secretEnvNames: Object.keys(s.coderSecretEnv ?? {}),
     });
 }
 
+/**
+ * The program's values of both releases in one proxy region: the coder release runs the
+ * region's workspace proxies (the plan's proxy figures, on the region's coderd pool, at its
+ * pool's density), the provisioners dial the primary. The stack's helmValues apply here as
+ * in the primary region; its coderEnv and coderSecretEnv are coderd's alone (OIDC, external
+ * auth: settings a proxy does not take, and secrets kept out of the regions' clusters).
+ */
+export function proxyRegionValues(s: Settings, plan: Plan, region: RegionPlan): Record<ChartKey, Values> {
+    const choices = deploymentChoices(s);
+    return releaseValues({
+        ...sharedArgs(s),
+        server: { kind: "proxy", primaryAccessUrl: s.accessUrl, hasToken: choices.proxiesRegistered },
+        coderd: { ...plan.proxy, placement: region.pools.coderd.placement, perNode: region.pools.coderd.workload?.perNode },
+        // the region's scoped key is created with the proxies (an admin and a license): no provisioner runs before it
+        provisioners: { ...plan.provisioners, replicas: choices.proxiesRegistered ? plan.provisioners.replicas : 0, placement: region.pools.provisioners.placement },
+        accessUrl: region.accessUrl,
+        wildcardAccessUrl: region.wildcardAccessUrl,
+    });
+}
+
+/**
+ * A stack's helmValues against the program's: the primary's releases, then each proxy
+ * region's. `helmValues.coder` applies to coderd and to the proxies alike (one stack, one
+ * set of Coder settings), so a value either sets differently is refused; a clash seen only
+ * beside the proxies names the region.
+ */
 function helmValuesProblems(s: Settings, plan: Plan | undefined): string[] {
-    const ours = plan && programValues(s, plan);
+    const targets: { values: Record<ChartKey, Values>; server: ServerKind; where: string }[] = plan
+        ? [
+            { values: programValues(s, plan), server: "coderd", where: "" },
+            ...(plan.proxies ?? []).map((r) => ({ values: proxyRegionValues(s, plan, r), server: "proxy" as const, where: ` (in proxy region ${r.name})` })),
+        ]
+        : [];
     return (Object.keys(CHARTS) as ChartKey[]).flatMap((chart) => {
         const theirs = s.helmValues[chart];
         if (!theirs) return [];
         const unknown = unknownKeys(theirs, chartValues(chart), [], documentedKeys(chart)).map(({ path: p, closest }) =>
             `${k(`helmValues.${chart}.${pathText(p)}`)}: the ${CHARTS[chart].name} chart has no value ${pathText(p)}; ` +
             `the closest is ${pathText([...p.slice(0, -1), closest])} (components/k8s/charts/${CHARTS[chart].file})`);
-        const conflicts = ours ? mergeUnder(ours[chart], theirs).conflicts.map((c) => conflictMessage(chart, c)) : [];
-        return [...unknown, ...conflicts];
+        // One message a path: the first region that clashes there says it.
+        const conflicts = new Map<string, string>();
+        for (const t of targets) {
+            for (const c of mergeUnder(t.values[chart], theirs).conflicts) {
+                const at = c.path.join("\u0000");
+                if (!conflicts.has(at)) conflicts.set(at, conflictMessage(chart, c, t.server) + t.where);
+            }
+        }
+        return [...unknown, ...conflicts.values()];
     });
 }
 

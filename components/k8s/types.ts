@@ -38,12 +38,33 @@ export interface DatabaseEndpoint {
     url: pulumi.Output<string>;
 }
 
+/**
+ * What the coder chart runs in a cluster: coderd with its database (the primary region), or
+ * a workspace proxy (`coder.workspaceProxy: true`) that registers with the primary's coderd
+ * at its access URL and needs no database (Coder docs/admin/networking/workspace-proxies.md).
+ */
+export type ControlPlane =
+    | { kind: "coderd"; database: DatabaseEndpoint }
+    | {
+        kind: "proxy";
+        /** the primary's access URL: the proxy registers there, and the region's provisioners dial it */
+        primaryAccessUrl: string;
+        /** the proxy's session token from registering it with coderd (secret); absent: the proxy release runs 0 replicas */
+        token?: pulumi.Input<string>;
+    };
+
 /** A workload's size and where its pods go. */
 export interface PlacedWorkload {
     replicas: number;
     requests: Resources;
     limits: Resources;
     placement: Placement;
+    /**
+     * At most this many of its pods on one node (the pool's planned density). 1 or absent:
+     * one a node, required. Above 1: spread across nodes where the scheduler can, and the
+     * requests cap how many share one (used for coderd and the workspace proxies).
+     */
+    perNode?: number;
 }
 
 export function postgresUrl(a: {

@@ -18,6 +18,12 @@ export const PROVISIONER_KEY_SECRET = "coder-provisioner-key";
 /** Its data key: the chart's default `provisionerDaemon.keySecretKey`. */
 export const PROVISIONER_KEY_SECRET_KEY = "key";
 export const DB_URL_SECRET = "coder-db-url";
+/**
+ * The Secret of a workspace proxy's session token and its data key: the names of the coder
+ * chart's own proxy fixture (helm/coder/tests/testdata/workspace_proxy.yaml@1767a708).
+ */
+export const PROXY_TOKEN_SECRET = "coder-workspace-proxy-session-token";
+export const PROXY_TOKEN_SECRET_KEY = "token";
 export const PROVISIONER_SERVICE_ACCOUNT = "coder-provisioner";
 export const TLS_SECRET = "coder-tls";
 /** Container ports of Coder's charts: http always, https with TLS, prometheus-http with CODER_PROMETHEUS_ENABLE. */
@@ -43,6 +49,7 @@ export const DIGEST_ANNOTATIONS = {
     provisionerKey: "coder-refarch/provisioner-key-digest",
     secretEnv: "coder-refarch/secret-env-digest",
     license: "coder-refarch/license-digest",
+    proxyToken: "coder-refarch/proxy-token-digest",
 } as const;
 export type DigestName = keyof typeof DIGEST_ANNOTATIONS;
 
@@ -65,24 +72,45 @@ export type Values = Record<string, unknown>;
 /** The Opaque Secret that holds coderd's secret env (coder-refarch:coderSecretEnv), one key a variable. */
 export const CODER_ENV_SECRET = "coder-env";
 
+/**
+ * What the coder chart's pods run: coderd, or a workspace proxy (`coder wsproxy server`,
+ * the chart's `coder.workspaceProxy`) that registers with the primary's coderd.
+ */
+export type ServerMode =
+    | {
+        kind: "coderd";
+        /** CODER_PG_CONN_MAX_OPEN: the database's max_connections is sized from it */
+        maxOpenConnections: number;
+        /** agent stats aggregated by agent name alone (CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY), from 2k users up */
+        aggregateAgentStats: boolean;
+    }
+    | {
+        kind: "proxy";
+        /** the primary's access URL: the proxies register there, the region's provisioners dial it */
+        primaryAccessUrl: string;
+        /** the proxy has its session token (in PROXY_TOKEN_SECRET); without one it runs 0 replicas */
+        hasToken: boolean;
+    };
+export type ServerKind = ServerMode["kind"];
+
 export interface CoderValuesArgs {
+    /** what the pods run */
+    server: ServerMode;
+    /** the coder chart's pods (coderd's, or the proxies'): size and placement */
     coderd: PlacedWorkload;
+    /** the server's own access URL (a proxy's: its region's) */
     accessUrl: string;
     wildcardAccessUrl: string;
-    /** CODER_PG_CONN_MAX_OPEN: the database's max_connections is sized from it */
-    maxOpenConnections: number;
     loadBalancerAnnotations: Record<string, string>;
     /** a reserved address for the load balancer (coder.service.loadBalancerIP), where the cloud reserves one */
     loadBalancerIP?: pulumi.Input<string>;
-    /** TLS Secrets coderd serves HTTPS with (port 443 on the Service) */
+    /** TLS Secrets the server serves HTTPS with (port 443 on the Service) */
     tlsSecretNames: string[];
-    /** further env values of coderd (name → value) */
+    /** further env values of the server (name → value) */
     env?: Record<string, string>;
-    /** names of coderd env taken from the Secret CODER_ENV_SECRET, each under its own key */
+    /** names of the server's env taken from the Secret CODER_ENV_SECRET, each under its own key */
     secretEnvNames?: string[];
-    /** agent stats aggregated by agent name alone (CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY), from 2k users up */
-    aggregateAgentStats: boolean;
-    /** coderd's pod annotations (digests of the Secrets it reads; see DIGEST_ANNOTATIONS) */
+    /** the server's pod annotations (digests of the Secrets it reads; see DIGEST_ANNOTATIONS) */
     podAnnotations?: Record<string, unknown>;
 }
 
@@ -92,7 +120,7 @@ export interface CoderValuesArgs {
  */
 export type EnvSource =
     | "accessUrl" | "wildcardAccessUrl" | "database" | "maxOpenConnections" | "provisioners" | "metrics"
-    | "provisionerPsk" | "tls" | "chartNetworking" | "agentStats";
+    | "provisionerPsk" | "tls" | "chartNetworking" | "agentStats" | "primaryAccessUrl" | "proxyToken";
 
 interface ProgramEnv {
     name: string;
@@ -101,16 +129,28 @@ interface ProgramEnv {
     set(a: CoderValuesArgs): Omit<EnvVar, "name"> | undefined;
 }
 
-/** coderd's env as the program sets it: the one list coderValues builds `coder.env` from. */
+/** The server's mode, for the entries of one mode's list. */
+function modeOf<K extends ServerKind>(a: CoderValuesArgs, kind: K): Extract<ServerMode, { kind: K }> {
+    if (a.server.kind !== kind) throw new Error(`${kind} env asked of a ${a.server.kind}`);
+    return a.server as Extract<ServerMode, { kind: K }>;
+}
+
+const ACCESS_URL: ProgramEnv = { name: "CODER_ACCESS_URL", source: "accessUrl", set: (a) => ({ value: a.accessUrl }) };
+const WILDCARD_ACCESS_URL: ProgramEnv = {
+    name: "CODER_WILDCARD_ACCESS_URL", source: "wildcardAccessUrl", set: (a) => (a.wildcardAccessUrl ? { value: a.wildcardAccessUrl } : undefined),
+};
+// The chart opens the prometheus-http port only for the literal value "true".
+const PROMETHEUS: ProgramEnv = { name: "CODER_PROMETHEUS_ENABLE", source: "metrics", set: () => ({ value: "true" }) };
+
+/** coderd's env as the program sets it: the one list coderValues builds coderd's `coder.env` from. */
 const CODERD_ENV: readonly ProgramEnv[] = [
-    { name: "CODER_ACCESS_URL", source: "accessUrl", set: (a) => ({ value: a.accessUrl }) },
-    { name: "CODER_WILDCARD_ACCESS_URL", source: "wildcardAccessUrl", set: (a) => (a.wildcardAccessUrl ? { value: a.wildcardAccessUrl } : undefined) },
+    ACCESS_URL,
+    WILDCARD_ACCESS_URL,
     { name: "CODER_PG_CONNECTION_URL", source: "database", set: () => ({ valueFrom: { secretKeyRef: { name: DB_URL_SECRET, key: "url" } } }) },
-    { name: "CODER_PG_CONN_MAX_OPEN", source: "maxOpenConnections", set: (a) => ({ value: String(a.maxOpenConnections) }) },
+    { name: "CODER_PG_CONN_MAX_OPEN", source: "maxOpenConnections", set: (a) => ({ value: String(modeOf(a, "coderd").maxOpenConnections) }) },
     // External provisioners do every build; none run inside coderd.
     { name: "CODER_PROVISIONER_DAEMONS", source: "provisioners", set: () => ({ value: "0" }) },
-    // The chart opens the prometheus-http port only for the literal value "true".
-    { name: "CODER_PROMETHEUS_ENABLE", source: "metrics", set: () => ({ value: "true" }) },
+    PROMETHEUS,
     { name: "CODER_PROMETHEUS_COLLECT_AGENT_STATS", source: "metrics", set: () => ({ value: "true" }) },
     { name: "CODER_PROMETHEUS_COLLECT_DB_METRICS", source: "metrics", set: () => ({ value: "true" }) },
     // One series per agent name instead of per workspace, user and template: "For a high
@@ -118,8 +158,29 @@ const CODERD_ENV: readonly ProgramEnv[] = [
     // (coder/coder docs/tutorials/best-practices/scale-coder.md). Unset: Coder's default labels.
     {
         name: "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY", source: "agentStats",
-        set: (a) => (a.aggregateAgentStats ? { value: "agent_name" } : undefined),
+        set: (a) => (modeOf(a, "coderd").aggregateAgentStats ? { value: "agent_name" } : undefined),
     },
+];
+
+/**
+ * A workspace proxy's env as the program sets it. `coder wsproxy server` takes only the
+ * server options marked for proxies (enterprise/cli/proxyserver.go@913f9442:
+ * `cfg.Options().Filter(codersdk.IsWorkspaceProxies)`, plus its own CODER_PROXY_SESSION_TOKEN
+ * and CODER_PRIMARY_ACCESS_URL, both required): the access URLs, addresses, TLS, DERP, Prometheus
+ * enable and address (codersdk/deployment.go@b2c02e46). coderd's database, built-in
+ * provisioners, PSK and agent-stats and database metrics are not among them, and a proxy
+ * builds nothing, so none of those is set.
+ */
+const PROXY_ENV: readonly ProgramEnv[] = [
+    // the proxy's own URL, which users and the dashboard reach it at
+    ACCESS_URL,
+    WILDCARD_ACCESS_URL,
+    { name: "CODER_PRIMARY_ACCESS_URL", source: "primaryAccessUrl", set: (a) => ({ value: modeOf(a, "proxy").primaryAccessUrl }) },
+    {
+        name: "CODER_PROXY_SESSION_TOKEN", source: "proxyToken",
+        set: () => ({ valueFrom: { secretKeyRef: { name: PROXY_TOKEN_SECRET, key: PROXY_TOKEN_SECRET_KEY } } }),
+    },
+    PROMETHEUS,
 ];
 
 /**
@@ -143,17 +204,33 @@ const CHART_ENV: readonly { name: string; source: EnvSource }[] = [
     { name: "CODER_TLS_KEY_FILE", source: "tls" },
 ];
 
+export type EnvOwner = { name: string; setBy: "program" | "chart"; source: EnvSource };
+
+const ownersOf = (own: readonly ProgramEnv[]): EnvOwner[] => [
+    ...own.map((e) => ({ name: e.name, setBy: "program" as const, source: e.source })),
+    ...CHART_ENV.map((e) => ({ ...e, setBy: "chart" as const })),
+];
+
 /** Every coderd env var the program or the chart sets, whatever the args: none may come from the user. */
-export function coderdEnvOwners(): { name: string; setBy: "program" | "chart"; source: EnvSource }[] {
-    return [
-        ...CODERD_ENV.map((e) => ({ name: e.name, setBy: "program" as const, source: e.source })),
-        ...CHART_ENV.map((e) => ({ ...e, setBy: "chart" as const })),
-    ];
+export function coderdEnvOwners(): EnvOwner[] {
+    return ownersOf(CODERD_ENV);
 }
 
-/** coderd's env: the program's own, then the user's values, then the user's secrets by reference. */
-function coderdEnv(a: CoderValuesArgs): EnvVar[] {
-    const own = CODERD_ENV.flatMap((e) => {
+/** Every workspace proxy env var the program or the chart sets, whatever the args. */
+export function proxyEnvOwners(): EnvOwner[] {
+    return ownersOf(PROXY_ENV);
+}
+
+/** The env vars the program or the chart sets on coderd or on a proxy, each name once (coderd's entry first). */
+export function serverEnvOwners(): EnvOwner[] {
+    const owners = new Map<string, EnvOwner>();
+    for (const o of [...coderdEnvOwners(), ...proxyEnvOwners()]) if (!owners.has(o.name)) owners.set(o.name, o);
+    return [...owners.values()];
+}
+
+/** The server's env: the program's own, then the user's values, then the user's secrets by reference. */
+function serverEnv(a: CoderValuesArgs): EnvVar[] {
+    const own = (a.server.kind === "coderd" ? CODERD_ENV : PROXY_ENV).flatMap((e) => {
         const v = e.set(a);
         return v ? [{ name: e.name, ...v } as EnvVar] : [];
     });
@@ -187,23 +264,33 @@ export const NOT_EVICTABLE = { "cluster-autoscaler.kubernetes.io/safe-to-evict":
 /** `coder.podAnnotations`: never evicted by scale-down, plus the pods' own. */
 const podAnnotationsOf = (annotations: Record<string, unknown> | undefined) => ({ podAnnotations: { ...NOT_EVICTABLE, ...annotations } });
 
+/**
+ * Node anti-affinity of the coder chart's pods (coderd's or the proxies'). One a node by
+ * default, required: losing a node costs one replica. Where the pool packs several on a node
+ * (perNode above 1, e.g. three 4 vCPU / 12 GiB pods on a 16 vCPU node), preferred: the
+ * scheduler still spreads them across nodes, and their requests cap how many share one.
+ */
+export function serverAffinity(w: Pick<PlacedWorkload, "perNode">) {
+    const term = { labelSelector: { matchLabels: coderSelector }, topologyKey: "kubernetes.io/hostname" };
+    return (w.perNode ?? 1) <= 1
+        ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } }
+        : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
+}
+
 export function coderValues(a: CoderValuesArgs) {
+    const proxy = a.server.kind === "proxy";
     return {
         coder: {
-            replicaCount: a.coderd.replicas,
+            // Set in both modes, so a stack's helmValues cannot turn coderd into a proxy or back.
+            workspaceProxy: proxy,
+            // A proxy without its session token would fail at start: none runs until it has one.
+            replicaCount: a.server.kind === "proxy" && !a.server.hasToken ? 0 : a.coderd.replicas,
             ...podAnnotationsOf(a.podAnnotations),
-            env: coderdEnv(a),
+            env: serverEnv(a),
             resources: k8sResources(a.coderd),
             nodeSelector: a.coderd.placement.nodeSelector,
             tolerations: a.coderd.placement.tolerations,
-            affinity: {
-                // One coderd a node: losing a node costs one replica.
-                podAntiAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: [
-                        { labelSelector: { matchLabels: coderSelector }, topologyKey: "kubernetes.io/hostname" },
-                    ],
-                },
-            },
+            affinity: serverAffinity(a.coderd),
             topologySpreadConstraints: [
                 { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: coderSelector } },
             ],
@@ -217,19 +304,20 @@ export function coderValues(a: CoderValuesArgs) {
                 ...(a.loadBalancerIP !== undefined ? { loadBalancerIP: a.loadBalancerIP } : {}),
             },
             tls: { secretNames: a.tlsSecretNames },
-            // coderd builds nothing itself, so it needs no rights over workspaces.
+            // coderd builds nothing itself, nor does a proxy, so neither needs rights over workspaces.
             serviceAccount: { workspacePerms: false, enableDeployments: false },
         },
         // coderd accepts PSK provisioners only while it has a PSK (helm/coder/templates/_coder.tpl
-        // sets CODER_PROVISIONER_DAEMON_PSK from this Secret); provisioner keys need none.
-        provisionerDaemon: { pskSecretName: PSK_SECRET },
+        // sets CODER_PROVISIONER_DAEMON_PSK from this Secret); provisioner keys need none. A
+        // proxy accepts no provisioners: no PSK (the chart's default, set so it stays so).
+        provisionerDaemon: { pskSecretName: proxy ? "" : PSK_SECRET },
     };
 }
 
 export interface ProvisionerValuesArgs {
     /** replicas may be 0: no provisioner runs (e.g. until coderd is licensed) */
     provisioners: PlacedWorkload;
-    /** in-cluster URL of coderd */
+    /** the URL of coderd the provisioners dial: its in-cluster Service, or the primary's access URL from a proxy region */
     coderUrl: string;
     auth: ProvisionerAuthKind;
     /** the provisioners' pod annotations (digests and restart tokens; see DIGEST_ANNOTATIONS) */
@@ -285,19 +373,27 @@ export function provisionerValues(a: ProvisionerValuesArgs) {
 /** Everything the values of both releases depend on. */
 export interface ReleaseValuesArgs extends CoderValuesArgs {
     provisioners: PlacedWorkload;
-    /** the namespace of coderd's Service, which the provisioners dial */
+    /** the namespace of coderd's Service, which the provisioners dial (with coderd in the cluster) */
     coderNamespace: string;
     provisionerAuth: ProvisionerAuthKind;
     provisionerPodAnnotations?: Record<string, unknown>;
 }
+
+/**
+ * Provisioners beside a proxy authenticate with a provisioner key only: the PSK is each
+ * cluster's own, and a proxy region's would never be coderd's. With the PSK they run none.
+ */
+export const provisionersRun = (server: ServerKind, auth: ProvisionerAuthKind): boolean => server === "coderd" || auth === "key";
 
 /** The program's values of both releases; config checks and the releases use this one function. */
 export function releaseValues(a: ReleaseValuesArgs): { coder: Values; provisioner: Values } {
     return {
         coder: coderValues(a),
         provisioner: provisionerValues({
-            provisioners: a.provisioners,
-            coderUrl: coderServiceUrl(a.coderNamespace),
+            provisioners: provisionersRun(a.server.kind, a.provisionerAuth) ? a.provisioners : { ...a.provisioners, replicas: 0 },
+            // Beside a proxy, through the primary's access URL: the proxy serves workspace
+            // traffic, not coderd's provisioner API.
+            coderUrl: a.server.kind === "proxy" ? a.server.primaryAccessUrl : coderServiceUrl(a.coderNamespace),
             auth: a.provisionerAuth,
             podAnnotations: a.provisionerPodAnnotations,
         }),
