@@ -1,14 +1,25 @@
 /** What is AWS-specific: VPC, EKS cluster and add-ons, managed node groups, RDS and the known traps. */
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../config";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, Settings, validateConfig } from "../config";
 import { Rendered, RenderedResource, computed, isSecretValue, renderConfig, reveal } from "../preview/render";
 import { Plan, buildPlan } from "../sizing";
 import { NODE_PROFILES } from "../tiers";
 import { AUTOSCALER_CHART } from "../components/aws/autoscaler";
 import { EksCluster, EksClusterArgs, UPDATE_BATCH_MINUTES } from "../components/aws/cluster";
+import { AwsPlatform } from "../components/aws/platform";
 import { NODE_DISK_DECISION } from "./fixtures/seeds";
-import { POOL_KEY, STACKS, one, ofType, rawConfig, release, render } from "./helpers";
+import { POOL_KEY, STACKS, one, ofType, rawConfig, release, render as renderAll } from "./helpers";
+
+/**
+ * A stack's primary region: a proxy region's resources (named `coder-<region name>-...` by the
+ * program) are left out; each region's platform is tested on its own below.
+ */
+async function render(stack: string) {
+    const r = await renderAll(stack);
+    const ids = (r.settings.proxyRegions ?? []).map((p) => `coder-${p.name}-`);
+    return ids.length ? { ...r, resources: r.resources.filter((x) => !ids.some((id) => x.name.startsWith(id))) } : r;
+}
 
 type Obj = Record<string, any>;
 const awsStacks = STACKS.filter((s) => s.startsWith("aws-"));
@@ -70,6 +81,19 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
             system: { type: "m8i.large", min: 3, max: 3 },
         },
     },
+    // seed 000 (the primary region): c2d-standard-16 coderd and provisioner nodes (same shape:
+    // m8i.4xlarge), 256 workspace nodes of 8 vCPU / 32 GB each region; the database at 32 vCPU
+    // (tiers/t10k.ts: db.m8g.8xlarge above the page's 16), 3 TB by decision
+    "aws-10k": {
+        db: "db.m8g.8xlarge",
+        storageGb: 3000,
+        pools: {
+            coderd: { type: "m8i.4xlarge", min: 4, max: 4 },
+            provisioners: { type: "m8i.4xlarge", min: 3, max: 4, desired: 4 },
+            workspaces: { type: "m8i.2xlarge", min: 3, max: 256 },
+            system: { type: "m8i.large", min: 3, max: 3 },
+        },
+    },
     // seed 003: "M8-series in AWS"; the database is 8 vCPU / 32 GiB
     "aws-1k": {
         db: "db.m8g.2xlarge",
@@ -103,7 +127,7 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
         expect(i.deletionProtection).toBe(true);
         expect(db.protect).toBe(true);
         expect(i.skipFinalSnapshot).toBe(false);
-        expect(i.finalSnapshotIdentifier).toMatch(/^coder-aws-\dk-pg-final-/);
+        expect(i.finalSnapshotIdentifier).toMatch(/^coder-aws-\d+k-pg-final-/);
         expect(i.backupRetentionPeriod).toBe(14);
         expect(i.performanceInsightsEnabled).toBe(true);
         expect(i.copyTagsToSnapshot).toBe(true);
@@ -113,7 +137,7 @@ describe.each(awsStacks)("AWS stack %s", (stack) => {
         expect(db.name).toBe("coder-aws-db-pg");
         // the database URL coderd reads requires TLS
         const url = reveal(ofType(r, "kubernetes:core/v1:Secret").find((x) => x.name.endsWith("db-url"))!.inputs.stringData) as Obj;
-        expect(url.url).toMatch(/^postgres:\/\/coder:[^@]+@coder-aws-\dk-pg\.mock\.us-east-1\.rds\.amazonaws\.com:5432\/coder\?sslmode=require$/);
+        expect(url.url).toMatch(/^postgres:\/\/coder:[^@]+@coder-aws-\d+k-pg\.mock\.us-east-1\.rds\.amazonaws\.com:5432\/coder\?sslmode=require$/);
     });
 
     it("RDS parameters: TLS forced, max_connections from the plan (static, at reboot)", async () => {
@@ -693,5 +717,161 @@ describe("the kubeconfig signs as the Pulumi AWS provider", () => {
             .toEqual(expect.arrayContaining([expect.stringMatching(/^aws:assumeRoles\[0\]: externalId cannot be passed/)]));
         expect(await refused({ "aws:accessKey": "AKIAEXAMPLE", "aws:secretKey": "s" }))
             .toEqual(expect.arrayContaining([expect.stringMatching(/^aws:accessKey: /), expect.stringMatching(/^aws:secretKey: /)]));
+    });
+});
+
+/** A registration as the mocks saw it (provider reference included) and as the platform asked for it. */
+interface RegionResource { type: string; name: string; inputs: Obj; provider: string; custom: boolean }
+
+const EUROPE = {
+    region: "eu-west-1",
+    zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    accessUrl: "https://eu.coder.example.com",
+    wildcardAccessUrl: "*.eu.coder.example.com",
+};
+
+/**
+ * aws-3k's primary platform and a proxy region's platform (eu-west-1, its own prefix and
+ * hosts) in one stack under mocks, each platform's resources apart, with the provider
+ * reference each registration carried (`<urn>::<id>`; "" for the default provider).
+ */
+async function renderAwsRegions(changes: Record<string, unknown> = {}, place: typeof EUROPE = EUROPE) {
+    const stack = "aws-3k";
+    const raw = rawConfig(stack, changes);
+    const mocked = new Map<string, { inputs: Obj; provider: string; custom: boolean }>();
+    const calls: { token: string; provider: string }[] = [];
+    pulumi.runtime.setMocks({
+        newResource: (a) => {
+            const inputs = (a.inputs ?? {}) as Obj;
+            mocked.set(`${a.type}::${a.name}`, { inputs, provider: a.provider ?? "", custom: a.custom ?? true });
+            return { id: `${a.name}-id`, state: { ...inputs, ...computed(a.type, a.name, inputs) } };
+        },
+        call: (a) => { calls.push({ token: a.token, provider: a.provider ?? "" }); return { id: "ZMOCKNLBZONE" }; },
+    }, "coder-refarch", stack, false);
+    pulumi.runtime.setAllConfig(raw);
+    const settings = validateConfig(raw, stack);
+    const proxySettings: Settings = { ...settings, ...place, zones: [...place.zones], prefix: `${settings.prefix}-europe`, network: {} };
+    const seen = { primary: [] as { type: string; name: string }[], proxy: [] as { type: string; name: string }[] };
+    const capture = (into: { type: string; name: string }[]): pulumi.ResourceTransformation => (a) => { into.push({ type: a.type, name: a.name }); return undefined; };
+    const primary = new AwsPlatform("coder-aws", { settings, plan: buildPlan(settings) }, { transformations: [capture(seen.primary)] });
+    const proxy = new AwsPlatform("coder-europe-aws", { settings: proxySettings, plan: buildPlan(proxySettings), role: "proxy" }, { transformations: [capture(seen.proxy)] });
+    primary.pointDnsAt("mock-nlb-0123456789.elb.us-east-1.amazonaws.com");
+    proxy.pointDnsAt("mock-nlb-9876543210.elb.eu-west-1.amazonaws.com");
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const resolve = (rs: { type: string; name: string }[]): RegionResource[] => rs.map((r) => ({ ...r, ...mocked.get(`${r.type}::${r.name}`)! }));
+    return { settings, proxySettings, primary, proxy, calls, all: [...mocked.entries()], seen: { primary: resolve(seen.primary), proxy: resolve(seen.proxy) } };
+}
+
+/** The name a resource has in the cloud: the one the program gives it, or the mocks' auto-name. */
+const physicalOf = (r: RegionResource): string => String(r.inputs.name ?? r.inputs.identifier ?? `${r.name}-mock`);
+
+describe("a proxy region's platform (AWS)", () => {
+    // Rendered when the block runs, not when it is collected: Pulumi's mocks are global, and
+    // the renders of the blocks above must be done.
+    let regions: ReturnType<typeof renderAwsRegions>;
+    beforeAll(() => { regions = renderAwsRegions({ "aws:profile": "coder-deploy", "aws:assumeRoles": [{ roleArn: "arn:aws:iam::123456789012:role/deployer" }] }); });
+
+    it("creates no RDS, no DB subnet group, no database security group or key", async () => {
+        const { proxy, seen } = await regions;
+        const types = seen.proxy.map((r) => r.type);
+        for (const t of types) expect(t, t).not.toMatch(/^aws:rds\//);
+        expect(types).not.toContain("aws:ec2/securityGroup:SecurityGroup");
+        expect(types).not.toContain("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        expect(types).not.toContain("random:index/randomPassword:RandomPassword");
+        expect(proxy.role).toBe("proxy");
+        expect(seen.proxy.filter((r) => r.type === "aws:kms/alias:Alias").map((r) => r.inputs.name)).toEqual(["alias/coder-aws-3k-europe-eks-secrets"]);
+        expect(proxy.database).toBeUndefined();
+        expect(proxy.databaseInstance).toBeUndefined();
+        // the primary keeps its database
+        expect(seen.primary.filter((r) => r.type === T.db)).toHaveLength(1);
+    });
+
+    it("every AWS resource and invoke of the proxy region goes through the region's own provider, with the stack's identity", async () => {
+        const { proxy, seen, all, calls } = await regions;
+        const providers = all.filter(([k]) => k.startsWith("pulumi:providers:aws::"));
+        // one explicit AWS provider: the proxy region's (the primary's region is aws:region's)
+        expect(providers.map(([k]) => k)).toEqual(["pulumi:providers:aws::coder-europe-aws-provider"]);
+        const p = providers[0]![1].inputs;
+        expect(p.region).toBe("eu-west-1");
+        expect(p.profile).toBe("coder-deploy");
+        // the provider SDK sends objects as JSON
+        expect(JSON.parse(p.assumeRoles as string)).toEqual([{ roleArn: "arn:aws:iam::123456789012:role/deployer" }]);
+        const urn = await new Promise<string>((resolve) => proxy.awsProvider!.urn.apply(resolve));
+        const aws = seen.proxy.filter((r) => r.custom && r.type.startsWith("aws:"));
+        expect(aws.length).toBeGreaterThan(50);
+        for (const r of aws) expect(r.provider, `${r.type} ${r.name}`).toMatch(new RegExp(`^${urn.replace(/[$]/g, "\\$")}::`));
+        // Route 53 records too (a global service, the same identity)
+        expect(aws.filter((r) => r.type === "aws:route53/record:Record")).toHaveLength(2);
+        // the primary stays on the default provider: nothing of it moves
+        for (const r of (await regions).seen.primary.filter((x) => x.custom && x.type.startsWith("aws:"))) expect(r.provider, r.name).toBe("");
+        // Kubernetes objects go to the region's own cluster
+        for (const r of seen.proxy.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) expect(r.provider).toContain("pulumi:providers:kubernetes::coder-europe-aws-eks-k8s::");
+        // no invoke without the region's provider (the NLB zone of eu-west-1 is in the table)
+        for (const c of calls) expect(c.provider).toMatch(/pulumi:providers:aws::coder-europe-aws-provider::|^$/);
+    });
+
+    it("everything naming a region names the proxy's: kubeconfig, autoscaler, S3 endpoint, ACME solver, NLB alias zone", async () => {
+        const { proxy, proxySettings, seen } = await regions;
+        const k8s = seen.proxy.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        const exec = JSON.parse(reveal(k8s.inputs.kubeconfig) as string).users[0].user.exec as Obj;
+        expect(exec.args).toEqual(["eks", "get-token", "--cluster-name", "coder-aws-3k-europe", "--region", "eu-west-1", "--output", "json",
+            "--role-arn", "arn:aws:iam::123456789012:role/deployer", "--profile", "coder-deploy"]);
+        const autoscaler = seen.proxy.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+        expect((reveal(autoscaler.inputs.values) as Obj).awsRegion).toBe("eu-west-1");
+        expect(seen.proxy.find((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint")!.inputs.serviceName).toBe("com.amazonaws.eu-west-1.s3");
+        expect(proxy.cluster.acme!.dns01).toEqual({ route53: { region: "eu-west-1", hostedZoneID: "Z0123456789EXAMPLE0AB" } });
+        const records = seen.proxy.filter((r) => r.type === "aws:route53/record:Record");
+        expect(records.map((r) => r.inputs.name).sort()).toEqual(["*.eu.coder.example.com", "eu.coder.example.com"]);
+        for (const r of records) expect(r.inputs.aliases[0].zoneId).toBe("Z2IFOLAFXWLO4F");
+        for (const s of seen.proxy.filter((r) => r.type === T.subnet)) expect(EUROPE.zones).toContain(s.inputs.availabilityZone);
+        // protected ranges: the region's private subnets, Services and the metadata server; no database
+        const ranges = await new Promise<string[]>((resolve) => pulumi.output(proxy.cluster.protectedRanges).apply((r) => resolve(r as string[])));
+        expect(ranges).toEqual(["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18", proxySettings.serviceCidr, "169.254.169.254/32"]);
+    });
+
+    it("no physical name of the proxy region is one of the primary's; its IAM roles and launch templates carry its prefix", async () => {
+        const { proxySettings, seen } = await regions;
+        const names = (rs: RegionResource[]) => new Set(rs.filter((r) => r.custom && r.type.startsWith("aws:")).map((r) => `${r.type}::${physicalOf(r)}`));
+        const primary = names(seen.primary);
+        expect([...names(seen.proxy)].filter((n) => primary.has(n))).toEqual([]);
+        // IAM is global: every role of the region is named after the region's prefix
+        const roles = seen.proxy.filter((r) => r.type === T.role);
+        expect(roles.map((r) => r.inputs.name).sort()).toEqual(
+            ["acme", "autoscaler", "ebs-csi", "eks-cluster", "flow-logs", "nodes", "vpc-cni"].map((x) => `${proxySettings.prefix}-${x}`));
+        for (const r of roles) expect((r.inputs.name as string).length).toBeLessThanOrEqual(64);
+        expect(seen.proxy.filter((r) => r.type === T.launchTemplate).map((r) => r.inputs.name).sort())
+            .toEqual(["coderd", "provisioners", "system", "workspaces"].map((x) => `${proxySettings.prefix}-${x}`));
+        const cluster = seen.proxy.find((r) => r.type === T.cluster)!;
+        expect(cluster.inputs.name).toBe(proxySettings.prefix);
+        expect(seen.proxy.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup").map((r) => r.inputs.name).sort())
+            .toEqual([`/aws/eks/${proxySettings.prefix}/cluster`, `/aws/vpc/${proxySettings.prefix}/flow-logs`]);
+        // the primary's roles keep their auto-names (a new name would replace its cluster)
+        for (const r of seen.primary.filter((x) => x.type === T.role)) expect(r.inputs.name).toBeUndefined();
+    });
+
+    it("a long prefix still gives IAM-sized names, distinct for prefixes that share their start", async () => {
+        const { regionalName } = await import("../components/aws/names");
+        const a = regionalName("coder-staging-eu-central-1-10k-a-frankfurt01", "autoscaler");
+        const b = regionalName("coder-staging-eu-central-1-10k-a-frankfurt02", "autoscaler");
+        expect(a).not.toBe(b);
+        for (const n of [a, b]) expect(n.length).toBeLessThanOrEqual(64);
+        expect(regionalName("coder-aws-10k-europe", "nodes")).toBe("coder-aws-10k-europe-nodes");
+    });
+
+    it("an invoke of the platform (the NLB zone of a region newer than the table) asks the region's provider", async () => {
+        const mexico = { ...EUROPE, region: "mx-central-1", zones: ["mx-central-1a", "mx-central-1b", "mx-central-1c"] };
+        const { calls, seen } = await renderAwsRegions({}, mexico);
+        const zoneReads = calls.filter((c) => c.token === "aws:lb/getHostedZoneId:getHostedZoneId");
+        expect(zoneReads.map((c) => c.provider)).toEqual([expect.stringMatching(/::pulumi:providers:aws::coder-europe-aws-provider::/)]);
+        for (const r of seen.proxy.filter((x) => x.type === "aws:route53/record:Record")) expect(r.inputs.aliases[0].zoneId).toBe("ZMOCKNLBZONE");
+    });
+
+    it("the region's provider carries every key of the aws: namespace", async () => {
+        const awsConfig = await import("@pulumi/aws/config");
+        const { regionProviderArgs } = await import("../components/aws/provider");
+        const keys = Object.keys(awsConfig).filter((k) => k !== "requireRegion" && k !== "region");
+        // every key set (as text pulumi-aws parses, JSON where it reads an object): each reaches the provider
+        pulumi.runtime.setAllConfig(Object.fromEntries(keys.map((k) => [`aws:${k}`, "1"])));
+        expect(Object.keys(regionProviderArgs("eu-west-1")).sort()).toEqual([...keys, "region"].sort());
     });
 });

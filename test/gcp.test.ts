@@ -1,17 +1,31 @@
 /** What is GCP-specific: GKE cluster settings, node pools, Cloud SQL and the known traps. */
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Settings, validateConfig } from "../config";
+import { REQUIRED_APIS } from "../components/gcp/apis";
 import { GKE_MAINTENANCE_START, GkeCluster } from "../components/gcp/cluster";
+import { GcpPlatform } from "../components/gcp/platform";
 import { MAX_SURGE_NODES, poolRollout } from "../components/gcp/rollout";
-import { serviceAccountId } from "../components/gcp/names";
+import { gkeClusterName, serviceAccountId } from "../components/gcp/names";
 import { NAT_MAX_PORTS_PER_VM, NAT_MIN_PORTS_PER_VM } from "../components/gcp/network";
 import { cloudReader } from "../components/network-check";
 import { loadPlan } from "../program";
 import { computed as mockOutputs, renderConfig, reveal } from "../preview/render";
 import { readStackConfig } from "../preview/stack-config";
+import { buildPlan } from "../sizing";
 import { Machine, NODE_PROFILES } from "../tiers";
 import { NODE_DISK_DECISION } from "./fixtures/seeds";
-import { POOL_KEY, STACKS, one, ofType, rawConfig, render } from "./helpers";
+import { POOL_KEY, STACKS, one, ofType, rawConfig, render as renderAll } from "./helpers";
+
+/**
+ * A stack's primary region: a proxy region's resources (named `coder-<region name>-...` by the
+ * program) are left out; each region's platform is tested on its own below.
+ */
+async function render(stack: string) {
+    const r = await renderAll(stack);
+    const ids = (r.settings.proxyRegions ?? []).map((p) => `coder-${p.name}-`);
+    return ids.length ? { ...r, resources: r.resources.filter((x) => !ids.some((id) => x.name.startsWith(id))) } : r;
+}
 
 type Obj = Record<string, any>;
 const gcpStacks = STACKS.filter((s) => s === "dev" || s.startsWith("gcp-"));
@@ -326,5 +340,140 @@ describe("the Kubernetes provider", () => {
         const kc = JSON.parse(reveal(one(r, "pulumi:providers:kubernetes").inputs.kubeconfig) as string);
         expect(kc.clusters[0].cluster.server).not.toBe("https://203.0.113.10");
         expect(kc.clusters[0].cluster).not.toHaveProperty("certificate-authority-data");
+    });
+});
+
+/** A registration as the mocks saw it, and as the platform that registered it asked for it. */
+interface Registered { type: string; name: string; inputs: Obj; dependsOn: pulumi.Resource[]; resource: pulumi.Resource }
+
+/**
+ * gcp-3k's primary platform and a proxy region's platform (us-east1, its own prefix and
+ * hosts, the primary's APIs) in one stack under mocks, each platform's resources apart.
+ */
+async function renderRegions() {
+    const stack = "gcp-3k";
+    const raw = rawConfig(stack);
+    const inputs = new Map<string, Obj>();
+    pulumi.runtime.setMocks({
+        newResource: (a) => {
+            const i = (a.inputs ?? {}) as Obj;
+            inputs.set(`${a.type}::${a.name}`, i);
+            return { id: `${a.name}-id`, state: { ...i, ...mockOutputs(a.type, a.name, i) } };
+        },
+        call: (a) => { throw new Error(`no mock for the call ${a.token}`); },
+    }, "coder-refarch", stack, false);
+    pulumi.runtime.setAllConfig(raw);
+    const settings = validateConfig(raw, stack);
+    const proxySettings: Settings = {
+        ...settings,
+        region: "us-east1",
+        zones: ["us-east1-b", "us-east1-c", "us-east1-d"],
+        prefix: `${settings.prefix}-useast`,
+        accessUrl: "https://us.coder.example.com",
+        wildcardAccessUrl: "*.us.coder.example.com",
+        network: {},
+    };
+    const seen = { primary: [] as Registered[], proxy: [] as Registered[] };
+    const capture = (into: Registered[]): pulumi.ResourceTransformation => (a) => {
+        into.push({ type: a.type, name: a.name, inputs: {}, dependsOn: ([] as pulumi.Resource[]).concat((a.opts.dependsOn ?? []) as pulumi.Resource[]), resource: a.resource });
+        return undefined;
+    };
+    const primary = new GcpPlatform("coder-gcp", { settings, plan: buildPlan(settings) }, { transformations: [capture(seen.primary)] });
+    const proxy = new GcpPlatform("coder-useast-gcp", {
+        settings: proxySettings, plan: buildPlan(proxySettings), role: "proxy", apis: primary.apis,
+    }, { transformations: [capture(seen.proxy)] });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    for (const r of [...seen.primary, ...seen.proxy]) r.inputs = inputs.get(`${r.type}::${r.name}`) ?? {};
+    return { settings, proxySettings, primary, proxy, seen };
+}
+
+/** The name a resource has in the cloud: the one the program gives it, or the mocks' auto-name. */
+const physicalName = (r: Registered): string => String(r.inputs.accountId ?? r.inputs.name ?? `${r.name}-mock`);
+
+describe("a proxy region's platform (GCP)", () => {
+    // Rendered when the block runs, not when it is collected: Pulumi's mocks are global, and
+    // the renders of the blocks above must be done.
+    let regions: ReturnType<typeof renderRegions>;
+    beforeAll(() => { regions = renderRegions(); });
+
+    it("creates no Cloud SQL, no private services access and no project API of its own", async () => {
+        const { proxy, seen } = await regions;
+        const types = new Set(seen.proxy.map((r) => r.type));
+        for (const t of ["gcp:sql/databaseInstance:DatabaseInstance", "gcp:sql/database:Database", "gcp:sql/user:User",
+            "gcp:compute/globalAddress:GlobalAddress", "gcp:servicenetworking/connection:Connection", "gcp:projects/service:Service",
+            "random:index/randomPassword:RandomPassword"]) {
+            expect(types.has(t), t).toBe(false);
+        }
+        expect(proxy.database).toBeUndefined();
+        expect(proxy.databaseInstance).toBeUndefined();
+        // no Cloud SQL peering holds its VPC at teardown
+        expect(proxy.networkName).toBeUndefined();
+        // the primary keeps all of it
+        const primaryTypes = new Set(seen.primary.map((r) => r.type));
+        for (const t of ["gcp:sql/databaseInstance:DatabaseInstance", "gcp:servicenetworking/connection:Connection", "gcp:projects/service:Service"]) {
+            expect(primaryTypes.has(t), t).toBe(true);
+        }
+    });
+
+    it("waits for the primary's APIs: its network, cluster and load-balancer address depend on them", async () => {
+        const { primary, proxy, seen } = await regions;
+        expect(proxy.apis).toBe(primary.apis);
+        expect(primary.apis.length).toBe(REQUIRED_APIS.length);
+        for (const type of ["gcp:compute/network:Network", "gcp:container/cluster:Cluster", "gcp:compute/address:Address",
+            "gcp:serviceaccount/account:Account", "gcp:dns/recordSet:RecordSet"]) {
+            for (const r of seen.proxy.filter((x) => x.type === type)) {
+                expect(r.dependsOn, `${type} ${r.name}`).toEqual(expect.arrayContaining(primary.apis));
+            }
+        }
+    });
+
+    it("has everything else of a region: VPC with NAT, regional cluster and pools, StorageClass, static address, DNS records, ACME identity", async () => {
+        const { proxySettings: ps, proxy, seen } = await regions;
+        const of = (type: string) => seen.proxy.filter((r) => r.type === type);
+        expect(of("gcp:compute/network:Network")).toHaveLength(1);
+        expect(of("gcp:compute/routerNat:RouterNat")).toHaveLength(1);
+        expect(of("gcp:compute/subnetwork:Subnetwork")[0]!.inputs.region).toBe("us-east1");
+        const cluster = of("gcp:container/cluster:Cluster");
+        expect(cluster.map((c) => [c.inputs.name, c.inputs.location])).toEqual([[ps.prefix, "us-east1"]]);
+        expect(of("gcp:container/nodePool:NodePool").map((p) => p.inputs.nodeLocations)).toEqual(Array(4).fill(ps.zones));
+        expect(of("kubernetes:storage.k8s.io/v1:StorageClass")).toHaveLength(1);
+        expect(of("gcp:compute/address:Address")[0]!.inputs.region).toBe("us-east1");
+        expect(of("gcp:dns/recordSet:RecordSet").map((r) => r.inputs.name).sort()).toEqual(["*.us.coder.example.com.", "us.coder.example.com."]);
+        expect(proxy.cluster.acme).toBeDefined();
+        // workspaces are kept from the control plane and the metadata server; there is no database range
+        const ranges = await new Promise<string[]>((resolve) => pulumi.output(proxy.cluster.protectedRanges).apply((r) => resolve(r as string[])));
+        expect(ranges).toEqual([ps.controlPlaneCidr, "169.254.169.254/32"]);
+        expect(ranges).not.toContain(ps.privateServicesCidr);
+    });
+
+    it("no physical name of the proxy region is one of the primary's (cluster, service accounts, VPC, address)", async () => {
+        const { settings, proxySettings, seen } = await regions;
+        const custom = (rs: Registered[]) => rs.filter((r) => r.resource instanceof pulumi.CustomResource);
+        const names = (rs: Registered[]) => new Set(custom(rs).map((r) => `${r.type}::${physicalName(r)}`));
+        const primary = names(seen.primary);
+        const clash = [...names(seen.proxy)].filter((n) => primary.has(n))
+            // Kubernetes objects live in the region's own cluster
+            .filter((n) => !n.startsWith("kubernetes:"));
+        expect(clash).toEqual([]);
+        // names given from the prefix: the cluster and the project-wide service accounts
+        const accountIds = (rs: Registered[]) => rs.filter((r) => r.type === "gcp:serviceaccount/account:Account").map((r) => r.inputs.accountId as string).sort();
+        expect(accountIds(seen.proxy)).toEqual([serviceAccountId(proxySettings.prefix, "acme"), serviceAccountId(proxySettings.prefix, "nodes")].sort());
+        expect(accountIds(seen.primary)).toEqual([serviceAccountId(settings.prefix, "acme"), serviceAccountId(settings.prefix, "nodes")].sort());
+        expect(accountIds(seen.proxy).filter((id) => accountIds(seen.primary).includes(id))).toEqual([]);
+    });
+
+    it("a proxy region's long prefix still names a GKE cluster (40 characters), distinct for prefixes that share their start", () => {
+        const a = gkeClusterName("coder-staging-europe-west1-10k-frankfurt01");
+        const b = gkeClusterName("coder-staging-europe-west1-10k-frankfurt02");
+        expect(a).not.toBe(b);
+        for (const n of [a, b]) expect(n).toMatch(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$/);
+        // a stack's own prefix (30 characters at most) is the name, as deployed
+        expect(gkeClusterName("coder-gcp-10k-europe")).toBe("coder-gcp-10k-europe");
+    });
+
+    it("refuses a proxy role without the primary's APIs (two resources would manage one project service)", () => {
+        const settings = validateConfig(rawConfig("gcp-3k"), "gcp-3k");
+        expect(() => new GcpPlatform("coder-orphan-gcp", { settings, plan: buildPlan(settings), role: "proxy" }))
+            .toThrow(/takes the primary's apis/);
     });
 });

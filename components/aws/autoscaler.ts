@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Placement } from "../../sizing";
 import { EBS_STARTUP_TAINT, autoscalerOwnerTag } from "./cluster";
 import { irsaTrustPolicy } from "./irsa";
+import { regionalName } from "./names";
 
 /**
  * The cluster-autoscaler chart from https://kubernetes.github.io/autoscaler:
@@ -71,6 +72,8 @@ export interface ClusterAutoscalerArgs {
     placement: Placement;
     provider: k8s.Provider;
     tags: Record<string, string>;
+    /** the IRSA role's physical name prefix (IAM is global; names.ts); absent: auto-named */
+    namePrefix?: string;
 }
 
 /**
@@ -124,6 +127,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         super("coder-refarch:aws:ClusterAutoscaler", name, {}, { ...opts, providers: [args.provider] });
 
         this.role = new iam.Role(`${name}-irsa`, {
+            ...(args.namePrefix ? { name: regionalName(args.namePrefix, "autoscaler") } : {}),
             description: `cluster-autoscaler of EKS cluster ${args.clusterName}`,
             assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT),
             tags: args.tags,

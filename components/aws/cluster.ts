@@ -9,6 +9,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./irsa";
+import { regionalName } from "./names";
+
+/** Launch template names: at most 128 characters (EC2 API, CreateLaunchTemplate `LaunchTemplateName`). */
+const LAUNCH_TEMPLATE_NAME_MAX = 128;
 import { execKubeconfig } from "../k8s/kubeconfig";
 
 export interface EksClusterArgs {
@@ -30,6 +34,12 @@ export interface EksClusterArgs {
     /** the identity the Pulumi AWS provider uses, for the kubeconfig's `aws eks get-token` */
     credentials: AwsCliCredentials;
     tags: Record<string, string>;
+    /**
+     * Physical names of the IAM roles (global) and launch templates: `<namePrefix>-<role>`
+     * (names.ts). Absent: auto-named from the logical names, as the primary region's were
+     * first deployed (a new name would replace the cluster's role, and with it the cluster).
+     */
+    namePrefix?: string;
 }
 
 /**
@@ -234,7 +244,9 @@ export class EksCluster extends pulumi.ComponentResource {
         }, parent);
         new kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
 
+        const named = (role: string) => (args.namePrefix ? { name: regionalName(args.namePrefix, role) } : {});
         const clusterRole = new iam.Role(`${name}-cluster`, {
+            ...named("eks-cluster"),
             assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
             tags,
         }, parent);
@@ -300,6 +312,7 @@ export class EksCluster extends pulumi.ComponentResource {
         }, parent);
         const irsaRole = (id: string, namespace: string, serviceAccount: string, policy: string) => {
             const role = new iam.Role(`${name}-${id}`, {
+                ...named(id),
                 assumeRolePolicy: irsaTrustPolicy(oidc, namespace, serviceAccount),
                 tags,
             }, parent);
@@ -329,6 +342,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
         // ---- nodes ----
         const nodeRole = new iam.Role(`${name}-nodes`, {
+            ...named("nodes"),
             assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
             tags,
         }, parent);
@@ -393,6 +407,7 @@ export class EksCluster extends pulumi.ComponentResource {
     private launchTemplate(id: string, args: EksClusterArgs, pool: PoolPlan): ec2.LaunchTemplate {
         const tags = { ...args.tags, pool: pool.role };
         return new ec2.LaunchTemplate(id, {
+            ...(args.namePrefix ? { name: regionalName(args.namePrefix, pool.role, LAUNCH_TEMPLATE_NAME_MAX) } : {}),
             description: `EKS ${args.clusterName} ${pool.role} nodes`,
             blockDeviceMappings: [{
                 deviceName: "/dev/xvda",

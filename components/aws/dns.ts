@@ -10,6 +10,7 @@ import * as route53 from "@pulumi/aws/route53";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CoderHostnames, hostnameList } from "../k8s/cert-manager";
 import { ClusterHandle } from "../k8s/types";
 import { irsaTrustPolicy } from "./irsa";
+import { regionalName } from "./names";
 
 /**
  * The canonical hosted zone of Network Load Balancers, per region: an alias record names
@@ -109,6 +110,8 @@ export interface AcmeRoleArgs {
     oidcProvider: iam.OpenIdConnectProvider;
     clusterName: string;
     tags: Record<string, string>;
+    /** the role's physical name prefix (IAM is global; names.ts); absent: auto-named */
+    namePrefix?: string;
 }
 
 /**
@@ -124,6 +127,7 @@ export class AcmeRole extends pulumi.ComponentResource {
     constructor(name: string, args: AcmeRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:aws:AcmeRole", name, {}, opts);
         this.role = new iam.Role(`${name}-irsa`, {
+            ...(args.namePrefix ? { name: regionalName(args.namePrefix, "acme") } : {}),
             description: `cert-manager of EKS cluster ${args.clusterName}: ACME DNS-01 in ${args.hostedZoneId}`,
             assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT),
             tags: args.tags,

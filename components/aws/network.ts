@@ -4,6 +4,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
 import { cidrRange } from "../../config";
 import { serviceTrustPolicy } from "./irsa";
+import { regionalName } from "./names";
 
 export interface AwsNetworkArgs {
     region: string;
@@ -12,6 +13,8 @@ export interface AwsNetworkArgs {
     /** EKS cluster name: subnets carry its discovery tag */
     clusterName: string;
     tags: Record<string, string>;
+    /** the flow-log role's physical name prefix (IAM is global; names.ts); absent: auto-named */
+    namePrefix?: string;
 }
 
 export interface SubnetLayout {
@@ -155,6 +158,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             tags: tags(),
         }, parent);
         const flowLogRole = new iam.Role(`${name}-flow-logs`, {
+            ...(args.namePrefix ? { name: regionalName(args.namePrefix, "flow-logs") } : {}),
             assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"),
             tags: tags(),
         }, parent);

@@ -12,6 +12,15 @@ import { AwsCliCredentials, EksCluster } from "./cluster";
 import { RdsDatabase } from "./database";
 import { AcmeRole, Route53AliasRecords } from "./dns";
 import { AwsNetwork } from "./network";
+import { Provider } from "@pulumi/aws/provider";
+import { defaultProviderRegion, regionProvider } from "./provider";
+
+/** `opts` with `provider` added to the providers its children inherit (a list or a map keyed by package). */
+function withProvider(opts: pulumi.ComponentResourceOptions | undefined, provider: Provider): pulumi.ComponentResourceOptions {
+    const given = opts?.providers;
+    const providers = Array.isArray(given) ? [...given, provider] : { ...(given ?? {}), aws: provider };
+    return { ...opts, providers };
+}
 
 /** Settings the AWS layer cannot deploy, found before any resource is registered. */
 export function awsConfigProblems(s: Settings): string[] {
@@ -77,11 +86,23 @@ export function awsCliCredentials(): AwsCliCredentials {
     return { ...(profile ? { profile } : {}), ...(roleArn ? { roleArn } : {}) };
 }
 
+/**
+ * What a platform deploys: the primary region (cluster and Coder's database) or a proxy
+ * region (a cluster of its own, no database: its workspace proxy reaches the primary's
+ * coderd over its access URL).
+ */
+export type PlatformRole = "primary" | "proxy";
+
 export interface AwsPlatformArgs {
     settings: Settings;
     plan: Plan;
     /** an existing VPC to deploy into; absent = the platform creates one */
     existingNetwork?: AwsNetworkRef;
+    /**
+     * default "primary"; "proxy": no RDS (nor its subnet group and security group), an AWS
+     * provider of the region's own, IAM roles and launch templates named after settings.prefix
+     */
+    role?: PlatformRole;
 }
 
 /** cloud-provider-aws ServiceAnnotationLoadBalancerTargetNodeLabels. */
@@ -126,27 +147,49 @@ export const LB_SUBNETS_ANNOTATION = "service.beta.kubernetes.io/aws-load-balanc
 
 /**
  * One AWS region of a deployment: VPC (or an existing one), EKS cluster with the planned pools and
- * cluster-autoscaler for them, RDS for PostgreSQL, and the default StorageClass for
- * workspace volumes. Hands the Kubernetes layer a cloud-free ClusterHandle and DatabaseEndpoint.
+ * cluster-autoscaler for them, (in the primary region) RDS for PostgreSQL, and the default
+ * StorageClass for workspace volumes. Hands the Kubernetes layer a cloud-free ClusterHandle
+ * and (primary) DatabaseEndpoint.
+ *
+ * A region other than `aws:region` (every proxy region) gets an AWS provider of its own
+ * (provider.ts), passed to every child through the component's `providers`: "a child
+ * resource created with a component as its parent automatically picks up the matching
+ * provider from the component's inherited map" (pulumi.com/docs/iac/concepts/resources/options/providers),
+ * invokes included (they take the provider of their `parent`).
  */
 export class AwsPlatform extends pulumi.ComponentResource {
+    public readonly role: PlatformRole;
     public readonly cluster: ClusterHandle;
-    public readonly database: DatabaseEndpoint;
+    /** the primary's database (absent in a proxy region) */
+    public readonly database?: DatabaseEndpoint;
     public readonly clusterName: pulumi.Output<string>;
-    public readonly databaseInstance: pulumi.Output<string>;
+    /** the RDS instance's identifier (absent in a proxy region) */
+    public readonly databaseInstance?: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
+    /** the region's own AWS provider (absent where the stack's default provider serves the region) */
+    public readonly awsProvider?: Provider;
     private readonly logicalName: string;
     private readonly settings: Settings;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("coder-refarch:aws:Platform", name, {}, opts);
+        const role = args.role ?? "primary";
+        // A provider exists before the component that hands it down: parented beside it.
+        const awsProvider = role === "proxy" || args.settings.region !== defaultProviderRegion()
+            ? regionProvider(`${name}-provider`, args.settings.region, { parent: opts?.parent })
+            : undefined;
+        super("coder-refarch:aws:Platform", name, {}, awsProvider ? withProvider(opts, awsProvider) : opts);
         const { settings: s, plan } = args;
+        this.role = role;
+        this.awsProvider = awsProvider;
         this.logicalName = name;
         this.settings = s;
         const tags = { "managed-by": "pulumi", app: "coder", stack: s.stack };
         const clusterName = s.prefix;
+        // IAM is global: a proxy region's roles carry its prefix. The primary's keep the
+        // auto-names they were created with (a new name replaces a role; the cluster's, the cluster).
+        const namePrefix = role === "proxy" ? s.prefix : undefined;
 
-        const net = args.existingNetwork ?? this.createNetwork(name, s, clusterName, tags);
+        const net = args.existingNetwork ?? this.createNetwork(name, s, clusterName, tags, namePrefix);
 
         const eks = new EksCluster(`${name}-eks`, {
             region: s.region,
@@ -161,6 +204,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
             deletionProtection: s.deletionProtection,
             credentials: awsCliCredentials(),
             tags,
+            namePrefix,
         }, { parent: this });
 
         // Managed node groups do not resize themselves: cluster-autoscaler grows the
@@ -173,17 +217,20 @@ export class AwsPlatform extends pulumi.ComponentResource {
             placement: plan.pools.system.placement,
             provider: eks.provider,
             tags,
+            namePrefix,
         }, { parent: this });
 
-        const db = new RdsDatabase(`${name}-db`, {
-            vpcId: net.vpcId,
-            subnetIds: net.privateSubnetIds,
-            clientSecurityGroupId: eks.clusterSecurityGroupId,
-            plan: plan.database,
-            deletionProtection: s.deletionProtection,
-            namePrefix: s.prefix,
-            tags,
-        }, { parent: this });
+        const db = role === "primary"
+            ? new RdsDatabase(`${name}-db`, {
+                vpcId: net.vpcId,
+                subnetIds: net.privateSubnetIds,
+                clientSecurityGroupId: eks.clusterSecurityGroupId,
+                plan: plan.database,
+                deletionProtection: s.deletionProtection,
+                namePrefix: s.prefix,
+                tags,
+            }, { parent: this })
+            : undefined;
 
         // Workspace volumes: encrypted gp3, created in the zone the pod is scheduled to.
         const storageClass = new k8s.storage.v1.StorageClass(`${name}-workspaces`, {
@@ -207,6 +254,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
                 oidcProvider: eks.oidcProvider,
                 clusterName,
                 tags,
+                namePrefix,
             }, { parent: this }).acme
             : undefined;
 
@@ -217,16 +265,16 @@ export class AwsPlatform extends pulumi.ComponentResource {
             workspaceStorageClass: storageClass.metadata.name,
             // No managed Prometheus is installed on EKS (the observability bundle comes with its own).
             podMonitoring: false,
-            // The database, the control plane's network interfaces and the nodes share the
-            // private subnets: workspaces reach none of them directly. The VPC CNI's policy
+            // The database (primary region), the control plane's network interfaces and the
+            // nodes share the private subnets: workspaces reach none of them directly. The VPC CNI's policy
             // agent judges a Service's ClusterIP before kube-proxy translates it, so the
             // Service range goes too (kubernetes.default); DNS and coderd stay reachable
             // through their pod-selector rules, which the agent resolves to their Services.
             protectedRanges: [...net.privateCidrs, s.serviceCidr, METADATA_RANGE],
         };
-        this.database = db.endpoint;
+        this.database = db?.endpoint;
         this.clusterName = eks.cluster.name;
-        this.databaseInstance = db.instance.identifier;
+        this.databaseInstance = db?.instance.identifier;
         this.kubeconfig = eks.kubeconfig;
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
     }
@@ -239,22 +287,25 @@ export class AwsPlatform extends pulumi.ComponentResource {
     public pointDnsAt(loadBalancerHostname: pulumi.Input<string>, opts?: pulumi.ComponentResourceOptions): Route53AliasRecords | undefined {
         const s = this.settings;
         if (!s.dnsZone) return undefined;
+        // The region's provider even where the caller names another parent.
+        const options = { parent: this, ...opts };
         return new Route53AliasRecords(`${this.logicalName}-dns`, {
             region: s.region,
             hostedZoneId: s.dnsZone,
             hosts: coderHostnames(s.accessUrl, s.wildcardAccessUrl),
             loadBalancerHostname,
-        }, { parent: this, ...opts });
+        }, this.awsProvider ? withProvider(options, this.awsProvider) : options);
     }
 
     /** A VPC of the program's own over the stack's zones. */
-    private createNetwork(name: string, s: Settings, clusterName: string, tags: Record<string, string>) {
+    private createNetwork(name: string, s: Settings, clusterName: string, tags: Record<string, string>, namePrefix: string | undefined) {
         const network = new AwsNetwork(`${name}-net`, {
             region: s.region,
             zones: s.zones,
             vpcCidr: s.vpcCidr,
             clusterName,
             tags,
+            namePrefix,
         }, { parent: this });
         return {
             vpcId: network.vpc.id,

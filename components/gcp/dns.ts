@@ -9,7 +9,7 @@ import * as dns from "@pulumi/gcp/dns";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CoderHostnames, hostnameList } from "../k8s/cert-manager";
 import { ClusterHandle } from "../k8s/types";
-import { serviceAccountId } from "./names";
+import { displayName, serviceAccountId } from "./names";
 
 /** TTL of the records: short enough that a moved load balancer is found within minutes. */
 export const RECORD_TTL = 300;
@@ -64,6 +64,8 @@ export interface CloudDnsRecordsArgs {
     hosts: CoderHostnames;
     /** the load balancer's static address */
     ip: pulumi.Input<string>;
+    /** resources that must exist first (the project's APIs) */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -85,7 +87,7 @@ export class CloudDnsRecords extends pulumi.ComponentResource {
             type: "A",
             ttl: RECORD_TTL,
             rrdatas: [args.ip],
-        }, { parent: this }));
+        }, { parent: this, dependsOn: args.dependsOn }));
         this.registerOutputs({ names: this.records.map((r) => r.name) });
     }
 }
@@ -98,6 +100,8 @@ export interface AcmeIdentityArgs {
     namePrefix: string;
     /** the GKE cluster, whose Workload Identity creates the pool the binding names */
     cluster: pulumi.Resource;
+    /** resources that must exist first (the project's APIs) */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -118,8 +122,8 @@ export class AcmeIdentity extends pulumi.ComponentResource {
             project: args.project,
             // 6-30 characters, with a hash of the whole prefix: stacks that share a long prefix get their own.
             accountId: serviceAccountId(args.namePrefix, "acme"),
-            displayName: `cert-manager of ${args.namePrefix}: ACME DNS-01 in ${args.managedZone}`,
-        }, { parent: this });
+            displayName: displayName(`cert-manager of ${args.namePrefix}: ACME DNS-01 in ${args.managedZone}`),
+        }, { parent: this, dependsOn: args.dependsOn });
         const member = pulumi.interpolate`serviceAccount:${this.account.email}`;
 
         new dns.DnsManagedZoneIamMember(`${name}-zone`, {

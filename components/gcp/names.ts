@@ -14,3 +14,20 @@ export function serviceAccountId(namePrefix: string, role: string): string {
     const head = (/^[a-z]/.test(clean) ? clean : `c${clean}`).slice(0, room).replace(/-+$/, "");
     return `${head}-${hash}-${role}`;
 }
+
+/** GKE cluster names: at most 40 characters ("Cluster names ... must be no longer than 40 characters", GKE docs, creating a cluster). */
+export const GKE_CLUSTER_NAME_MAX = 40;
+
+/**
+ * A GKE cluster's name: the prefix itself (a stack's, 30 characters at most, as deployed), or
+ * for a longer one (a proxy region's: the stack's prefix and the region's name) its start and
+ * a short stable hash of the whole prefix.
+ */
+export function gkeClusterName(namePrefix: string): string {
+    if (namePrefix.length <= GKE_CLUSTER_NAME_MAX) return namePrefix;
+    const hash = createHash("sha256").update(namePrefix).digest("hex").slice(0, 6);
+    return `${namePrefix.slice(0, GKE_CLUSTER_NAME_MAX - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/** Service account display names: at most 100 bytes (IAM API, ServiceAccount `displayName`); ours are ASCII. */
+export const displayName = (text: string): string => text.slice(0, 100);

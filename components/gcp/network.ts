@@ -7,8 +7,11 @@ export interface GcpNetworkArgs {
     nodeCidr: string;
     podCidr: string;
     serviceCidr: string;
-    /** the range private services access (Cloud SQL) takes its addresses from, e.g. 10.20.0.0/16 */
-    privateServicesCidr: string;
+    /**
+     * the range private services access (Cloud SQL) takes its addresses from, e.g. 10.20.0.0/16;
+     * absent: no private services access (a proxy region, which has no database)
+     */
+    privateServicesCidr?: string;
     /** resources that must exist first (the project's APIs) */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -22,15 +25,15 @@ export const SERVICE_RANGE = "services";
 /**
  * VPC for one region: a subnet with secondary ranges for pods and Services, Cloud
  * Router + NAT so private nodes reach the internet (images, git, Terraform
- * providers), and private services access for Cloud SQL.
+ * providers), and (with a database in the region) private services access for Cloud SQL.
  */
 export class GcpNetwork extends pulumi.ComponentResource {
     public readonly network: compute.Network;
     public readonly subnet: compute.Subnetwork;
-    /** the peering Cloud SQL's private IP depends on */
-    public readonly privateServiceAccess: servicenetworking.Connection;
-    /** the range Cloud SQL's private addresses come from (known at preview: it is pinned) */
-    public readonly privateServiceRange: pulumi.Output<string>;
+    /** the peering Cloud SQL's private IP depends on (absent without privateServicesCidr) */
+    public readonly privateServiceAccess?: servicenetworking.Connection;
+    /** the range Cloud SQL's private addresses come from (known at preview: it is pinned; absent without privateServicesCidr) */
+    public readonly privateServiceRange?: pulumi.Output<string>;
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:Network", name, {}, opts);
@@ -39,7 +42,8 @@ export class GcpNetwork extends pulumi.ComponentResource {
         this.network = new compute.Network(`${name}-vpc`, {
             autoCreateSubnetworks: false,
             routingMode: "REGIONAL",
-            description: "coder-refarch: nodes, pods and private services",
+            // Immutable (a new text replaces the network): the primary's stays as it was.
+            description: args.privateServicesCidr ? "coder-refarch: nodes, pods and private services" : "coder-refarch: nodes and pods",
         }, parent);
 
         this.subnet = new compute.Subnetwork(`${name}-nodes`, {
@@ -80,10 +84,19 @@ export class GcpNetwork extends pulumi.ComponentResource {
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
         }, { parent: this });
 
+        if (args.privateServicesCidr) {
+            this.privateServiceAccess = this.privateServicesAccess(name, args.privateServicesCidr);
+            this.privateServiceRange = pulumi.output(args.privateServicesCidr);
+        }
+        this.registerOutputs({ network: this.network.id, subnet: this.subnet.id });
+    }
+
+    /** Private services access: the pinned range and the peering with Google's service producers. */
+    private privateServicesAccess(name: string, cidr: string): servicenetworking.Connection {
         // Pinned, not picked by Google: the range is validated against the node, pod,
         // Service and control-plane ranges (config), and known at preview, where the
         // workspaces' NetworkPolicy keeps workspaces out of it.
-        const [address, prefix] = args.privateServicesCidr.split("/");
+        const [address, prefix] = cidr.split("/");
         const peeringRange = new compute.GlobalAddress(`${name}-psa`, {
             network: this.network.id,
             purpose: "VPC_PEERING",
@@ -93,7 +106,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
             description: "private services access (Cloud SQL)",
         }, { parent: this });
 
-        this.privateServiceAccess = new servicenetworking.Connection(`${name}-psa`, {
+        return new servicenetworking.Connection(`${name}-psa`, {
             network: this.network.id,
             service: "servicenetworking.googleapis.com",
             reservedPeeringRanges: [peeringRange.name],
@@ -110,8 +123,5 @@ export class GcpNetwork extends pulumi.ComponentResource {
             // connection creation failure" (connection.d.ts).
             updateOnCreationFail: true,
         }, { parent: this });
-
-        this.privateServiceRange = pulumi.output(args.privateServicesCidr);
-        this.registerOutputs({ network: this.network.id, subnet: this.subnet.id });
     }
 }

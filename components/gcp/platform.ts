@@ -10,13 +10,29 @@ import { enableApis } from "./apis";
 import { GkeCluster } from "./cluster";
 import { CloudSqlDatabase } from "./database";
 import { AcmeIdentity, CloudDnsRecords, LoadBalancerAddress } from "./dns";
+import { gkeClusterName } from "./names";
 import { GcpNetwork, POD_RANGE, SERVICE_RANGE } from "./network";
+
+/**
+ * What a platform deploys: the primary region (cluster and Coder's database) or a proxy
+ * region (a cluster of its own, no database: its workspace proxy reaches the primary's
+ * coderd over its access URL).
+ */
+export type PlatformRole = "primary" | "proxy";
 
 export interface GcpPlatformArgs {
     settings: Settings;
     plan: Plan;
     /** an existing (Shared) VPC to deploy into; absent = the platform creates one */
     existingNetwork?: GcpNetworkRef;
+    /** default "primary"; "proxy": no Cloud SQL and no private services access */
+    role?: PlatformRole;
+    /**
+     * The project's APIs as another platform of the stack enabled them (the primary's `apis`):
+     * this platform waits for them and enables none itself. An API is one per project; two
+     * resources for it would fight over it. Required in the proxy role.
+     */
+    apis?: pulumi.Resource[];
 }
 
 /**
@@ -48,28 +64,44 @@ interface Attachment {
 }
 
 /**
- * One GCP region of a deployment: APIs, network (or an existing one), GKE cluster with the planned pools,
- * and (in the primary region) the Cloud SQL database. Hands the Kubernetes layer a
- * cloud-free ClusterHandle and DatabaseEndpoint.
+ * One GCP region of a deployment: APIs (the primary's), network (or an existing one), GKE
+ * cluster with the planned pools, and (in the primary region) the Cloud SQL database. Hands
+ * the Kubernetes layer a cloud-free ClusterHandle and (primary) DatabaseEndpoint.
+ *
+ * Physical names come from `settings.prefix` (a proxy region's is the stack's with the
+ * region's name): the cluster's name and the service account IDs (names.ts, with a hash of
+ * the whole prefix). The rest is auto-named from the logical name with a random suffix
+ * (VPC, subnetwork, router, NAT, static address) or scoped to the cluster (node pools).
  */
 export class GcpPlatform extends pulumi.ComponentResource {
+    public readonly role: PlatformRole;
     public readonly cluster: ClusterHandle;
-    public readonly database: DatabaseEndpoint;
+    /** the primary's database (absent in a proxy region) */
+    public readonly database?: DatabaseEndpoint;
     public readonly clusterName: pulumi.Output<string>;
-    public readonly databaseInstance: pulumi.Output<string>;
+    /** the Cloud SQL instance's name (absent in a proxy region) */
+    public readonly databaseInstance?: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
+    /** the project's APIs this platform enabled, or waits for: a proxy region's platform takes the primary's */
+    public readonly apis: pulumi.Resource[];
     /**
-     * The VPC the program created (absent in an existing network): `pulumi destroy` stops at
-     * it until its Cloud SQL peering is deleted by name (README, tearing a stack down).
+     * The VPC the program created for the database (absent in an existing network and in a
+     * proxy region): `pulumi destroy` stops at it until its Cloud SQL peering is deleted by
+     * name (README, tearing a stack down).
      */
     public readonly networkName?: pulumi.Output<string>;
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        const role = args.role ?? "primary";
+        // Refused before anything is registered.
+        const project = args.settings.gcpProject;
+        if (!project) throw new Error("gcp:project is required");
+        if (role === "proxy" && !args.apis) throw new Error(`${name}: a proxy region's platform takes the primary's apis (GcpPlatformArgs.apis)`);
         super("coder-refarch:gcp:Platform", name, {}, opts);
         const { settings: s, plan } = args;
-        if (!s.gcpProject) throw new Error("gcp:project is required");
+        this.role = role;
 
-        const apis = enableApis(name, this);
+        const apis = this.apis = args.apis ?? enableApis(name, this);
 
         const net: Attachment = args.existingNetwork
             ? {
@@ -78,17 +110,17 @@ export class GcpPlatform extends pulumi.ComponentResource {
                 podRangeName: args.existingNetwork.podRangeName,
                 serviceRangeName: args.existingNetwork.serviceRangeName,
             }
-            : this.createNetwork(name, s, apis);
+            : this.createNetwork(name, s, apis, role === "primary");
 
         const gke = new GkeCluster(`${name}-gke`, {
-            project: s.gcpProject,
+            project,
             region: s.region,
             network: net.network,
             subnet: net.subnet,
             podRangeName: net.podRangeName,
             serviceRangeName: net.serviceRangeName,
             pools: plan.pools,
-            clusterName: s.prefix,
+            clusterName: gkeClusterName(s.prefix),
             releaseChannel: s.gkeReleaseChannel,
             kubernetesVersion: s.kubernetesVersion,
             controlPlaneCidr: s.controlPlaneCidr,
@@ -97,15 +129,17 @@ export class GcpPlatform extends pulumi.ComponentResource {
             dependsOn: apis,
         }, { parent: this });
 
-        const db = new CloudSqlDatabase(`${name}-db`, {
-            region: s.region,
-            zones: s.zones,
-            network: net.network,
-            privateServiceAccess: net.privateServiceAccess,
-            plan: plan.database,
-            deletionProtection: s.deletionProtection,
-            namePrefix: s.prefix,
-        }, { parent: this });
+        const db = role === "primary"
+            ? new CloudSqlDatabase(`${name}-db`, {
+                region: s.region,
+                zones: s.zones,
+                network: net.network,
+                privateServiceAccess: net.privateServiceAccess,
+                plan: plan.database,
+                deletionProtection: s.deletionProtection,
+                namePrefix: s.prefix,
+            }, { parent: this })
+            : undefined;
 
         // Workspace volumes: N4 nodes attach Hyperdisk only, other types Persistent Disk.
         const hyperdisk = plan.pools.workspaces.machine.bootDisk === "hyperdisk-balanced";
@@ -132,11 +166,13 @@ export class GcpPlatform extends pulumi.ComponentResource {
 
         const hosts = coderHostnames(s.accessUrl, s.wildcardAccessUrl);
         if (s.dnsZone) {
-            new CloudDnsRecords(`${name}-dns`, { managedZone: s.dnsZone, project: s.gcpProject, hosts, ip: address.ip }, { parent: this });
+            new CloudDnsRecords(`${name}-dns`, {
+                managedZone: s.dnsZone, project, hosts, ip: address.ip, dependsOn: apis,
+            }, { parent: this });
         }
         const acme = usesAcme(s)
             ? new AcmeIdentity(`${name}-acme`, {
-                project: s.gcpProject, managedZone: s.dnsZone, namePrefix: s.prefix, cluster: gke.cluster,
+                project, managedZone: s.dnsZone, namePrefix: s.prefix, cluster: gke.cluster, dependsOn: apis,
             }, { parent: this }).acme
             : undefined;
 
@@ -149,29 +185,34 @@ export class GcpPlatform extends pulumi.ComponentResource {
             // Managed Service for Prometheus is on (cluster.ts): it scrapes PodMonitoring objects.
             podMonitoring: true,
             // In an existing VPC the private services range is the host's: the database's
-            // own address (Cloud SQL keeps it across failovers) stands for it.
+            // own address (Cloud SQL keeps it across failovers) stands for it. A proxy region
+            // has no database (nor a private services range) of its own.
             protectedRanges: [
-                net.privateServiceRange ?? pulumi.interpolate`${db.instance.privateIpAddress}/32`,
+                ...(db ? [net.privateServiceRange ?? pulumi.interpolate`${db.instance.privateIpAddress}/32`] : []),
                 s.controlPlaneCidr,
                 METADATA_RANGE,
             ],
         };
-        this.database = db.endpoint;
+        this.database = db?.endpoint;
         this.clusterName = gke.cluster.name;
-        this.databaseInstance = db.instance.name;
+        this.databaseInstance = db?.instance.name;
         this.kubeconfig = gke.kubeconfig;
         this.networkName = net.networkName;
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
     }
 
-    /** A VPC of the program's own: subnet with named pod and Service ranges, NAT, private services access. */
-    private createNetwork(name: string, s: Settings, apis: pulumi.Resource[]): Attachment {
+    /**
+     * A VPC of the program's own: subnet with named pod and Service ranges, NAT, and (with
+     * the database) private services access. Its name is kept for the teardown only where
+     * a Cloud SQL peering holds it.
+     */
+    private createNetwork(name: string, s: Settings, apis: pulumi.Resource[], database: boolean): Attachment {
         const network = new GcpNetwork(`${name}-net`, {
             region: s.region,
             nodeCidr: s.nodeCidr,
             podCidr: s.podCidr,
             serviceCidr: s.serviceCidr,
-            privateServicesCidr: s.privateServicesCidr,
+            ...(database ? { privateServicesCidr: s.privateServicesCidr } : {}),
             dependsOn: apis,
         }, { parent: this });
         return {
@@ -181,7 +222,7 @@ export class GcpPlatform extends pulumi.ComponentResource {
             serviceRangeName: SERVICE_RANGE,
             privateServiceAccess: network.privateServiceAccess,
             privateServiceRange: network.privateServiceRange,
-            networkName: network.network.name,
+            ...(database ? { networkName: network.network.name } : {}),
         };
     }
 }
