@@ -83,6 +83,8 @@ const poolOverride = z.strictObject({
 /** Overrides of every sizing figure of the tier; absent = the tier's figure. */
 export const sizingSchema = z.strictObject({
     coderd: workloadOverride.optional(),
+    /** the workspace proxies of every proxy region */
+    proxy: workloadOverride.optional(),
     provisioners: workloadOverride.optional(),
     workspace: z.strictObject({ requests: resources.optional() }).optional(),
     pools: z.strictObject({
@@ -102,6 +104,26 @@ export const sizingSchema = z.strictObject({
 export type SizingOverrides = z.infer<typeof sizingSchema>;
 
 const https = z.string().url("a URL such as https://coder.example.com").refine((u) => u.startsWith("https://"), "must use https://");
+const wildcardHost = z.string().refine((s) => s === "" || /^\*[a-z0-9-]*\.[a-z0-9.-]+[a-z0-9]$/i.test(s),
+    "empty, or a wildcard host such as *.coder.example.com");
+const zoneList = z.array(z.string().regex(/^[a-z0-9-]+$/, "a zone name")).min(2, "at least 2 zones, so coderd and the database survive a zone loss").max(4)
+    .refine((zs) => new Set(zs).size === zs.length, "zones must not repeat");
+
+/**
+ * A proxy region: a cluster of its own with workspace proxies, provisioners and workspaces.
+ * Its name names its resources and its proxy in Coder, so it must stay stable.
+ */
+export const proxyRegionSchema = z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, "a short lowercase name such as europe (2-12 letters and digits): it names the region's resources and its proxy in Coder"),
+    displayName: z.string().min(1).max(64).optional(),
+    /** an emoji path of Coder's, e.g. /emojis/1f30d.png */
+    icon: z.string().regex(/^\/[-a-zA-Z0-9_./]+$/, "a path such as /emojis/1f30d.png").optional(),
+    region: z.string().regex(/^[a-z0-9-]+$/, "a region name such as europe-west1"),
+    zones: zoneList,
+    accessUrl: https,
+    wildcardAccessUrl: wildcardHost,
+});
+export type ProxyRegion = z.infer<typeof proxyRegionSchema>;
 
 /** An environment variable name, as coderd reads them (CODER_...). */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name such as CODER_OIDC_ISSUER_URL");
@@ -154,11 +176,11 @@ export const configSchema = z.strictObject({
     cloud: z.enum(CLOUDS as [CloudName, ...CloudName[]]),
     tier: z.enum(TIERS as [TierName, ...TierName[]]),
     region: z.string().regex(/^[a-z0-9-]+$/, "a region name such as us-east1"),
-    zones: z.array(z.string().regex(/^[a-z0-9-]+$/, "a zone name")).min(2, "at least 2 zones, so coderd and the database survive a zone loss").max(4)
-        .refine((zs) => new Set(zs).size === zs.length, "zones must not repeat"),
+    zones: zoneList,
     accessUrl: https,
-    wildcardAccessUrl: z.string().refine((s) => s === "" || /^\*[a-z0-9-]*\.[a-z0-9.-]+[a-z0-9]$/i.test(s),
-        "empty, or a wildcard host such as *.coder.example.com"),
+    wildcardAccessUrl: wildcardHost,
+    /** regions with workspace proxies, provisioners and workspaces of their own (empty: the primary region only) */
+    proxyRegions: z.array(proxyRegionSchema),
     tlsSecretNames: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name")),
     tlsCertificate: z.string(),
     tlsPrivateKey: z.string().optional(),
@@ -240,6 +262,24 @@ export interface Settings extends StackConfig {
     /** provider-level config this program relies on, e.g. gcp:project */
     gcpProject?: string;
     awsRegion?: string;
+}
+
+/**
+ * The settings a proxy region is deployed with: the stack's, in the region's place and on
+ * its hosts, its physical names prefixed with the region's name, in a network of its own.
+ */
+export function settingsForRegion(s: Settings, p: ProxyRegion): Settings {
+    return {
+        ...s,
+        region: p.region,
+        zones: [...p.zones],
+        accessUrl: p.accessUrl,
+        wildcardAccessUrl: p.wildcardAccessUrl,
+        prefix: `${s.prefix}-${p.name}`,
+        network: {},
+        proxyRegions: [],
+        awsRegion: s.cloud === "aws" ? p.region : s.awsRegion,
+    };
 }
 
 /** The keys an object schema accepts at `path` below it (for "did you mean" hints). */
@@ -404,6 +444,7 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
         return problems;
     }
     if (readable("region", "zones")) problems.push(...placeProblems(s));
+    if (readable("accessUrl", "wildcardAccessUrl", "proxyRegions") && s.proxyRegions.length > 0) problems.push(...proxyRegionProblems(s));
     if (readable("nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr", "apiAuthorizedNetworks", "loadBalancerSourceRanges", "network")) {
         problems.push(...addressProblems(s));
     }
@@ -434,13 +475,13 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
     return problems;
 }
 
-/** The region exists on the stack's cloud and the zones belong to it. */
-function placeProblems(s: Settings): string[] {
+/** The region exists on the stack's cloud and the zones belong to it (`at`: the keys' prefix, e.g. proxyRegions.0.). */
+function placeProblems(s: Pick<Settings, "cloud" | "region" | "zones">, at = ""): string[] {
     const problems: string[] = [];
     const cat = REGIONS[s.cloud];
     if (!cat.pattern.test(s.region)) {
         const near = closest(s.region, cat.regions);
-        problems.push(`${k("region")}: '${s.region}' is not a ${s.cloud} region name (e.g. ${cat.example})` +
+        problems.push(`${k(`${at}region`)}: '${s.region}' is not a ${s.cloud} region name (e.g. ${cat.example})` +
             (near ? `; did you mean ${near}?` : ""));
         return problems;
     }
@@ -448,9 +489,38 @@ function placeProblems(s: Settings): string[] {
     const bad = s.zones.filter((z) => !zone.test(z));
     if (bad.length) {
         const ids = bad.filter((z) => /^[a-z]{3,4}\d+-az\d+$/.test(z));
-        problems.push(`${k("zones")}: ${bad.join(", ")} not ${bad.length > 1 ? "zones" : "a zone"} of region ${s.region}` +
+        problems.push(`${k(`${at}zones`)}: ${bad.join(", ")} not ${bad.length > 1 ? "zones" : "a zone"} of region ${s.region}` +
             (ids.length ? ` (${ids.join(", ")}: zone IDs; EKS takes zone names)` : "") + `; zones of ${s.region} look like ${cat.zoneExample(s.region)}`);
     }
+    return problems;
+}
+
+/**
+ * Proxy regions: names unique and not Coder's reserved "primary", each region and its zones
+ * of the cloud, each proxy on hosts of its own (its access URL an origin, its wildcard apart
+ * from every other region's).
+ */
+function proxyRegionProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    const hosts = new Map<string, string>([[new URL(s.accessUrl).host, k("accessUrl")], ...(s.wildcardAccessUrl ? [[s.wildcardAccessUrl, k("wildcardAccessUrl")] as [string, string]] : [])]);
+    s.proxyRegions.forEach((p, i) => {
+        const at = `proxyRegions.${i}.`;
+        if (p.name === "primary") problems.push(`${k(`${at}name`)}: 'primary' is Coder's name for the primary region; choose another, e.g. europe`);
+        const first = seen.get(p.name);
+        if (first !== undefined) problems.push(`${k(`${at}name`)}: '${p.name}' is also proxyRegions.${first}.name; each region needs its own name`);
+        else seen.set(p.name, i);
+        problems.push(...placeProblems({ cloud: s.cloud, region: p.region, zones: p.zones }, at));
+        const u = new URL(p.accessUrl);
+        if (u.pathname !== "/" || u.search || u.hash || u.username || u.password) {
+            problems.push(`${k(`${at}accessUrl`)}: ${p.accessUrl} has a path, query or credentials; a proxy serves at the root of a host: use ${u.protocol}//${u.host}`);
+        }
+        for (const [host, key] of [[u.host, `${at}accessUrl`], ...(p.wildcardAccessUrl ? [[p.wildcardAccessUrl, `${at}wildcardAccessUrl`]] : [])] as [string, string][]) {
+            const other = hosts.get(host);
+            if (other) problems.push(`${k(key)}: ${host} is also ${other}; every region serves its own hosts`);
+            else hosts.set(host, k(key));
+        }
+    });
     return problems;
 }
 

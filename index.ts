@@ -22,5 +22,6 @@ export = async () => {
         loadBalancerAddress: out.loadBalancerAddress,
         networkName: out.networkName,
         adminPassword: out.adminPassword,
+        proxyRegions: out.proxyRegions,
     };
 };

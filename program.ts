@@ -3,7 +3,7 @@
  * deployment. index.ts runs it under the Pulumi CLI; preview/ runs it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, PROJECT, Settings, advisories, checkConfig, declaredDefaults } from "./config";
+import { ConfigError, PROJECT, Settings, advisories, checkConfig, declaredDefaults, settingsForRegion } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import * as k8s from "@pulumi/kubernetes";
@@ -15,13 +15,25 @@ import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
 import { NOT_EVICTABLE } from "./components/k8s/values";
 import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
 import { preflight } from "./components/preflight";
-import { Plan, buildPlan } from "./sizing";
+import { Plan, RegionPlan, buildPlan, planOfRegion } from "./sizing";
 
 export interface CoderDeploymentArgs {
     settings: Settings;
     plan: Plan;
     /** the existing network of `coder-refarch:network`, as loadPlan found it; absent = create one */
     network?: NetworkRefs;
+}
+
+/** A proxy region as deployed: its cluster, and Coder's workspace proxy, provisioners and workspaces on it. */
+export interface ProxyRegionDeployment {
+    name: string;
+    region: string;
+    accessUrl: string;
+    clusterName: pulumi.Output<string>;
+    kubeconfig: pulumi.Output<string>;
+    coder: CoderKubernetes;
+    /** the proxy's load balancer: where DNS for the region's hosts points */
+    loadBalancerAddress: pulumi.Output<string>;
 }
 
 /** One tier on one cloud: the cloud platform, then Coder on its cluster. */
@@ -37,6 +49,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
     public loadBalancerAddress?: pulumi.Output<string>;
     /** the VPC the program created (GCP), which a teardown needs by name */
     public readonly networkName?: pulumi.Output<string>;
+    /** proxy regions, by name */
+    public readonly proxyRegions: ProxyRegionDeployment[];
 
     constructor(name: string, args: CoderDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:index:Deployment", name, {}, opts);
@@ -44,10 +58,11 @@ export class CoderDeployment extends pulumi.ComponentResource {
 
         const platform = platformFor(s, plan, args.network ?? {}, name, this);
         const choices = deploymentChoices(s);
+        if (!platform.database || !platform.databaseInstance) throw new Error("the primary region's platform has no database");
 
         this.coder = new CoderKubernetes(`${name}-k8s`, {
             cluster: platform.cluster,
-            database: platform.database,
+            control: { kind: "coderd", database: platform.database },
             namespaces: s.namespaces,
             accessUrl: s.accessUrl,
             wildcardAccessUrl: s.wildcardAccessUrl,
@@ -64,11 +79,11 @@ export class CoderDeployment extends pulumi.ComponentResource {
                 : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
             metricsNamespaces: s.metricsNamespaces,
-            coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, maxOpenConnections: plan.database.connectionsPerCoderd },
+            coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, perNode: plan.pools.coderd.workload?.perNode, maxOpenConnections: plan.database.connectionsPerCoderd },
             // External provisioners are a licensed feature, and one refused before the license
             // exists never dials again: none run until coderd is licensed.
             provisioners: { ...plan.provisioners, replicas: choices.licensed ? plan.provisioners.replicas : 0, placement: plan.pools.provisioners.placement },
-            provisionerStart: (coderd) => this.startProvisioners(name, s, platform, coderd),
+            provisionerStart: (coderd) => this.startProvisioners(name, s, plan, platform, coderd),
             aggregateAgentStats: plan.tier.name !== "1k",
             workspaces: {
                 placement: plan.pools.workspaces.placement,
@@ -86,24 +101,81 @@ export class CoderDeployment extends pulumi.ComponentResource {
         this.databaseInstance = platform.databaseInstance;
         this.kubeconfig = platform.kubeconfig;
         this.networkName = platform.networkName;
+        // After the primary's release: each proxy's registration (the bootstrap) waits on coderd; nothing else does.
+        this.proxyRegions = plan.proxies.map((r) => this.proxyRegion(name, s, plan, r, platform));
         this.workspaceStorageClass = pulumi.output(platform.cluster.workspaceStorageClass);
         this.registerOutputs({ clusterName: this.clusterName, databaseInstance: this.databaseInstance });
+    }
+
+    /**
+     * A proxy region: its platform (cluster, network, no database), then the Kubernetes layer
+     * with Coder's chart in workspace-proxy mode, the region's provisioners (with the region's
+     * key once coderd is licensed) and its workspaces. The proxy's token comes from registering
+     * it with coderd; until then the proxy runs 0 replicas and the run says what to do next.
+     */
+    private proxyRegion(name: string, s: Settings, plan: Plan, r: RegionPlan, primary: Platform): ProxyRegionDeployment {
+        const config = s.proxyRegions.find((p) => p.name === r.name)!;
+        const rs = settingsForRegion(s, config);
+        const id = `${name}-${r.name}`;
+        const platform = platformFor(rs, planOfRegion(plan, r), {}, id, this, primary);
+        const choices = deploymentChoices(rs);
+        const registered = this.bootstrap?.workspaceProxies?.[r.name];
+        const key = this.bootstrap?.regionProvisionerKeys?.[r.name];
+        const license = this.bootstrap?.license;
+        const coder = new CoderKubernetes(`${id}-k8s`, {
+            cluster: platform.cluster,
+            control: { kind: "proxy", primaryAccessUrl: s.accessUrl, token: registered?.proxyToken },
+            namespaces: s.namespaces,
+            accessUrl: r.accessUrl,
+            wildcardAccessUrl: r.wildcardAccessUrl,
+            tlsSecretNames: choices.tlsSecretNames,
+            coderdDependsOn: (coderNs) => {
+                const certs = tlsFor(`${id}-tls`, {
+                    settings: rs, cluster: platform.cluster, coderNamespace: coderNs.metadata.name, placement: r.pools.system.placement,
+                }, { parent: this, dependsOn: [coderNs] });
+                return certs ? [certs.certificate] : [];
+            },
+            tlsCertificate: s.tlsCertificate && s.tlsPrivateKey
+                ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
+                : undefined,
+            chart: { repository: s.helmRepository, version: s.coderVersion },
+            metricsNamespaces: s.metricsNamespaces,
+            coderd: { ...plan.proxy, placement: r.pools.coderd.placement, perNode: r.pools.coderd.workload?.perNode },
+            // Provisioners here dial the primary with the region's scoped key: none run before it exists.
+            provisioners: { ...plan.provisioners, replicas: key ? plan.provisioners.replicas : 0, placement: r.pools.provisioners.placement },
+            provisionerStart: key
+                ? { auth: { kind: "key", key: key.key }, dependsOn: license ? [license] : [], licenseRevision: license ? license.uuid : "installed by hand" }
+                : { auth: { kind: "psk" } },
+            aggregateAgentStats: plan.tier.name !== "1k",
+            workspaces: {
+                placement: r.pools.workspaces.placement,
+                requests: r.pools.workspaces.workload?.requests ?? plan.tier.workspace.requests,
+            },
+            helmValues: s.helmValues,
+        }, { parent: this });
+        const loadBalancerAddress = this.serviceAddress(`${id}-coder-service`, coder.coderRelease, platform);
+        if (platform.pointDnsAt) platform.pointDnsAt(loadBalancerAddress);
+        return { name: r.name, region: r.region, accessUrl: r.accessUrl, clusterName: platform.clusterName, kubeconfig: platform.kubeconfig, coder, loadBalancerAddress };
+    }
+
+    /** The load balancer's address of a release's `coder` Service (Helm waits for it before the release completes). */
+    private serviceAddress(id: string, release: k8s.helm.v3.Release, platform: Platform): pulumi.Output<string> {
+        const service = k8s.core.v1.Service.get(id, pulumi.interpolate`${release.namespace}/coder`,
+            { parent: this, provider: platform.cluster.provider, dependsOn: [release] });
+        return service.status.apply((st) => {
+            const ingress = st?.loadBalancer?.ingress?.[0];
+            const address = ingress?.ip || ingress?.hostname;
+            if (!address) throw new Error(`the Service ${id} has no load-balancer address yet (kubectl -n coder get svc coder); run pulumi up again`);
+            return address;
+        });
     }
 
     /**
      * After coderd's release: read its load balancer's address, bootstrap through Coder's API
      * where an admin credential is configured, and say how the provisioners start.
      */
-    private startProvisioners(name: string, s: Settings, platform: Platform, coderd: k8s.helm.v3.Release): ProvisionerStart {
-        // Helm waits for the load balancer before the release completes: its address is there.
-        const service = k8s.core.v1.Service.get(`${name}-coder-service`, pulumi.interpolate`${coderd.namespace}/coder`,
-            { parent: this, provider: platform.cluster.provider, dependsOn: [coderd] });
-        this.loadBalancerAddress = service.status.apply((st) => {
-            const ingress = st?.loadBalancer?.ingress?.[0];
-            const address = ingress?.ip || ingress?.hostname;
-            if (!address) throw new Error("coderd's Service has no load-balancer address yet (kubectl -n coder get svc coder); run pulumi up again");
-            return address;
-        });
+    private startProvisioners(name: string, s: Settings, plan: Plan, platform: Platform, coderd: k8s.helm.v3.Release): ProvisionerStart {
+        this.loadBalancerAddress = this.serviceAddress(`${name}-coder-service`, coderd, platform);
         const admin = s.adminToken ? { token: pulumi.secret(s.adminToken) } : s.adminEmail ? { email: s.adminEmail, username: s.adminUsername } : undefined;
         if (!admin) return { auth: { kind: "psk" }, licenseRevision: s.licenseInstalled ? "installed by hand" : undefined };
         this.bootstrap = new CoderBootstrap(`${name}-coder-api`, {
@@ -111,6 +183,11 @@ export class CoderDeployment extends pulumi.ComponentResource {
             admin,
             license: s.license !== undefined ? pulumi.secret(s.license) : undefined,
             provisionerKey: deploymentChoices(s).provisionerAuth === "key" ? { name: provisionerKeyName(s), tags: s.provisionerTags } : undefined,
+            // Proxies and the proxy regions' provisioners are licensed features: registered once the license is in.
+            ...(deploymentChoices(s).licensed ? {
+                workspaceProxies: plan.proxies.map((r) => ({ name: r.name, displayName: r.displayName, icon: r.icon })),
+                regionProvisionerKeys: plan.proxies.map((r) => ({ region: r.name, name: provisionerKeyName(settingsForRegion(s, s.proxyRegions.find((p) => p.name === r.name)!)), tags: { region: r.name } })),
+            } : {}),
             after: [coderd],
         }, { parent: this });
         const key = this.bootstrap.provisionerKey;
@@ -162,6 +239,13 @@ export function bootstrapNotes(s: Settings): string[] {
             `refused before the license exists never retries); set it with \`pulumi config set --secret ${k("license")} < license.jwt\` ` +
             `and run pulumi up again (or upload it in Coder and set ${k("licenseInstalled")} true)`);
     }
+    if (s.proxyRegions.length > 0 && (!(s.adminEmail || s.adminToken) || !deploymentChoices(s).licensed)) {
+        notes.push(`proxy regions ${s.proxyRegions.map((p) => p.name).join(", ")}: clusters, provisioners (0 replicas) and workspace pools deploy now; ` +
+            `the workspace proxies register with coderd through its API and need ${[
+                ...(s.adminEmail || s.adminToken ? [] : [`an admin credential (${k("adminEmail")} or ${k("adminToken")})`]),
+                ...(deploymentChoices(s).licensed ? [] : [`a license (${k("license")})`]),
+            ].join(" and ")}: set it and run pulumi up again; until then each proxy runs 0 replicas`);
+    }
     if ((s.adminEmail || s.adminToken) && (s.internalLoadBalancer || s.loadBalancerSourceRanges.length > 0)) {
         notes.push(`the bootstrap through Coder's API runs from this machine: with ${s.internalLoadBalancer ? k("internalLoadBalancer") : k("loadBalancerSourceRanges")} ` +
             "it must reach coderd's load balancer (a VPN or peering into the network, or its address in the source ranges)");
@@ -180,9 +264,10 @@ export function bootstrapNotes(s: Settings): string[] {
 
 interface Platform {
     cluster: ClusterHandle;
-    database: DatabaseEndpoint;
+    /** the primary region's (none in a proxy region) */
+    database?: DatabaseEndpoint;
     clusterName: pulumi.Output<string>;
-    databaseInstance: pulumi.Output<string>;
+    databaseInstance?: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
     /** GCP: the VPC the program created (none in an existing network) */
     networkName?: pulumi.Output<string>;
@@ -190,12 +275,16 @@ interface Platform {
     pointDnsAt?(address: pulumi.Input<string>): unknown;
 }
 
-function platformFor(s: Settings, plan: Plan, network: NetworkRefs, name: string, parent: pulumi.Resource): Platform {
+/** The platform of the primary region, or (with `primary`) of a proxy region: no database, the primary's project APIs. */
+function platformFor(s: Settings, plan: Plan, network: NetworkRefs, name: string, parent: pulumi.Resource, primary?: Platform): Platform {
     switch (s.cloud) {
         case "gcp":
-            return new GcpPlatform(`${name}-gcp`, { settings: s, plan, existingNetwork: network.gcp }, { parent });
+            return new GcpPlatform(`${name}-gcp`, {
+                settings: s, plan, existingNetwork: network.gcp,
+                ...(primary ? { role: "proxy" as const, apis: (primary as GcpPlatform).apis } : {}),
+            }, { parent });
         case "aws":
-            return new AwsPlatform(`${name}-aws`, { settings: s, plan, existingNetwork: network.aws }, { parent });
+            return new AwsPlatform(`${name}-aws`, { settings: s, plan, existingNetwork: network.aws, ...(primary ? { role: "proxy" as const } : {}) }, { parent });
         default:
             // validateConfig rejects clouds that are not deployable yet.
             throw new ConfigError([`coder-refarch:cloud: '${s.cloud}' is not deployable yet`]);
@@ -253,7 +342,7 @@ export async function loadPlan(
 }
 
 /** The config keys the sizing reads. */
-const PLAN_KEYS = ["cloud", "tier", "region", "zones", "sizing", "machineTypes", "podCidr", "nodeCidr", "databaseVersion", "network", "internalLoadBalancer"];
+const PLAN_KEYS = ["cloud", "tier", "region", "zones", "proxyRegions", "sizing", "machineTypes", "podCidr", "nodeCidr", "databaseVersion", "network", "internalLoadBalancer"];
 
 /** What a workspace template's pod spec needs: the pool's selector and toleration, and no eviction by scale-down. */
 export const workspacePlacement = (plan: Plan) => ({ ...plan.pools.workspaces.placement, annotations: NOT_EVICTABLE });
@@ -284,6 +373,10 @@ export function outputsOf(d: CoderDeployment, settings: Settings, plan: Plan) {
         networkName: d.networkName,
         /** the first admin's password (secret; with adminEmail) */
         adminPassword: d.bootstrap?.adminPassword,
+        /** per proxy region: its cluster, its proxy's URL and load balancer (where DNS for its hosts points) */
+        proxyRegions: Object.fromEntries(d.proxyRegions.map((r) => [r.name, {
+            region: r.region, accessUrl: r.accessUrl, clusterName: r.clusterName, loadBalancerAddress: r.loadBalancerAddress,
+        }])),
     };
 }
 

@@ -8,7 +8,7 @@
  * the system pool has a node a zone. A pool that cannot hold its pods is a ConfigError
  * before any resource is registered.
  */
-import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB, usesExistingNetwork } from "./config";
+import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB, settingsForRegion, usesExistingNetwork } from "./config";
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
@@ -69,7 +69,7 @@ export interface PoolPlan {
     taints: Taint[];
     placement: Placement;
     /** the pods this pool is planned for (none for the system pool) */
-    workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources; perNode: number };
+    workload?: { name: PoolWorkloadName; replicas: number; requests: Resources; perNode: number };
     /** allocatable capacity of one node for workload pods (after reservations and DaemonSets) */
     allocatable: Resources;
     /** the nodes' boot disk: its type as the cloud names it, and its size */
@@ -79,6 +79,23 @@ export interface PoolPlan {
     /** where each figure comes from: a seed or Coder page, `decision` (ours) or `override` (the stack's) */
     sources: { machine: string; nodes: string; podsPerNode: string };
     cite: Citation;
+}
+
+/** The pods a pool is planned for: the control plane's pool holds coderd in the primary region, the workspace proxies in a proxy region. */
+export type PoolWorkloadName = "coderd" | "proxy" | "provisioners" | "workspace";
+
+/** A proxy region as planned: its place, its proxy's hosts and name in Coder, and its pools. */
+export interface RegionPlan {
+    /** the region's short name: its resources' names and its proxy's name in Coder */
+    name: string;
+    displayName: string;
+    icon: string;
+    region: string;
+    zones: string[];
+    accessUrl: string;
+    wildcardAccessUrl: string;
+    /** the same four pools as the primary; the coderd pool holds the workspace proxies */
+    pools: Record<PoolRole, PoolPlan>;
 }
 
 /** A workload as planned: the tier's figures with the stack's overrides, each figure's source named. */
@@ -106,7 +123,11 @@ export interface Plan {
     zones: string[];
     coderd: PlannedWorkload;
     provisioners: PlannedWorkload;
+    /** the workspace proxies of every proxy region (the tier's, or coderd's figures where it names none) */
+    proxy: PlannedWorkload;
     pools: Record<PoolRole, PoolPlan>;
+    /** proxy regions, in the stack's order (each planned like the primary, without a database) */
+    proxies: RegionPlan[];
     database: DatabasePlan;
     /** valid but questionable figures, each with the tier's own figure */
     warnings: string[];
@@ -246,12 +267,12 @@ function resolveMachine(
     if (machine.burstable && s.machineTypes !== "asNamed" && !override) {
         problems.push(`${key}.machineType: '${name}' is burstable; the seeds advise against it in production`);
     }
-    return { machine, source, ours: !override && choice?.chosen !== undefined && name === choice.chosen };
+    return { machine, source, ours: s.machineTypes !== "asNamed" && !override && choice?.chosen !== undefined && name === choice.chosen };
 }
 
 function planPool(
     s: Settings, spec: PoolSpec, problems: string[], warnings: string[],
-    workload?: { name: "coderd" | "provisioners" | "workspace"; replicas: number; requests: Resources },
+    workload?: { name: PoolWorkloadName; replicas: number; requests: Resources },
 ): PoolPlan | undefined {
     const key = `${PROJECT}:sizing.pools.${spec.role}`;
     const o = s.sizing.pools?.[spec.role] ?? {};
@@ -483,16 +504,58 @@ export function buildPlan(s: Settings): Plan {
         warnings.push(`${w("provisioners")}: ${provisioners.replicas} provisioners run ${provisioners.replicas} builds at once; ` +
             `the tier plans ${tier.provisioners.replicas} (${tier.provisioners.cite.source})`);
     }
-    const workspaceRequests = toResources(tier.workspace.requests, s.sizing.workspace?.requests);
-    const runningWorkspaces = tier.limits.runningWorkspaces ?? 0;
+    const proxy = applyWorkload(tier.proxy ?? { ...tier.coderd, cite: { source: "decision", note: `no proxy figures in ${tier.page}: coderd's (${tier.coderd.cite.source})` } }, s.sizing.proxy);
+    if (s.proxyRegions.length > 0 && proxy.replicas < 1) {
+        problems.push(`${w("proxy")}: at least 1; a proxy region without a proxy serves no one (the tier runs ${(tier.proxy ?? tier.coderd).replicas})`);
+    }
+    const pools = planRegionPools(s, tier, { name: "coderd", workload: coderd }, provisioners, problems, warnings, "", s.proxyRegions.length);
+    const proxies: RegionPlan[] = s.proxyRegions.map((p, i) => {
+        const rs = settingsForRegion(s, p);
+        const regionPools = planRegionPools(rs, tier, { name: "proxy", workload: proxy }, provisioners, problems, warnings, `proxyRegions.${i} (${p.name}): `, s.proxyRegions.length);
+        return {
+            name: p.name,
+            displayName: p.displayName ?? p.name.charAt(0).toUpperCase() + p.name.slice(1),
+            icon: p.icon ?? DEFAULT_PROXY_ICON,
+            region: p.region,
+            zones: [...p.zones],
+            accessUrl: p.accessUrl,
+            wildcardAccessUrl: p.wildcardAccessUrl,
+            pools: regionPools as Record<PoolRole, PoolPlan>,
+        };
+    });
+    const database = planDatabase(s, tier, coderd, problems, warnings);
+    if (problems.length > 0 || !database || POOL_ROLES.some((r) => !pools[r] || proxies.some((p) => !p.pools[r]))) throw new ConfigError(problems);
+    return {
+        cloud: s.cloud, tier, region: s.region, zones: [...s.zones],
+        coderd, provisioners, proxy, pools: pools as Record<PoolRole, PoolPlan>, proxies, database, warnings,
+    };
+}
 
+/** Coder's globe emoji: a proxy region's icon unless the stack names one. */
+export const DEFAULT_PROXY_ICON = "/emojis/1f310.png";
+
+/**
+ * A region's four pools: the control plane's (coderd, or a proxy region's workspace proxies),
+ * the provisioners' and the workspaces', sized alike in every region (seed 000: provisioners
+ * and workspace nodes "for each of the 3 regions"), and the checks of the region's ranges.
+ * `where` prefixes a proxy region's problems and warnings.
+ */
+function planRegionPools(
+    s: Settings, tier: TierSpec, control: { name: "coderd" | "proxy"; workload: PlannedWorkload }, provisioners: PlannedWorkload,
+    problems: string[], warnings: string[], where: string, regionsBeside: number,
+): Partial<Record<PoolRole, PoolPlan>> {
+    const p: string[] = [];
+    const wn: string[] = [];
+    const workspaceRequests = toResources(tier.workspace.requests, s.sizing.workspace?.requests);
+    // The tier's running workspaces are spread over its regions (seed 000: 6,000, "2000 per region").
+    const runningWorkspaces = Math.ceil((tier.limits.runningWorkspaces ?? 0) / (1 + regionsBeside));
     const pools: Partial<Record<PoolRole, PoolPlan>> = {
-        system: planPool(s, systemPool, problems, warnings),
-        coderd: planPool(s, tier.pools.coderd, problems, warnings, { name: "coderd", replicas: coderd.replicas, requests: coderd.requests }),
-        provisioners: planPool(s, tier.pools.provisioners, problems, warnings, {
+        system: planPool(s, systemPool, p, wn),
+        coderd: planPool(s, tier.pools.coderd, p, wn, { name: control.name, replicas: control.workload.replicas, requests: control.workload.requests }),
+        provisioners: planPool(s, tier.pools.provisioners, p, wn, {
             name: "provisioners", replicas: provisioners.replicas, requests: provisioners.requests,
         }),
-        workspaces: planPool(s, tier.pools.workspaces, problems, warnings, {
+        workspaces: planPool(s, tier.pools.workspaces, p, wn, {
             name: "workspace", replicas: runningWorkspaces, requests: workspaceRequests,
         }),
     };
@@ -500,23 +563,21 @@ export function buildPlan(s: Settings): Plan {
     if (ws?.workload) {
         const holds = ws.total.max * ws.workload.perNode;
         if (holds < runningWorkspaces) {
-            warnings.push(`${PROJECT}:sizing.pools.workspaces.nodes: ${ws.total.max} nodes x ${ws.workload.perNode} hold ${holds} running workspaces; ` +
+            wn.push(`${PROJECT}:sizing.pools.workspaces.nodes: ${ws.total.max} nodes x ${ws.workload.perNode} hold ${holds} running workspaces; ` +
                 `the tier plans ${runningWorkspaces} (${tier.limits.cite.source})`);
         }
         if (ws.room && ws.room.memoryMiB < WORKSPACE_MEMORY_NEED.memoryMiB) {
-            warnings.push(`${PROJECT}:sizing.pools.workspaces: a full ${ws.machine.name} node leaves each of its ${ws.workload.perNode} workspaces ` +
+            wn.push(`${PROJECT}:sizing.pools.workspaces: a full ${ws.machine.name} node leaves each of its ${ws.workload.perNode} workspaces ` +
                 `${fmt(ws.room)}, below the 2 GB a workspace user needs (${WORKSPACE_MEMORY_NEED.cite.source}); ` +
                 `set sizing.pools.workspaces.podsPerNode to ${Math.max(1, Math.floor(ws.allocatable.memoryMiB / WORKSPACE_MEMORY_NEED.memoryMiB))} or a larger machineType`);
         }
     }
-    const database = planDatabase(s, tier, coderd, problems, warnings);
     // With an existing network, its own ranges are checked against the plan when it is read (components/network-check.ts).
-    if (s.cloud === "gcp" && !usesExistingNetwork(s)) problems.push(...podRangeProblems(s, pools), ...nodeRangeProblems(s, pools));
-    if (problems.length > 0 || !database || POOL_ROLES.some((r) => !pools[r])) throw new ConfigError(problems);
-    return {
-        cloud: s.cloud, tier, region: s.region, zones: [...s.zones],
-        coderd, provisioners, pools: pools as Record<PoolRole, PoolPlan>, database, warnings,
-    };
+    if (s.cloud === "gcp" && !usesExistingNetwork(s)) p.push(...podRangeProblems(s, pools), ...nodeRangeProblems(s, pools));
+    // A proxy region's sizing repeats the primary's: say each once, with the region where it differs.
+    for (const x of p) if (!where) problems.push(x); else if (!problems.includes(x)) problems.push(`${where}${x}`);
+    for (const x of wn) if (!where) warnings.push(x); else if (!warnings.includes(x)) warnings.push(`${where}${x}`);
+    return pools;
 }
 
 /**
@@ -574,7 +635,8 @@ export interface Footprint {
     vcpusMax: number;
     /** boot disks by type, GB */
     disks: { type: string; gbInitial: number; gbMax: number }[];
-    database: { machine: string; vcpus: number; storageGb: number; instances: number };
+    /** the primary region's database (none in a proxy region) */
+    database?: { machine: string; vcpus: number; storageGb: number; instances: number };
     /** the quotas these figures count against, and the command that shows the account's */
     quotas: { quota: string; need: string }[];
     check: string[];
@@ -594,7 +656,13 @@ function groupDisks(disks: Footprint["disks"], quotaOf: (type: string) => string
     return byQuota;
 }
 
-export function footprint(plan: Plan): Footprint {
+/** A proxy region as a plan of its own: its place and pools, the stack's tier and workloads (its database is the primary's). */
+export function planOfRegion(plan: Plan, r: RegionPlan): Plan {
+    return { ...plan, region: r.region, zones: [...r.zones], pools: r.pools, proxies: [] };
+}
+
+/** What a region buys: `withDatabase` false for a proxy region (the database lives in the primary). */
+export function footprint(plan: Plan, withDatabase = true): Footprint {
     const pools = POOL_ROLES.map((r) => plan.pools[r]);
     const families = new Map<string, { family: string; vcpusInitial: number; vcpusMax: number }>();
     const disks = new Map<string, { type: string; gbInitial: number; gbMax: number }>();
@@ -612,12 +680,12 @@ export function footprint(plan: Plan): Footprint {
     const fams = [...families.values()];
     const vcpusInitial = fams.reduce((n, f) => n + f.vcpusInitial, 0);
     const vcpusMax = fams.reduce((n, f) => n + f.vcpusMax, 0);
-    const database = {
+    const database = withDatabase ? {
         machine: plan.database.machine.name,
         vcpus: plan.database.machine.vcpu,
         storageGb: plan.database.storageGb,
         instances: plan.database.highAvailability ? 2 : 1,
-    };
+    } : undefined;
     const range = (a: number, b: number, unit: string) => (a === b ? `${b} ${unit}` : `${a} at the first up, ${b} at the pools' maximum`);
     const quotas = plan.cloud === "gcp"
         ? [
@@ -627,14 +695,14 @@ export function footprint(plan: Plan): Footprint {
             ...[...groupDisks([...disks.values()], (t) => (t === "hyperdisk-balanced" ? "Hyperdisk Balanced capacity (GB)" : "SSD_TOTAL_GB (pd-balanced and pd-ssd)"))]
                 .map(([quota, d]) => ({ quota, need: range(d.gbInitial, d.gbMax, "GB") })),
             { quota: "STATIC_ADDRESSES / IN_USE_ADDRESSES", need: "1 (coderd's load balancer)" },
-            { quota: "Cloud SQL: instances of the project", need: `${database.instances === 2 ? "1 (with its HA standby)" : "1"}` },
+            ...(database ? [{ quota: "Cloud SQL: instances of the project", need: `${database.instances === 2 ? "1 (with its HA standby)" : "1"}` }] : []),
         ]
         : [
             { quota: "EC2: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A), vCPUs", need: range(vcpusInitial, vcpusMax, "vCPUs") },
             ...[...disks.values()].map((d) => ({ quota: `EBS: Storage for ${d.type} volumes, TiB`, need: range(Math.ceil(d.gbInitial / 1024), Math.ceil(d.gbMax / 1024), "TiB") })),
             { quota: "EKS: Nodes per managed node group", need: `${Math.max(...pools.map((p) => (p.role === "workspaces" ? p.perZone.max : p.total.max)))} in the largest group` },
             { quota: "VPC: Elastic IP addresses (NAT gateways)", need: `${plan.zones.length}` },
-            { quota: "RDS: DB instances, total storage", need: `1 ${database.machine} (Multi-AZ), ${database.storageGb} GB` },
+            ...(database ? [{ quota: "RDS: DB instances, total storage", need: `1 ${database.machine} (Multi-AZ), ${database.storageGb} GB` }] : []),
         ];
     const check = plan.cloud === "gcp"
         ? [`gcloud compute regions describe ${plan.region} --format="table(quotas.metric,quotas.limit,quotas.usage)"`]

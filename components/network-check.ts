@@ -61,10 +61,10 @@ export interface NetworkReader {
     awsVpc(id: string): Promise<ec2.GetVpcResult | undefined>;
     awsSubnet(id: string): Promise<ec2.GetSubnetResult | undefined>;
     /** the region's available zones: names and the account's zone IDs, in the same order */
-    awsZones(): Promise<GetAvailabilityZonesResult | undefined>;
-    awsQuota(quotaCode: string): Promise<servicequotas.GetServiceQuotaResult | undefined>;
+    awsZones(region: string): Promise<GetAvailabilityZonesResult | undefined>;
+    awsQuota(quotaCode: string, region: string): Promise<servicequotas.GetServiceQuotaResult | undefined>;
     /** which of these instance types each of these zones offers */
-    awsOfferings(types: string[], zones: string[]): Promise<ec2.GetInstanceTypeOfferingsResult | undefined>;
+    awsOfferings(types: string[], zones: string[], region: string): Promise<ec2.GetInstanceTypeOfferingsResult | undefined>;
     /** which of these machine types the zone offers */
     gcpMachineTypes(project: string, zone: string, names: string[]): Promise<compute.GetMachineTypesResult | undefined>;
     /** the project's Compute Engine quotas (Cloud Quotas API) */
@@ -83,9 +83,11 @@ export function cloudReader(answers: (token: string) => boolean = () => true): N
         gcpSubnetwork: (a) => read(NETWORK_READS.gcpSubnetwork, () => compute.getSubnetwork(a)),
         awsVpc: (id) => read(NETWORK_READS.awsVpc, () => ec2.getVpc({ id })),
         awsSubnet: (id) => read(NETWORK_READS.awsSubnet, () => ec2.getSubnet({ id })),
-        awsZones: () => read(NETWORK_READS.awsZones, () => getAvailabilityZones({ state: "available" })),
-        awsQuota: (quotaCode) => read(NETWORK_READS.awsQuota, () => servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode })),
-        awsOfferings: (types, zones) => read(NETWORK_READS.awsOfferings, () => ec2.getInstanceTypeOfferings({
+        // pulumi-aws 7 reads in any region through the default provider (each invoke's `region`)
+        awsZones: (region) => read(NETWORK_READS.awsZones, () => getAvailabilityZones({ state: "available", region })),
+        awsQuota: (quotaCode, region) => read(NETWORK_READS.awsQuota, () => servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode, region })),
+        awsOfferings: (types, zones, region) => read(NETWORK_READS.awsOfferings, () => ec2.getInstanceTypeOfferings({
+            region,
             locationType: "availability-zone",
             filters: [{ name: "instance-type", values: types }, { name: "location", values: zones }],
         })),

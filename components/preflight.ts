@@ -14,8 +14,8 @@
  * command that answers it by hand, never an error: the deployment itself does not need it.
  * Offline (the mocks) nothing is read and one note says so.
  */
-import { PROJECT, Settings } from "../config";
-import { Footprint, Plan, footprint } from "../sizing";
+import { PROJECT, Settings, settingsForRegion } from "../config";
+import { Footprint, Plan, footprint, planOfRegion } from "../sizing";
 import { POOL_ROLES, PoolRole } from "../tiers";
 import { NetworkReader, settle } from "./network-check";
 
@@ -54,11 +54,21 @@ function machineTypes(plan: Plan): Map<string, PoolRole[]> {
     return byType;
 }
 
-/** The checks of the stack's cloud; every problem at once. */
+/** The checks of the stack's cloud, in the primary region and every proxy region; every problem at once. */
 export async function preflight(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
-    if (s.cloud === "aws") return preflightAws(s, plan, reader);
-    if (s.cloud === "gcp") return preflightGcp(s, plan, reader);
-    return { problems: [], notes: [] };
+    const check = s.cloud === "aws" ? preflightAws : s.cloud === "gcp" ? preflightGcp : undefined;
+    if (!check) return { problems: [], notes: [] };
+    const regions = [
+        { s, plan, at: "" },
+        ...plan.proxies.map((r, i) => ({ s: settingsForRegion(s, s.proxyRegions.find((p) => p.name === r.name)!), plan: planOfRegion(plan, r), at: `proxyRegions.${i}.` })),
+    ];
+    const found = await Promise.all(regions.map((r) => check(r.s, r.plan, reader, r.at)));
+    const notes = found.flatMap((f) => f.notes);
+    return {
+        problems: found.flatMap((f) => f.problems),
+        // offline: one note for every region
+        notes: notes.filter((n, i) => n !== PREFLIGHT_OFFLINE || notes.indexOf(n) === i),
+    };
 }
 
 function quotaFindings(limit: number, fp: Pick<Footprint, "vcpusInitial" | "vcpusMax">, quota: string, where: string, request: string, what = "node pools"): Preflight {
@@ -80,12 +90,12 @@ function quotaFindings(limit: number, fp: Pick<Footprint, "vcpusInitial" | "vcpu
     return { problems: [], notes: [] };
 }
 
-async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
+async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader, at: string): Promise<Preflight> {
     const types = machineTypes(plan);
     const [zones, quota, offerings] = await Promise.all([
-        settle(reader.awsZones()),
-        settle(reader.awsQuota(AWS_STANDARD_VCPU_QUOTA)),
-        settle(reader.awsOfferings([...types.keys()], s.zones)),
+        settle(reader.awsZones(s.region)),
+        settle(reader.awsQuota(AWS_STANDARD_VCPU_QUOTA, s.region)),
+        settle(reader.awsOfferings([...types.keys()], s.zones, s.region)),
     ]);
     if ("offline" in zones && "offline" in quota && "offline" in offerings) return { problems: [], notes: [PREFLIGHT_OFFLINE] };
     const problems: string[] = [];
@@ -96,16 +106,16 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Pro
         for (const zone of s.zones) {
             const id = ids.get(zone);
             if (id === undefined) {
-                problems.push(`${k("zones")}: ${zone} is not an available zone of ${s.region} in this account (available: ${[...ids.keys()].join(", ")}); ` +
+                problems.push(`${k(`${at}zones`)}: ${zone} is not an available zone of ${s.region} in this account (available: ${[...ids.keys()].join(", ")}); ` +
                     "choose among those");
             } else if (id in EKS_UNSUPPORTED_ZONE_IDS) {
                 const others = [...ids].filter(([, zid]) => !(zid in EKS_UNSUPPORTED_ZONE_IDS)).map(([name]) => name);
-                problems.push(`${k("zones")}: ${zone} is ${id} in this account, where EKS creates no clusters (EKS subnet requirements); ` +
+                problems.push(`${k(`${at}zones`)}: ${zone} is ${id} in this account, where EKS creates no clusters (EKS subnet requirements); ` +
                     `choose others among ${others.join(", ")}`);
             }
         }
     } else if ("error" in zones) {
-        notes.push(`${k("zones")}: could not read the account's zones (${zones.error}); check by hand: ` +
+        notes.push(`${k(`${at}zones`)}: could not read the account's zones (${zones.error}); check by hand: ` +
             `aws ec2 describe-availability-zones --region ${s.region} --query "AvailabilityZones[].[ZoneName,ZoneId]"`);
     }
 
@@ -118,7 +128,7 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Pro
             const msg = `${type} (${roles.join(", ")}) is not offered in ${missing.join(", ")}`;
             // A group with another same-shape type offered everywhere still launches; otherwise EKS fails the group.
             if (groups.length === roles.length) notes.push(`${msg}; those groups launch their other instance types there`);
-            else problems.push(`${k("zones")}: ${msg}; choose zones that offer it, or set ${k("sizing.pools")}.<pool>.machineType`);
+            else problems.push(`${k(`${at}zones`)}: ${msg}; choose zones that offer it, or set ${k("sizing.pools")}.<pool>.machineType`);
         }
     } else if ("error" in offerings) {
         notes.push(`could not read instance type offerings (${offerings.error}); check by hand: aws ec2 describe-instance-type-offerings ` +
@@ -143,7 +153,7 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader): Pro
 const familyMetric = (family: string) => `compute.googleapis.com/${family.toLowerCase()}_cpus`;
 export const GCP_CPUS_METRIC = "compute.googleapis.com/cpus";
 
-async function preflightGcp(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
+async function preflightGcp(s: Settings, plan: Plan, reader: NetworkReader, at: string): Promise<Preflight> {
     const project = s.gcpProject ?? "";
     const types = machineTypes(plan);
     const [quotas, ...perZone] = await Promise.all([
@@ -165,7 +175,7 @@ async function preflightGcp(s: Settings, plan: Plan, reader: NetworkReader): Pro
         const offered = new Set((read.value.machineTypes ?? []).map((m) => m.name));
         for (const [type, roles] of types) {
             if (!offered.has(type)) {
-                problems.push(`${k("zones")}: ${type} (${roles.join(", ")}) is not offered in ${zone}; choose zones of ${s.region} that offer it ` +
+                problems.push(`${k(`${at}zones`)}: ${type} (${roles.join(", ")}) is not offered in ${zone}; choose zones of ${s.region} that offer it ` +
                     `(gcloud compute machine-types list --filter="name=${type}" --zones ...), or set ${k("sizing.pools")}.<pool>.machineType`);
             }
         }

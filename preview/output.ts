@@ -1,6 +1,6 @@
 /** What the offline preview prints: the resource tree, or JSON. */
 import { Rendered, RenderedResource, redact } from "./render";
-import { footprint } from "../sizing";
+import { footprint, planOfRegion } from "../sizing";
 import { sizingSummary } from "./sizing-table";
 
 /** `{"stack", "resources": [{"type", "name", "parent", "inputs"}], "sizing"}` with every secret as "[secret]". */
@@ -10,7 +10,11 @@ export function previewJson(r: Rendered) {
         resources: r.resources.map((x) => ({ type: x.type, name: x.name, parent: x.parent ?? null, inputs: redact(x.inputs) })),
         sizing: sizingSummary(r.plan),
         /** what the stack buys (vCPUs by family, disks, the database) and the quotas it counts against */
-        footprint: footprint(r.plan),
+        footprint: {
+            ...footprint(r.plan),
+            /** each proxy region's (quotas are regional; no database there) */
+            proxyRegions: Object.fromEntries(r.plan.proxies.map((p) => [p.name, footprint(planOfRegion(r.plan, p), false)])),
+        },
         /** what the run would warn of: risky settings and the next steps it cannot take itself */
         warnings: r.warnings,
     };

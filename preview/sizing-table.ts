@@ -1,6 +1,6 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
-import { Plan, PlannedWorkload, fmt, footprint } from "../sizing";
-import { POOL_ROLES } from "../tiers";
+import { Plan, PlannedWorkload, PoolPlan, fmt, footprint, planOfRegion } from "../sizing";
+import { POOL_ROLES, PoolRole } from "../tiers";
 
 export function sizingSummary(plan: Plan) {
     return {
@@ -13,30 +13,14 @@ export function sizingSummary(plan: Plan) {
         replicas: {
             coderd: workloadRow(plan.coderd),
             provisioners: workloadRow(plan.provisioners),
+            ...(plan.proxies.length ? { proxy: workloadRow(plan.proxy) } : {}),
         },
-        pools: POOL_ROLES.map((role) => {
-            const p = plan.pools[role];
-            return {
-                pool: role,
-                machineType: p.machine.name,
-                vcpu: p.machine.vcpu,
-                memoryGiB: p.machine.memoryGiB,
-                machineSource: p.machineSource,
-                autoscaling: p.autoscaling,
-                /** the instance types the pool's groups may launch (same shape), the planned one first */
-                instanceTypes: p.instanceTypes,
-                /** node counts over every zone, and what the first pulumi up starts */
-                nodes: p.total,
-                initialNodes: p.initial.total,
-                podsPerNode: p.workload?.perNode ?? null,
-                pods: p.workload ? `${p.workload.replicas} ${p.workload.name}` : "cluster add-ons",
-                maxPodsPerNode: p.maxPodsPerNode,
-                allocatable: fmt(p.allocatable),
-                /** workspaces: each workspace's share of a full node */
-                roomPerWorkspace: p.room ? fmt(p.room) : null,
-                sources: p.sources,
-            };
-        }),
+        pools: poolRows(plan.pools),
+        /** proxy regions: each with its own pools (the coderd pool holds the workspace proxies) */
+        proxyRegions: plan.proxies.map((r) => ({
+            name: r.name, displayName: r.displayName, region: r.region, zones: r.zones,
+            accessUrl: r.accessUrl, wildcardAccessUrl: r.wildcardAccessUrl, pools: poolRows(r.pools),
+        })),
         database: {
             machineType: plan.database.machine.name,
             vcpu: plan.database.machine.vcpu,
@@ -52,17 +36,50 @@ export function sizingSummary(plan: Plan) {
     };
 }
 
-/** The footprint as text: what to compare with the account's quotas before `pulumi up`. */
+/** The footprint as text, region by region (quotas are regional): what to compare with the account's quotas before `pulumi up`. */
 export function footprintText(plan: Plan): string {
-    const f = footprint(plan);
+    const one = (p: Plan, title: string, withDatabase: boolean) => {
+        const f = footprint(p, withDatabase);
+        return [
+            `${title}: ${f.vcpusInitial} vCPUs at the first pulumi up, ${f.vcpusMax} with every pool at its maximum ` +
+                `(${f.families.map((x) => `${x.family} ${x.vcpusInitial}-${x.vcpusMax}`).join(", ")}); ` +
+                `boot disks ${f.disks.map((d) => `${d.type} ${d.gbInitial}-${d.gbMax} GB`).join(", ")}` +
+                (f.database ? `; database ${f.database.instances} x ${f.database.machine}, ${f.database.storageGb} GB` : ""),
+            table([["quota", "need"], ...f.quotas.map((q) => [q.quota, q.need])]),
+            ...f.check.map((c) => `  check: ${c}`),
+        ].join("\n");
+    };
     return [
-        `Footprint: ${f.vcpusInitial} vCPUs at the first pulumi up, ${f.vcpusMax} with every pool at its maximum ` +
-            `(${f.families.map((x) => `${x.family} ${x.vcpusInitial}-${x.vcpusMax}`).join(", ")}); ` +
-            `boot disks ${f.disks.map((d) => `${d.type} ${d.gbInitial}-${d.gbMax} GB`).join(", ")}; ` +
-            `database ${f.database.instances} x ${f.database.machine}, ${f.database.storageGb} GB`,
-        table([["quota", "need"], ...f.quotas.map((q) => [q.quota, q.need])]),
-        ...f.check.map((c) => `  check: ${c}`),
-    ].join("\n");
+        one(plan, plan.proxies.length ? `Footprint (primary region ${plan.region})` : "Footprint", true),
+        ...plan.proxies.map((r) => one(planOfRegion(plan, r), `Footprint (proxy region ${r.name}, ${r.region})`, false)),
+    ].join("\n\n");
+}
+
+/** A region's pools as rows. */
+function poolRows(pools: Record<PoolRole, PoolPlan>) {
+    return POOL_ROLES.map((role) => {
+        const p = pools[role];
+        return {
+            pool: role,
+            machineType: p.machine.name,
+            vcpu: p.machine.vcpu,
+            memoryGiB: p.machine.memoryGiB,
+            machineSource: p.machineSource,
+            autoscaling: p.autoscaling,
+            /** the instance types the pool's groups may launch (same shape), the planned one first */
+            instanceTypes: p.instanceTypes,
+            /** node counts over every zone, and what the first pulumi up starts */
+            nodes: p.total,
+            initialNodes: p.initial.total,
+            podsPerNode: p.workload?.perNode ?? null,
+            pods: p.workload ? `${p.workload.replicas} ${p.workload.name}` : "cluster add-ons",
+            maxPodsPerNode: p.maxPodsPerNode,
+            allocatable: fmt(p.allocatable),
+            /** workspaces: each workspace's share of a full node */
+            roomPerWorkspace: p.room ? fmt(p.room) : null,
+            sources: p.sources,
+        };
+    });
 }
 
 function workloadRow(w: PlannedWorkload) {
@@ -84,14 +101,15 @@ export function sizingTable(plan: Plan): string {
     const s = sizingSummary(plan);
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.max}` : `${r.min}-${r.max}`);
     // Counts over every zone; "start" is what the first pulumi up creates (GKE: the same in each zone).
-    const pools = table([
+    const poolTable = (rows: ReturnType<typeof poolRows>) => table([
         ["pool", "machine", "vCPU/GiB", "nodes", "start", "pods/node", "pods", "max pods", "source"],
-        ...s.pools.map((p) => [
+        ...rows.map((p) => [
             p.pool, p.machineType, `${p.vcpu}/${p.memoryGiB}`,
             range(p.nodes) + (p.autoscaling ? " (auto)" : ""), String(p.initialNodes), p.podsPerNode === null ? "-" : String(p.podsPerNode), p.pods,
             String(p.maxPodsPerNode), sourceText(p.podsPerNode === null ? { machine: p.sources.machine, nodes: p.sources.nodes } : p.sources),
         ]),
     ]);
+    const pools = poolTable(s.pools);
     const ws = s.pools.find((p) => p.pool === "workspaces");
     const d = s.database;
     const l = plan.tier.limits;
@@ -102,9 +120,9 @@ export function sizingTable(plan: Plan): string {
         "",
         table([
             ["workload", "replicas", "requests", "limits", "source"],
-            ...(["coderd", "provisioners"] as const).map((w) => {
-                const r = s.replicas[w];
-                return [w, String(r.replicas), r.requests, r.limits, sourceText(r.sources)];
+            ...(["coderd", "provisioners", "proxy"] as const).flatMap((w) => {
+                const r = s.replicas[w as keyof typeof s.replicas];
+                return r ? [[w === "proxy" ? "proxy (each region)" : w, String(r.replicas), r.requests, r.limits, sourceText(r.sources)]] : [];
             }),
         ]),
         "",
@@ -120,5 +138,11 @@ export function sizingTable(plan: Plan): string {
         ]),
         ...s.pools.filter((p) => !p.machineSource.startsWith("named")).map((p) => `  ${p.pool}: ${p.machineType}: ${p.machineSource}`),
         ...(d.machineSource.startsWith("named") ? [] : [`  database: ${d.machineType}: ${d.machineSource}`]),
+        ...s.proxyRegions.flatMap((r) => [
+            "",
+            `Proxy region ${r.name} (${r.displayName}) in ${r.region} [${r.zones.join(", ")}]: ${r.accessUrl}` +
+                `${r.wildcardAccessUrl ? `, ${r.wildcardAccessUrl}` : ""}; its coderd pool holds the workspace proxies`,
+            poolTable(r.pools),
+        ]),
     ].join("\n");
 }

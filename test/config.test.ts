@@ -46,6 +46,18 @@ describe("bad configs fail with one message and register nothing", () => {
             /coder-refarch:podCidr: 10\.16\.0\.0\/14 overlaps coder-refarch:privateServicesCidr 10\.18\.0\.0\/16; the ranges must be disjoint/],
         ["Cloud SQL's range too small", { privateServicesCidr: "10.20.0.0/28" },
             /coder-refarch:privateServicesCidr: 10\.20\.0\.0\/28 is a \/28; private services access takes a \/16 to \/24/],
+        ["a proxy region named primary", { proxyRegions: [proxy({ name: "primary" })] },
+            /coder-refarch:proxyRegions\.0\.name: 'primary' is Coder's name for the primary region/],
+        ["two proxy regions of one name", { proxyRegions: [proxy(), proxy({ accessUrl: "https://coder-eu2.example.com", wildcardAccessUrl: "*.coder-eu2.example.com" })] },
+            /coder-refarch:proxyRegions\.1\.name: 'europe' is also proxyRegions\.0\.name/],
+        ["a proxy region's zone elsewhere", { proxyRegions: [proxy({ zones: ["europe-west1-b", "us-east1-c"] })] },
+            /coder-refarch:proxyRegions\.0\.zones: us-east1-c not a zone of region europe-west1/],
+        ["a proxy on the primary's host", { proxyRegions: [proxy({ accessUrl: "https://coder.example.com" })] },
+            /coder-refarch:proxyRegions\.0\.accessUrl: coder\.example\.com is also coder-refarch:accessUrl/],
+        ["a proxy's wildcard the primary's", { proxyRegions: [proxy({ wildcardAccessUrl: "*.coder.example.com" })] },
+            /coder-refarch:proxyRegions\.0\.wildcardAccessUrl: \*\.coder\.example\.com is also coder-refarch:wildcardAccessUrl/],
+        ["a proxy region name with a dash", { proxyRegions: [proxy({ name: "eu-west" })] },
+            /coder-refarch:proxyRegions\.0\.name: a short lowercase name/],
         ["same namespace twice", { namespaces: { coder: "coder", provisioners: "coder", workspaces: "ws" } }, /coder-refarch:namespaces: the three namespaces must differ/],
         ["no GCP project", { "gcp:project": undefined }, /gcp:project: missing/],
         ["a pool that cannot fit its pods", { sizing: { pools: { provisioners: { machineType: "n2-standard-4" } } } },
@@ -63,6 +75,14 @@ describe("bad configs fail with one message and register nothing", () => {
         expect(registered).toEqual([]);
     });
 });
+
+/** A proxy region of the gcp-3k stack's cloud (its accessUrl is https://coder.example.com). */
+function proxy(change: Record<string, unknown> = {}) {
+    return {
+        name: "europe", region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c"],
+        accessUrl: "https://coder-europe.example.com", wildcardAccessUrl: "*.coder-europe.example.com", ...change,
+    };
+}
 
 describe("the program's entry point (index.ts under the Pulumi CLI)", () => {
     /** Runs the program as index.ts does; records what it registers and what it reads from the cloud. */

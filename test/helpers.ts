@@ -48,3 +48,43 @@ export function rawConfig(stack: string, changes: Record<string, unknown> = {}):
     }
     return raw;
 }
+
+import { settingsForRegion } from "../config";
+import { planOfRegion } from "../sizing";
+
+/** A region of a rendered stack: the primary, or one proxy region (its resources, settings and plan). */
+export interface RegionRender extends Rendered {
+    /** the proxy region's name; undefined for the primary */
+    proxy?: string;
+}
+
+/** The proxy regions a stack file names. */
+export function proxyNamesOf(stack: string): string[] {
+    const value = readStackConfig(stack).raw["coder-refarch:proxyRegions"];
+    return value ? (JSON.parse(value) as { name: string }[]).map((p) => p.name) : [];
+}
+
+/** Every region of every stack: "stack" for the primary, "stack/name" for a proxy region. */
+export const REGIONS = STACKS.flatMap((stack) => [stack, ...proxyNamesOf(stack).map((n) => `${stack}/${n}`)]);
+
+/**
+ * One region of a stack's render. A proxy region's resources are the ones named after it
+ * (`coder-<name>-...`); the primary's are the rest (the API bootstrap, which registers every
+ * proxy, included).
+ */
+export async function renderRegion(id: string): Promise<RegionRender> {
+    const [stack, proxy] = id.split("/") as [string, string | undefined];
+    const r = await render(stack);
+    const names = r.settings.proxyRegions.map((p) => p.name);
+    const own = (n: string) => names.find((p) => n.startsWith(`coder-${p}-`));
+    if (!proxy) return { ...r, resources: r.resources.filter((x) => own(x.name) === undefined) };
+    const config = r.settings.proxyRegions.find((p) => p.name === proxy)!;
+    const plan = r.plan.proxies.find((p) => p.name === proxy)!;
+    return {
+        ...r,
+        proxy,
+        resources: r.resources.filter((x) => own(x.name) === proxy),
+        settings: settingsForRegion(r.settings, config),
+        plan: planOfRegion(r.plan, plan),
+    };
+}

@@ -10,7 +10,7 @@ import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../previe
 import { cidrRange } from "../config";
 import { DAEMONSET_ALLOWANCE, SEEDS } from "./fixtures/seeds";
 import { PoolFact, factsFor } from "./cloud-facts";
-import { POOL_KEY, STACKS, ofType, one, rawConfig, release, render } from "./helpers";
+import { POOL_KEY, REGIONS, STACKS, ofType, one, rawConfig, release, render as renderStackOnce, renderRegion } from "./helpers";
 import { CERT_MANAGER_PASS_THROUGH, CERT_MANAGER_VALUES } from "./fixtures/cert-manager/chart";
 
 type Obj = Record<string, any>;
@@ -84,24 +84,28 @@ function modelOf(type: string): { module: string; kind: string } | undefined {
     return { module: group === "core" ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`, kind: kind!.replace(/Patch$/, "") };
 }
 
-describe.each(STACKS)("stack %s", (stack) => {
+/** Every region of a stack holds the invariants: the primary, and each proxy region (without a database). */
+describe.each(REGIONS)("stack %s", (id) => {
+    const render = () => renderRegion(id);
+    const stack = id.split("/")[0]!;
     it("renders", async () => {
-        const r = await render(stack);
+        const r = await render();
         expect(r.resources.length).toBeGreaterThan(30);
         expect(r.settings.stack).toBe(stack);
     });
 
-    it("has a cluster, the four pools, a database and both Helm releases", async () => {
-        const r = await render(stack);
+    it("has a cluster, the four pools, a database (the primary's alone) and both Helm releases", async () => {
+        const r = await render();
         const pools = factsFor(r).pools(r);
         expect(pools.map((p) => p.labels[POOL_KEY]).sort()).toEqual(["coderd", "provisioners", "system", "workspaces"]);
-        expect(factsFor(r).database(r)).toBeDefined();
+        if (r.proxy) expect(() => factsFor(r).database(r)).toThrow(/no (Cloud SQL|RDS) instance/);
+        else expect(factsFor(r).database(r)).toBeDefined();
         expect(release(r, "coder").inputs.version).toBe(r.settings.coderVersion);
         expect(release(r, "coder-provisioner").inputs.version).toBe(r.settings.coderVersion);
     });
 
     it("every pod's node selector and tolerations match exactly one pool, its own", async () => {
-        const r = await render(stack);
+        const r = await render();
         const pools = factsFor(r).pools(r);
         for (const pod of podsOf(r)) {
             const matches = poolsFor(pod, pools);
@@ -114,7 +118,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 
     it("pods fit their pools (allocatable after system reservations and DaemonSets)", async () => {
-        const r = await render(stack);
+        const r = await render();
         const f = factsFor(r);
         const pools: Record<string, PoolFact> = Object.fromEntries(f.pools(r).map((p) => [p.labels[POOL_KEY], p]));
         const coder = reveal(release(r, "coder").inputs.values) as Obj;
@@ -127,22 +131,28 @@ describe.each(STACKS)("stack %s", (stack) => {
                 (a.cpuMillis - DAEMONSET_ALLOWANCE.cpuMillis) / m(requests.cpu),
                 (a.memoryMiB - DAEMONSET_ALLOWANCE.memoryMiB) / mi(requests.memory)));
         };
-        // coderd: one a node (required anti-affinity), plus a free node for a rollout below 4 replicas
+        // coderd (a proxy region: its workspace proxies, 0 replicas until registered): one a node
+        // (required anti-affinity), or as many as fit where the tier packs several (10k: 3 of
+        // 4 vCPU on 16), plus room for a rollout's surge pod below 4 replicas
         const coderd = coder.coder;
-        expect(fits(pools.coderd!, coderd.resources.requests)).toBeGreaterThanOrEqual(1);
-        expect(coderd.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
-        const surge = coderd.replicaCount < 4 ? 1 : 0;
-        // every replica's node always; the rollout's surge node at least at the pool's maximum
-        expect(pools.coderd!.minNodes).toBeGreaterThanOrEqual(coderd.replicaCount);
-        expect(pools.coderd!.maxNodes).toBeGreaterThanOrEqual(coderd.replicaCount + surge);
+        const replicas = r.proxy ? r.plan.proxy.replicas : coderd.replicaCount;
+        const density = r.plan.pools.coderd.workload!.perNode;
+        expect(fits(pools.coderd!, coderd.resources.requests)).toBeGreaterThanOrEqual(density);
+        const antiAffinity = coderd.affinity.podAntiAffinity;
+        if (density === 1) expect(antiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
+        else expect(antiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe("kubernetes.io/hostname");
+        const surge = replicas < 4 ? 1 : 0;
+        // every replica's node always; the rollout's surge pod at least at the pool's maximum
+        expect(pools.coderd!.minNodes * density).toBeGreaterThanOrEqual(replicas);
+        expect(pools.coderd!.maxNodes * density).toBeGreaterThanOrEqual(replicas + surge);
         // provisioners: all replicas fit at the pool's maximum
         const perNode = fits(pools.provisioners!, prov.coder.resources.requests);
-        expect(perNode * pools.provisioners!.maxNodes).toBeGreaterThanOrEqual(prov.coder.replicaCount);
+        expect(perNode * pools.provisioners!.maxNodes).toBeGreaterThanOrEqual(r.plan.provisioners.replicas);
         for (const p of Object.values(pools)) expect(p.maxPodsPerNode ?? 110).toBeGreaterThanOrEqual(30);
     });
 
     it("pools span every zone; coderd is static, provisioners and workspaces autoscale", async () => {
-        const r = await render(stack);
+        const r = await render();
         for (const p of factsFor(r).pools(r)) {
             expect(p.zones.length ? p.zones : r.settings.zones).toEqual(r.settings.zones);
             expect(p.minNodes).toBeLessThanOrEqual(p.maxNodes);
@@ -154,7 +164,8 @@ describe.each(STACKS)("stack %s", (stack) => {
         if (r.settings.cloud === "gcp") {
             // GKE counts totals only in autoscaling limits: a node a replica, at most one more for the
             // rollout's surge pod; static in Coder's sense, as scale-down never evicts coderd
-            expect(byRole.coderd!.minNodes).toBe(coderdPods.replicaCount);
+            const replicas = r.proxy ? r.plan.proxy.replicas : coderdPods.replicaCount;
+            expect(byRole.coderd!.minNodes).toBe(Math.ceil(replicas / r.plan.pools.coderd.workload!.perNode));
             expect(byRole.coderd!.maxNodes - byRole.coderd!.minNodes).toBeLessThanOrEqual(1);
             expect(coderdPods.podAnnotations["cluster-autoscaler.kubernetes.io/safe-to-evict"]).toBe("false");
         } else {
@@ -166,8 +177,14 @@ describe.each(STACKS)("stack %s", (stack) => {
         expect(byRole.workspaces!.maxNodes).toBeGreaterThan(byRole.workspaces!.minNodes);
     });
 
-    it("the database is HA, private, TLS-only, backed up and protected", async () => {
-        const r = await render(stack);
+    it("the database is HA, private, TLS-only, backed up and protected; a proxy region has none and dials none", async () => {
+        const r = await render();
+        if (r.proxy) {
+            expect(r.resources.filter((x) => /sql\/databaseInstance|rds\/instance|servicenetworking|rds\/subnetGroup/.test(x.type)).map((x) => x.name)).toEqual([]);
+            const proxyEnv = ((reveal(release(r, "coder").inputs.values) as Obj).coder.env as Obj[]).map((e) => e.name);
+            expect(proxyEnv).not.toContain("CODER_PG_CONNECTION_URL");
+            return;
+        }
         const db = factsFor(r).database(r);
         expect(db.highAvailability).toBe(true);
         expect(db.privateOnly).toBe(true);
@@ -183,10 +200,11 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 
     it("secrets are secret", async () => {
-        const r = await render(stack);
+        const r = await render();
         // Every Kubernetes Secret's data is secret.
         const secrets = ofType(r, "kubernetes:core/v1:Secret");
-        expect(secrets.length).toBeGreaterThanOrEqual(3);
+        // a proxy region before its proxy is registered holds none (no database, no pre-shared key, no token yet)
+        expect(secrets.length).toBeGreaterThanOrEqual(r.proxy ? 0 : 3);
         for (const s of secrets) {
             const data = s.inputs.stringData;
             const values = isSecretValue(data) ? [data] : Object.values(data as Obj);
@@ -197,14 +215,14 @@ describe.each(STACKS)("stack %s", (stack) => {
         expect(isSecretValue(provider.inputs.kubeconfig)).toBe(true);
         // No secret value appears anywhere in clear: not in Helm values, not in any input.
         const secretValues = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword").map((x) => `mock-${x.name}`);
-        expect(secretValues.length).toBeGreaterThanOrEqual(2);
+        expect(secretValues.length).toBeGreaterThanOrEqual(r.proxy ? 1 : 2);
         const clear = JSON.stringify(r.resources.map((x) => redact(x.inputs)));
         for (const v of secretValues) expect(clear).not.toContain(v);
         for (const rel of ofType(r, "kubernetes:helm.sh/v3:Release")) expect(JSON.stringify(rel.inputs.values)).not.toMatch(/postgres:\/\//);
     });
 
     it("sets only Helm values that exist in the charts' values files", async () => {
-        const r = await render(stack);
+        const r = await render();
         for (const rel of ofType(r, "kubernetes:helm.sh/v3:Release")) {
             const chart = CHART_VALUES[rel.inputs.chart as string];
             expect(chart, String(rel.inputs.chart)).toBeDefined();
@@ -212,8 +230,25 @@ describe.each(STACKS)("stack %s", (stack) => {
         }
     });
 
-    it("coderd: external provisioners only, Prometheus on, access and wildcard URLs, PSK from a secret", async () => {
-        const r = await render(stack);
+    it("coderd: external provisioners only, Prometheus on, access and wildcard URLs, PSK from a secret; a proxy region: the workspace proxy", async () => {
+        const r = await render();
+        if (r.proxy) {
+            const values = reveal(release(r, "coder").inputs.values) as Obj;
+            const env = Object.fromEntries(values.coder.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
+            expect(values.coder.workspaceProxy).toBe(true);
+            expect(env.CODER_ACCESS_URL).toBe(r.settings.accessUrl);
+            expect(env.CODER_WILDCARD_ACCESS_URL).toBe(r.settings.wildcardAccessUrl);
+            const primary = (await renderStackOnce(stack)).settings.accessUrl;
+            expect(env.CODER_PRIMARY_ACCESS_URL).toBe(primary);
+            expect(env.CODER_PROXY_SESSION_TOKEN).toEqual({ secretKeyRef: { name: "coder-workspace-proxy-session-token", key: "token" } });
+            expect(env.CODER_PROMETHEUS_ENABLE).toBe("true");
+            // not registered yet (no license in the shipped stacks): no proxy and no provisioner runs
+            expect(values.coder.replicaCount).toBe(0);
+            const prov = reveal(release(r, "coder-provisioner").inputs.values) as Obj;
+            expect(prov.coder.replicaCount).toBe(0);
+            expect(prov.coder.env.find((e: Obj) => e.name === "CODER_URL").value).toBe(primary);
+            return;
+        }
         const coder = reveal(release(r, "coder").inputs.values) as Obj;
         const env = Object.fromEntries(coder.coder.env.map((e: Obj) => [e.name, e.value ?? e.valueFrom]));
         expect(env.CODER_PROVISIONER_DAEMONS).toBe("0");
@@ -237,14 +272,14 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 
     it("has a disruption budget for coderd and the provisioners", async () => {
-        const r = await render(stack);
+        const r = await render();
         const pdbs = ofType(r, "kubernetes:policy/v1:PodDisruptionBudget").map((p) => (p.inputs.spec as Obj).selector.matchLabels);
         expect(pdbs).toContainEqual({ "app.kubernetes.io/name": "coder", "app.kubernetes.io/instance": "coder" });
         expect(pdbs).toContainEqual({ "app.kubernetes.io/name": "coder-provisioner", "app.kubernetes.io/instance": "coder-provisioner" });
     });
 
     it("lets provisioners build workspaces in the workspaces namespace only", async () => {
-        const r = await render(stack);
+        const r = await render();
         const binding = one(r, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").inputs as Obj;
         expect(binding.metadata.namespace).toBe(r.settings.namespaces.workspaces);
         expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "coder-provisioner", namespace: r.settings.namespaces.provisioners }]);
@@ -254,7 +289,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 
     it("every Kubernetes object it creates validates against the Kubernetes API schema", async () => {
-        const r = await render(stack);
+        const r = await render();
         const objects = r.resources.filter((x) => x.custom && modelOf(x.type));
         expect(objects.length).toBeGreaterThanOrEqual(10);
         for (const o of objects) {
@@ -268,10 +303,9 @@ describe.each(STACKS)("stack %s", (stack) => {
     });
 
     it("protects stateful resources, with logical names that do not change with the tier", async () => {
-        const r = await render(stack);
-        const db = factsFor(r).database(r);
-        expect(db.protect).toBe(r.settings.deletionProtection);
-        for (const x of r.resources) expect(x.name, x.type).not.toMatch(/\b(1k|2k|3k)\b/);
+        const r = await render();
+        if (!r.proxy) expect(factsFor(r).database(r).protect).toBe(r.settings.deletionProtection);
+        for (const x of r.resources) expect(x.name, x.type).not.toMatch(/\b\d+k\b/);
     });
 });
 
@@ -325,7 +359,7 @@ describe("the checks above can fail", () => {
     });
 
     it("the placement check sees a pod without tolerations match only the system pool", async () => {
-        const r = await render("gcp-3k");
+        const r = await renderStackOnce("gcp-3k");
         const pools = factsFor(r).pools(r);
         expect(poolsFor({ what: "x", role: "", nodeSelector: {}, tolerations: [] }, pools).map((p) => p.labels[POOL_KEY])).toEqual(["system"]);
         expect(poolsFor({ what: "x", role: "", nodeSelector: { [POOL_KEY]: "coderd" }, tolerations: [] }, pools)).toEqual([]);
@@ -334,7 +368,7 @@ describe("the checks above can fail", () => {
 
 describe("first rollout", () => {
     it.each(STACKS)("%s: the pools start with room for every coderd and provisioner replica", async (stack) => {
-        const r = await render(stack);
+        const r = await renderStackOnce(stack);
         for (const role of ["coderd", "provisioners"] as const) {
             const p = r.plan.pools[role];
             // GKE starts a pool with the same count in every zone, never above its maximum: where the
@@ -355,8 +389,8 @@ function coderContainerPorts(values: Obj): number[] {
 }
 
 describe("network policies admit what the charts serve", () => {
-    it.each(STACKS)("%s: coderd's ingress ports are the chart's container ports", async (stack) => {
-        const r = await render(stack);
+    it.each(REGIONS)("%s: coderd's ingress ports are the chart's container ports", async (stack) => {
+        const r = await renderRegion(stack);
         const values = reveal(release(r, "coder").inputs.values) as Obj;
         const policy = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .find((p) => (p.inputs.metadata as Obj).namespace === r.settings.namespaces.coder)!.inputs as Obj;
@@ -415,8 +449,8 @@ describe("workspaces run users' code: what they may reach", () => {
         return a.first >= b.first && a.last <= b.last;
     };
 
-    it.each(STACKS)("%s: coderd, DNS and the internet, but not the database or the metadata service", async (stack) => {
-        const r = await render(stack);
+    it.each(REGIONS)("%s: coderd, DNS and the internet, but not the database or the metadata service", async (stack) => {
+        const r = await renderRegion(stack);
         const spec = (ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .find((p) => (p.inputs.metadata as Obj).namespace === r.settings.namespaces.workspaces)!.inputs as Obj).spec;
         expect(spec.policyTypes).toEqual(["Ingress", "Egress"]);
@@ -436,7 +470,8 @@ describe("workspaces run users' code: what they may reach", () => {
         const blocked: string[] = toInternet.to[0].ipBlock.except;
         expect(toInternet.to[0].ipBlock.cidr).toBe("0.0.0.0/0");
         expect(blocked).toContain("169.254.169.254/32");
-        for (const db of factsFor(r).databaseRanges(r)) {
+        // a proxy region has no database of its own (the primary's is in another network)
+        for (const db of r.proxy ? [] : factsFor(r).databaseRanges(r)) {
             expect(blocked.some((b) => within(db, b)), `${db} in ${blocked.join(", ")}`).toBe(true);
         }
         for (const api of factsFor(r).controlPlaneRanges(r)) {
@@ -444,8 +479,8 @@ describe("workspaces run users' code: what they may reach", () => {
         }
     });
 
-    it.each(STACKS)("%s: metrics only from the monitoring namespaces", async (stack) => {
-        const r = await render(stack);
+    it.each(REGIONS)("%s: metrics only from the monitoring namespaces", async (stack) => {
+        const r = await renderRegion(stack);
         for (const ns of [r.settings.namespaces.coder, r.settings.namespaces.provisioners]) {
             const spec = (ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
                 .find((p) => (p.inputs.metadata as Obj).namespace === ns)!.inputs as Obj).spec;
@@ -456,8 +491,8 @@ describe("workspaces run users' code: what they may reach", () => {
         }
     });
 
-    it.each(STACKS)("%s: workspace volumes get the default StorageClass", async (stack) => {
-        const r = await render(stack);
+    it.each(REGIONS)("%s: workspace volumes get the default StorageClass", async (stack) => {
+        const r = await renderRegion(stack);
         const sc = one(r, "kubernetes:storage.k8s.io/v1:StorageClass").inputs as Obj;
         expect(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
         expect(sc.volumeBindingMode).toBe("WaitForFirstConsumer");
