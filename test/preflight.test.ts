@@ -102,6 +102,20 @@ describe("AWS pre-flight", () => {
             /^could not read EC2 quota L-1216C47A \(AccessDeniedException.*\); the stack needs \d+ vCPUs at the first up, \d+ at the pools' maximum; check: aws service-quotas get-service-quota/));
     });
 
+    it("every proxy region is read in its own region, and its problems name its keys", async () => {
+        const zonesByRegion: Record<string, Obj> = {
+            "us-east-1": healthyZones,
+            "eu-west-1": { names: ["eu-west-1a", "eu-west-1b"], zoneIds: ["euw1-az1", "euw1-az2"] },
+            "ap-southeast-1": { names: ["ap-southeast-1a", "ap-southeast-1b", "ap-southeast-1c"], zoneIds: ["apse1-az1", "apse1-az2", "apse1-az3"] },
+        };
+        const reads = { ...awsReads(), [NETWORK_READS.awsZones]: (a: Obj) => zonesByRegion[a.region as string]! };
+        const { problems, asked } = await outcome("aws-10k", reads);
+        // eu-west-1c is not in this account's eu-west-1: the europe region's zones, by their key
+        expect(problems).toEqual([expect.stringMatching(/^coder-refarch:proxyRegions\.0\.zones: eu-west-1c is not an available zone of eu-west-1 in this account/)]);
+        const regionsAsked = asked.filter((x) => x.token === NETWORK_READS.awsQuota).map((x) => x.args.region).sort();
+        expect(regionsAsked).toEqual(["ap-southeast-1", "eu-west-1", "us-east-1"]);
+    });
+
     it("offline, one warning says the reads happen under pulumi preview", async () => {
         const r = await outcome("aws-3k", {});
         expect(r.rendered!.warnings.filter((w) => w === PREFLIGHT_OFFLINE)).toHaveLength(1);
