@@ -122,6 +122,8 @@ export const proxyRegionSchema = z.strictObject({
     zones: zoneList,
     accessUrl: https,
     wildcardAccessUrl: wildcardHost,
+    /** raise it to regenerate the proxy's token in Coder (the proxies roll with the new one) */
+    tokenGeneration: count(0).optional(),
 });
 export type ProxyRegion = z.infer<typeof proxyRegionSchema>;
 

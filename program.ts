@@ -185,7 +185,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
             provisionerKey: deploymentChoices(s).provisionerAuth === "key" ? { name: provisionerKeyName(s), tags: s.provisionerTags } : undefined,
             // Proxies and the proxy regions' provisioners are licensed features: registered once the license is in.
             ...(deploymentChoices(s).licensed ? {
-                workspaceProxies: plan.proxies.map((r) => ({ name: r.name, displayName: r.displayName, icon: r.icon })),
+                workspaceProxies: plan.proxies.map((r) => ({ name: r.name, displayName: r.displayName, icon: r.icon, tokenGeneration: r.tokenGeneration })),
                 regionProvisionerKeys: plan.proxies.map((r) => ({ region: r.name, name: provisionerKeyName(settingsForRegion(s, s.proxyRegions.find((p) => p.name === r.name)!)), tags: { region: r.name } })),
             } : {}),
             after: [coderd],

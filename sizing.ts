@@ -94,6 +94,8 @@ export interface RegionPlan {
     zones: string[];
     accessUrl: string;
     wildcardAccessUrl: string;
+    /** raised to regenerate the proxy's token */
+    tokenGeneration: number;
     /** the same four pools as the primary; the coderd pool holds the workspace proxies */
     pools: Record<PoolRole, PoolPlan>;
 }
@@ -520,6 +522,7 @@ export function buildPlan(s: Settings): Plan {
             zones: [...p.zones],
             accessUrl: p.accessUrl,
             wildcardAccessUrl: p.wildcardAccessUrl,
+            tokenGeneration: p.tokenGeneration ?? 0,
             pools: regionPools as Record<PoolRole, PoolPlan>,
         };
     });

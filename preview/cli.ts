@@ -35,6 +35,9 @@ function parseArgs(argv: string[]) {
 
 async function main() {
     const { stack, json, dir } = parseArgs(process.argv.slice(2));
+    // Pulumi records every resource's source position from a stack trace, which tsx's source
+    // maps make costly (a map lookup each); the offline preview shows no positions.
+    process.setSourceMapsEnabled(false);
     const r = await renderStack(stack, dir);
     if (json) {
         // Wait until the text is flushed: a pipe takes it asynchronously, and exit would cut it off.

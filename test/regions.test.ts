@@ -133,6 +133,14 @@ describe("regions come and go without touching the others", () => {
         for (const k of gone) expect(k).toMatch(/::coder-(asia-|coder-api-(wsproxy|provisioner-key)-asia)/);
     });
 
+    it("raising a region's tokenGeneration regenerates its proxy's token and nothing else of the others", async () => {
+        const stack = "gcp-10k";
+        const regions = JSON.parse(rawConfig(stack)["coder-refarch:proxyRegions"]!) as Obj[];
+        const r = await withLicense(stack, { proxyRegions: regions.map((p) => (p.name === "europe" ? { ...p, tokenGeneration: 1 } : p)) });
+        const byName = Object.fromEntries(ofType(r, "pulumi-nodejs:dynamic/coder-refarch:CoderWorkspaceProxy").map((x) => [x.inputs.name, x.inputs.tokenGeneration]));
+        expect(byName).toEqual({ europe: 1, asia: 0 });
+    });
+
     it("a 3k deployment with one European proxy is a few lines of stack config", async () => {
         const r = await renderConfig("aws-3k", rawConfig("aws-3k", {
             proxyRegions: [{
