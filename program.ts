@@ -61,37 +61,15 @@ export class CoderDeployment extends pulumi.ComponentResource {
         if (!platform.database || !platform.databaseInstance) throw new Error("the primary region's platform has no database");
 
         this.coder = new CoderKubernetes(`${name}-k8s`, {
-            cluster: platform.cluster,
+            ...this.regionArgs(name, s, plan, platform),
             control: { kind: "coderd", database: platform.database },
-            namespaces: s.namespaces,
-            accessUrl: s.accessUrl,
-            wildcardAccessUrl: s.wildcardAccessUrl,
-            tlsSecretNames: choices.tlsSecretNames,
-            // cert-manager and the certificate coderd serves from its start
-            coderdDependsOn: (coderNs) => {
-                const certs = tlsFor(`${name}-tls`, {
-                    settings: s, cluster: platform.cluster, coderNamespace: coderNs.metadata.name, placement: plan.pools.system.placement,
-                }, { parent: this, dependsOn: [coderNs] });
-                return certs ? [certs.certificate] : [];
-            },
-            tlsCertificate: s.tlsCertificate && s.tlsPrivateKey
-                ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
-                : undefined,
-            chart: { repository: s.helmRepository, version: s.coderVersion },
-            metricsNamespaces: s.metricsNamespaces,
             coderd: { ...plan.coderd, placement: plan.pools.coderd.placement, perNode: plan.pools.coderd.workload?.perNode, maxOpenConnections: plan.database.connectionsPerCoderd },
             // External provisioners are a licensed feature, and one refused before the license
             // exists never dials again: none run until coderd is licensed.
             provisioners: { ...plan.provisioners, replicas: choices.licensed ? plan.provisioners.replicas : 0, placement: plan.pools.provisioners.placement },
             provisionerStart: (coderd) => this.startProvisioners(name, s, plan, platform, coderd),
-            aggregateAgentStats: plan.tier.name !== "1k",
-            workspaces: {
-                placement: plan.pools.workspaces.placement,
-                requests: plan.pools.workspaces.workload?.requests ?? plan.tier.workspace.requests,
-            },
             coderEnv: s.coderEnv,
             coderSecretEnv: Object.fromEntries(Object.entries(s.coderSecretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
-            helmValues: s.helmValues,
         }, { parent: this });
 
         // Records for both hosts where the address is known only once the Service exists (an NLB's name).
@@ -118,20 +96,39 @@ export class CoderDeployment extends pulumi.ComponentResource {
         const rs = settingsForRegion(s, config);
         const id = `${name}-${r.name}`;
         const platform = platformFor(rs, planOfRegion(plan, r), {}, id, this, primary);
-        const choices = deploymentChoices(rs);
         const registered = this.bootstrap?.workspaceProxies?.[r.name];
         const key = this.bootstrap?.regionProvisionerKeys?.[r.name];
         const license = this.bootstrap?.license;
         const coder = new CoderKubernetes(`${id}-k8s`, {
-            cluster: platform.cluster,
+            ...this.regionArgs(id, rs, planOfRegion(plan, r), platform),
             control: { kind: "proxy", primaryAccessUrl: s.accessUrl, token: registered?.proxyToken },
+            coderd: { ...plan.proxy, placement: r.pools.coderd.placement, perNode: r.pools.coderd.workload?.perNode },
+            // Provisioners here dial the primary with the region's scoped key: none run before it exists.
+            provisioners: { ...plan.provisioners, replicas: key ? plan.provisioners.replicas : 0, placement: r.pools.provisioners.placement },
+            provisionerStart: key
+                ? { auth: { kind: "key", key: key.key }, dependsOn: license ? [license] : [], licenseRevision: license ? license.uuid : "installed by hand" }
+                : { auth: { kind: "psk" } },
+        }, { parent: this });
+        const loadBalancerAddress = this.serviceAddress(`${id}-coder-service`, coder.coderRelease, platform);
+        if (platform.pointDnsAt) platform.pointDnsAt(loadBalancerAddress);
+        return { name: r.name, region: r.region, accessUrl: r.accessUrl, clusterName: platform.clusterName, kubeconfig: platform.kubeconfig, coder, loadBalancerAddress };
+    }
+
+    /**
+     * What the Kubernetes layer takes alike in every region, from the region's settings
+     * (its hosts) and plan (its pools): namespaces, HTTPS (cert-manager and the certificate
+     * the server serves from its start), the charts, metrics, workspaces and Helm values.
+     */
+    private regionArgs(id: string, s: Settings, plan: Plan, platform: Platform) {
+        return {
+            cluster: platform.cluster,
             namespaces: s.namespaces,
-            accessUrl: r.accessUrl,
-            wildcardAccessUrl: r.wildcardAccessUrl,
-            tlsSecretNames: choices.tlsSecretNames,
-            coderdDependsOn: (coderNs) => {
+            accessUrl: s.accessUrl,
+            wildcardAccessUrl: s.wildcardAccessUrl,
+            tlsSecretNames: deploymentChoices(s).tlsSecretNames,
+            coderdDependsOn: (coderNs: k8s.core.v1.Namespace) => {
                 const certs = tlsFor(`${id}-tls`, {
-                    settings: rs, cluster: platform.cluster, coderNamespace: coderNs.metadata.name, placement: r.pools.system.placement,
+                    settings: s, cluster: platform.cluster, coderNamespace: coderNs.metadata.name, placement: plan.pools.system.placement,
                 }, { parent: this, dependsOn: [coderNs] });
                 return certs ? [certs.certificate] : [];
             },
@@ -140,22 +137,13 @@ export class CoderDeployment extends pulumi.ComponentResource {
                 : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
             metricsNamespaces: s.metricsNamespaces,
-            coderd: { ...plan.proxy, placement: r.pools.coderd.placement, perNode: r.pools.coderd.workload?.perNode },
-            // Provisioners here dial the primary with the region's scoped key: none run before it exists.
-            provisioners: { ...plan.provisioners, replicas: key ? plan.provisioners.replicas : 0, placement: r.pools.provisioners.placement },
-            provisionerStart: key
-                ? { auth: { kind: "key", key: key.key }, dependsOn: license ? [license] : [], licenseRevision: license ? license.uuid : "installed by hand" }
-                : { auth: { kind: "psk" } },
             aggregateAgentStats: plan.tier.name !== "1k",
             workspaces: {
-                placement: r.pools.workspaces.placement,
-                requests: r.pools.workspaces.workload?.requests ?? plan.tier.workspace.requests,
+                placement: plan.pools.workspaces.placement,
+                requests: plan.pools.workspaces.workload?.requests ?? plan.tier.workspace.requests,
             },
             helmValues: s.helmValues,
-        }, { parent: this });
-        const loadBalancerAddress = this.serviceAddress(`${id}-coder-service`, coder.coderRelease, platform);
-        if (platform.pointDnsAt) platform.pointDnsAt(loadBalancerAddress);
-        return { name: r.name, region: r.region, accessUrl: r.accessUrl, clusterName: platform.clusterName, kubeconfig: platform.kubeconfig, coder, loadBalancerAddress };
+        };
     }
 
     /** The load balancer's address of a release's `coder` Service (Helm waits for it before the release completes). */
