@@ -477,6 +477,9 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
     return problems;
 }
 
+/** Let's Encrypt's production directory: the one ACME CA every machine's public roots trust. */
+export const LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory";
+
 /** The region exists on the stack's cloud and the zones belong to it (`at`: the keys' prefix, e.g. proxyRegions.0.). */
 function placeProblems(s: Pick<Settings, "cloud" | "region" | "zones">, at = ""): string[] {
     const problems: string[] = [];
@@ -504,6 +507,31 @@ function placeProblems(s: Pick<Settings, "cloud" | "region" | "zones">, at = "")
  */
 function proxyRegionProblems(s: Settings): string[] {
     const problems: string[] = [];
+    // What a proxy region cannot share with the primary. Its certificate must cover its own
+    // hosts (cert-manager issues one a region); a Secret named in config exists in no proxy
+    // region's cluster. The regions reach each other only at their public URLs, and proxies
+    // and their provisioners check coderd's certificate against the public roots.
+    const names = s.proxyRegions.map((p) => p.name).join(", ");
+    if (s.tlsCertificate) {
+        problems.push(`${k("tlsCertificate")}: with ${k("proxyRegions")} (${names}) every region serves its own hosts; let cert-manager ` +
+            `issue each region's certificate (${k("dnsZone")} and ${k("acmeEmail")}) or terminate TLS in a proxy of yours (${k("tlsTerminatedUpstream")})`);
+    }
+    if (s.tlsSecretNames.length) {
+        problems.push(`${k("tlsSecretNames")}: with ${k("proxyRegions")} (${names}) the Secrets would be missing in the proxy regions' clusters; ` +
+            `use ${k("dnsZone")} and ${k("acmeEmail")} (a certificate a region) or ${k("tlsTerminatedUpstream")}`);
+    }
+    if (s.internalLoadBalancer) {
+        problems.push(`${k("internalLoadBalancer")}: with ${k("proxyRegions")} (${names}) the proxies and their regions' provisioners dial ` +
+            `coderd at ${s.accessUrl} from other regions' networks, which have no private route to it; keep the load balancers public`);
+    }
+    if (s.loadBalancerSourceRanges.length) {
+        problems.push(`${k("loadBalancerSourceRanges")}: with ${k("proxyRegions")} (${names}) coderd and the proxies must admit each other's ` +
+            `egress addresses, which Cloud NAT and NAT gateways choose; leave it empty (coderd and the proxies authenticate every request)`);
+    }
+    if (s.dnsZone && s.acmeEmail && s.acmeServer !== LETS_ENCRYPT_DIRECTORY) {
+        problems.push(`${k("acmeServer")}: with ${k("proxyRegions")} (${names}) the proxies and their regions' provisioners verify coderd's ` +
+            `certificate against the public roots, which do not trust ${s.acmeServer}; use ${LETS_ENCRYPT_DIRECTORY}`);
+    }
     const seen = new Map<string, number>();
     const hosts = new Map<string, string>([[new URL(s.accessUrl).host, k("accessUrl")], ...(s.wildcardAccessUrl ? [[s.wildcardAccessUrl, k("wildcardAccessUrl")] as [string, string]] : [])]);
     s.proxyRegions.forEach((p, i) => {

@@ -3,7 +3,7 @@
  * deployment. index.ts runs it under the Pulumi CLI; preview/ runs it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, PROJECT, Settings, advisories, checkConfig, declaredDefaults, settingsForRegion } from "./config";
+import { ConfigError, LETS_ENCRYPT_DIRECTORY, PROJECT, Settings, advisories, checkConfig, declaredDefaults, settingsForRegion } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
 import * as k8s from "@pulumi/kubernetes";
@@ -189,8 +189,6 @@ export class CoderDeployment extends pulumi.ComponentResource {
     }
 }
 
-/** Let's Encrypt's production directory: the one CA whose chain every machine trusts. */
-const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
 /**
  * How the machine running `pulumi up` reaches coderd: the access URL once DNS points at
@@ -207,7 +205,7 @@ export function coderEndpoint(s: Settings, loadBalancerAddress: pulumi.Input<str
         url: s.accessUrl,
         fallbackAddress: loadBalancerAddress,
         ...(s.tlsCertificate ? { caPem: s.tlsCertificate } : {}),
-        ...(usesAcme(s) && s.acmeServer !== LETS_ENCRYPT ? { insecureSkipVerify: true } : {}),
+        ...(usesAcme(s) && s.acmeServer !== LETS_ENCRYPT_DIRECTORY ? { insecureSkipVerify: true } : {}),
     };
 }
 
