@@ -62,7 +62,10 @@ export async function preflight(s: Settings, plan: Plan, reader: NetworkReader):
         { s, plan, at: "" },
         ...plan.proxies.map((r, i) => ({ s: settingsForRegion(s, s.proxyRegions.find((p) => p.name === r.name)!), plan: planOfRegion(plan, r), at: `proxyRegions.${i}.` })),
     ];
-    const found = await Promise.all(regions.map((r) => check(r.s, r.plan, reader, r.at)));
+    const found = await Promise.all([
+        ...regions.map((r) => check(r.s, r.plan, reader, r.at)),
+        ...(s.cloud === "gcp" && regions.length > 1 ? [projectCpus(s, regions.map((r) => r.plan), reader)] : []),
+    ]);
     const notes = found.flatMap((f) => f.notes);
     return {
         problems: found.flatMap((f) => f.problems),
@@ -147,6 +150,25 @@ async function preflightAws(s: Settings, plan: Plan, reader: NetworkReader, at: 
             `${fp.vcpusMax} at the pools' maximum; check: aws service-quotas get-service-quota --region ${s.region} --service-code ec2 --quota-code ${AWS_STANDARD_VCPU_QUOTA}`);
     }
     return { problems, notes };
+}
+
+/** Compute Engine's project-wide vCPU quota (CPUS_ALL_REGIONS), beside each region's. */
+export const GCP_ALL_REGIONS_METRIC = "compute.googleapis.com/cpus_all_regions";
+
+/**
+ * Several regions of one project: together they count against the project's vCPUs of all
+ * regions too (GCP's CPUS_ALL_REGIONS; AWS's On-Demand quota is a region's, read per region).
+ */
+async function projectCpus(s: Settings, plans: Plan[], reader: NetworkReader): Promise<Preflight> {
+    const read = await settle(reader.gcpQuotas(s.gcpProject ?? ""));
+    if (!("value" in read)) return { problems: [], notes: [] }; // each region's check says why
+    const info = (read.value.quotaInfos ?? []).find((q) => q.metric === GCP_ALL_REGIONS_METRIC);
+    const value = info?.dimensionsInfos?.[0]?.details?.[0]?.value;
+    if (value === undefined) return { problems: [], notes: [] };
+    const fps = plans.map((p) => footprint(p, false));
+    const total = { vcpusInitial: fps.reduce((n, f) => n + f.vcpusInitial, 0), vcpusMax: fps.reduce((n, f) => n + f.vcpusMax, 0) };
+    return quotaFindings(Number(value), total, "quota CPUS_ALL_REGIONS", `project ${s.gcpProject}`,
+        "Request an increase in the console (IAM & Admin > Quotas, CPUs (all regions))", `node pools in ${plans.length} regions`);
 }
 
 /** Cloud Quotas' metric of a machine family's vCPUs: T2D → compute.googleapis.com/t2d_cpus. */

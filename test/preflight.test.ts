@@ -175,6 +175,16 @@ describe("GCP pre-flight", () => {
             new RegExp(`^quota ${fam.family}_CPUS in ${plan.region} is ${fam.vcpusMax - 1} vCPUs: enough for the first up \\(${fam.vcpusInitial}\\)`)));
     });
 
+    it("several regions count against the project's vCPUs of all regions too", async () => {
+        const ok = await outcome("gcp-10k", gcpReads());
+        const plan = ok.rendered!.plan;
+        const first = [footprint(plan, false), ...plan.proxies.map((r) => footprint({ ...plan, pools: r.pools, region: r.region, zones: r.zones, proxies: [] }, false))]
+            .reduce((n, f) => n + f.vcpusInitial, 0);
+        const allRegions = { metric: "compute.googleapis.com/cpus_all_regions", dimensions: [], dimensionsInfos: [{ dimensions: {}, details: [{ value: String(first - 1) }], applicableLocations: ["global"] }] };
+        const { problems } = await outcome("gcp-10k", gcpReads({ quotas: [allRegions] }));
+        expect(problems).toEqual([expect.stringMatching(new RegExp(`^coder-refarch:sizing: the first pulumi up starts ${first} vCPUs of node pools in 3 regions; quota CPUS_ALL_REGIONS in project acme-coder-prod is ${first - 1}\\.`))]);
+    });
+
     it("quotas that cannot be read are a warning naming the API and the command", async () => {
         const r = await outcome("gcp-3k", { ...gcpReads(), [NETWORK_READS.gcpQuotas]: () => { throw new Error("SERVICE_DISABLED: Cloud Quotas API has not been used"); } });
         expect(r.problems).toEqual([]);
