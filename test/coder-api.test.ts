@@ -121,10 +121,11 @@ describe("CoderClient against a local coderd", () => {
     it("gives up at the deadline, naming the URL, the address dialled and the last error", async () => {
         coder.switches.notReadyUntil = Date.now() + 60_000;
         const started = Date.now();
-        const msg = await failure(new CoderClient({ url: coder.url }).waitHealthy(700, 100));
-        expect(Date.now() - started).toBeLessThan(3_000);
+        // a deadline a loaded build machine still answers several probes within
+        const msg = await failure(new CoderClient({ url: coder.url }).waitHealthy(2_000, 100));
+        expect(Date.now() - started).toBeLessThan(6_000);
         expect(msg).toContain(`coderd at ${coder.url} (dialled 127.0.0.1:${coder.port}) did not answer GET /healthz`);
-        expect(msg).toContain("within 0.7s");
+        expect(msg).toContain("within 2s");
         expect(msg).toMatch(/Last error: .*HTTP 503: "no healthy upstream"/);
         expect(msg).toContain("coder pods' logs");
     });
