@@ -12,7 +12,7 @@ import { tlsFor, usesAcme } from "./components/k8s/cert-manager";
 import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
 import { coderSettingsProblems, deploymentChoices } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
-import { NOT_EVICTABLE } from "./components/k8s/values";
+import { NOT_EVICTABLE, proxyEnvOf } from "./components/k8s/values";
 import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
 import { preflight } from "./components/preflight";
 import { Plan, RegionPlan, buildPlan, planOfRegion } from "./sizing";
@@ -103,6 +103,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
             ...this.regionArgs(id, rs, planOfRegion(plan, r), platform),
             control: { kind: "proxy", primaryAccessUrl: s.accessUrl, token: registered?.proxyToken },
             coderd: { ...plan.proxy, placement: r.pools.coderd.placement, perNode: r.pools.coderd.workload?.perNode },
+            // the settings a proxy reads itself (e.g. CODER_DISABLE_PATH_APPS); never coderSecretEnv
+            coderEnv: proxyEnvOf(s.coderEnv),
             // Provisioners here dial the primary with the region's scoped key: none run before it exists.
             provisioners: { ...plan.provisioners, replicas: key ? plan.provisioners.replicas : 0, placement: r.pools.provisioners.placement },
             provisionerStart: key

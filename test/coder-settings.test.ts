@@ -315,7 +315,7 @@ describe("proxy regions: what the workspace proxies' values set is the program's
     });
 
     it("gcp-10k: the values the config check compares with are the ones each proxy region deploys", async () => {
-        const r = await render({ coderEnv: { TZ: "UTC" } }, "gcp-10k");
+        const r = await render({ coderEnv: { TZ: "UTC", CODER_DISABLE_PATH_APPS: "true" } }, "gcp-10k");
         const releases = ofType(r, "kubernetes:helm.sh/v3:Release");
         expect(r.plan.proxies.map((p) => p.name)).toEqual(["europe", "asia"]);
         for (const region of r.plan.proxies) {

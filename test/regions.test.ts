@@ -116,6 +116,37 @@ describe.each(["gcp-10k", "aws-10k"])("%s: three regions", (stack) => {
     });
 });
 
+describe("gcp-10k: the stack's Coder settings and the workspace proxies", () => {
+    it("the proxies get the coderEnv settings Coder marks for proxies (CODER_DISABLE_PATH_APPS), not coderd's own (OIDC); coderd gets both", async () => {
+        const stack = "gcp-10k";
+        const r = await renderConfig(stack, rawConfig(stack, {
+            coderEnv: { CODER_DISABLE_PATH_APPS: "true", CODER_OIDC_ISSUER_URL: "https://accounts.google.com" },
+        }));
+        const envOf = (x: { inputs: Obj }) => Object.fromEntries((values(x).coder.env as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+        const coder = releasesOf(r, "coder");
+        const coderd = coder.filter((x) => !values(x).coder.workspaceProxy);
+        const proxies = coder.filter((x) => values(x).coder.workspaceProxy);
+        expect(coderd).toHaveLength(1);
+        expect(proxies.map((x) => x.name).sort()).toEqual(["coder-asia-k8s-coder", "coder-europe-k8s-coder"]);
+        expect(envOf(coderd[0]!)).toMatchObject({ CODER_DISABLE_PATH_APPS: "true", CODER_OIDC_ISSUER_URL: "https://accounts.google.com" });
+        for (const p of proxies) {
+            const env = envOf(p);
+            expect(env.CODER_DISABLE_PATH_APPS, p.name).toBe("true");
+            expect(env, p.name).not.toHaveProperty("CODER_OIDC_ISSUER_URL");
+        }
+    });
+
+    it("coderSecretEnv never reaches a proxy", async () => {
+        const stack = "gcp-10k";
+        const r = await renderConfig(stack, rawConfig(stack, { coderSecretEnv: { CODER_OIDC_CLIENT_SECRET: "s3cret" } }), ["coder-refarch:coderSecretEnv"]);
+        for (const p of releasesOf(r, "coder").filter((x) => values(x).coder.workspaceProxy)) {
+            const names = (values(p).coder.env as Obj[]).map((e) => e.name);
+            expect(names, p.name).not.toContain("CODER_OIDC_CLIENT_SECRET");
+            expect(JSON.stringify(values(p).coder.env), p.name).not.toContain("coder-env");
+        }
+    });
+});
+
 describe("regions come and go without touching the others", () => {
     it("removing a proxy region changes no other resource's name or inputs", async () => {
         const stack = "gcp-10k";

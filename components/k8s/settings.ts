@@ -12,7 +12,7 @@ import { Plan, RegionPlan } from "../../sizing";
 import { editDistance } from "../../tiers";
 import {
     CODER_CHART, EnvSource, PROVISIONER_CHART, ReleaseValuesArgs, ServerKind, ValueConflict, Values, isMap, mergeUnder, releaseValues,
-    serverEnvOwners, tlsSecretNamesOf,
+    proxyEnvOf, serverEnvOwners, tlsSecretNamesOf,
 } from "./values";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -310,8 +310,9 @@ export function programValues(s: Settings, plan: Plan): Record<ChartKey, Values>
  * The program's values of both releases in one proxy region: the coder release runs the
  * region's workspace proxies (the plan's proxy figures, on the region's coderd pool, at its
  * pool's density), the provisioners dial the primary. The stack's helmValues apply here as
- * in the primary region; its coderEnv and coderSecretEnv are coderd's alone (OIDC, external
- * auth: settings a proxy does not take, and secrets kept out of the regions' clusters).
+ * in the primary region. Of its coderEnv the proxies get the settings they read themselves
+ * (PROXY_FORWARDED_ENV, as program.ts passes them); the rest (OIDC, external auth) and all of
+ * coderSecretEnv are coderd's alone, secrets kept out of the regions' clusters.
  */
 export function proxyRegionValues(s: Settings, plan: Plan, region: RegionPlan): Record<ChartKey, Values> {
     const choices = deploymentChoices(s);
@@ -323,6 +324,7 @@ export function proxyRegionValues(s: Settings, plan: Plan, region: RegionPlan): 
         provisioners: { ...plan.provisioners, replicas: choices.proxiesRegistered ? plan.provisioners.replicas : 0, placement: region.pools.provisioners.placement },
         accessUrl: region.accessUrl,
         wildcardAccessUrl: region.wildcardAccessUrl,
+        env: proxyEnvOf(s.coderEnv),
     });
 }
 

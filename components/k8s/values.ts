@@ -184,6 +184,47 @@ const PROXY_ENV: readonly ProgramEnv[] = [
 ];
 
 /**
+ * The stack's coderEnv names a workspace proxy also reads: the server options Coder marks for
+ * proxies (`Mark(annotationExternalProxies, "true")` in coder/coder codersdk/deployment.go,
+ * its serpent-based version; @b2c02e46 marks the same options but CODER_BLOCK_DIRECT), less
+ * those the program or the chart sets on a proxy (access URLs,
+ * addresses, CODER_TLS_*, CODER_DERP_SERVER_RELAY_URL, Prometheus) and the secret
+ * CODER_TRACE_HONEYCOMB_API_KEY. Only these plain values reach the proxies; coderSecretEnv
+ * stays with coderd.
+ */
+export const PROXY_FORWARDED_ENV: readonly string[] = [
+    "CODER_DOCS_URL",
+    "CODER_DERP_SERVER_ENABLE",
+    "CODER_BLOCK_DIRECT",
+    "CODER_PPROF_ENABLE",
+    "CODER_PPROF_ADDRESS",
+    "CODER_TRACE_ENABLE",
+    "CODER_TRACE_LOGS",
+    "CODER_TRACE_DATADOG",
+    "CODER_DANGEROUS_DISABLE_RATE_LIMITS",
+    "CODER_API_RATE_LIMIT",
+    "CODER_VERBOSE",
+    "CODER_LOGGING_HUMAN",
+    "CODER_LOGGING_JSON",
+    "CODER_LOGGING_STACKDRIVER",
+    "CODER_DANGEROUS_ALLOW_CORS_REQUESTS",
+    "CODER_EXPERIMENTS",
+    "CODER_PROXY_TRUSTED_HEADERS",
+    "CODER_PROXY_TRUSTED_ORIGINS",
+    "CODER_SECURE_AUTH_COOKIE",
+    "CODER_STRICT_TRANSPORT_SECURITY",
+    "CODER_STRICT_TRANSPORT_SECURITY_OPTIONS",
+    "CODER_DISABLE_PATH_APPS",
+    "CODER_DISABLE_OWNER_WORKSPACE_ACCESS",
+];
+
+/** The entries of a stack's coderEnv a workspace proxy takes (PROXY_FORWARDED_ENV). */
+export function proxyEnvOf(env: Record<string, string> | undefined): Record<string, string> {
+    const names = new Set(PROXY_FORWARDED_ENV);
+    return Object.fromEntries(Object.entries(env ?? {}).filter(([name]) => names.has(name)));
+}
+
+/**
  * Env the coder chart adds before `coder.env` (helm/coder/templates/_coder.tpl) from the
  * values above: a second entry of the same name would silently replace it.
  */
