@@ -24,10 +24,13 @@
  * private subnets (NAT or a firewall), DNS support and hostnames on in the VPC, and the
  * load-balancer role tags on the subnets (checked here).
  */
-import * as compute from "@pulumi/gcp/compute";
-import * as cloudquota from "@pulumi/gcp/cloudquota";
-import * as ec2 from "@pulumi/aws/ec2";
-import * as servicequotas from "@pulumi/aws/servicequotas";
+import { getInstanceTypeOfferings, type GetInstanceTypeOfferingsResult } from "@pulumi/aws/ec2/getInstanceTypeOfferings";
+import { getSubnet, type GetSubnetResult } from "@pulumi/aws/ec2/getSubnet";
+import { getVpc, type GetVpcResult } from "@pulumi/aws/ec2/getVpc";
+import { getServiceQuota, type GetServiceQuotaResult } from "@pulumi/aws/servicequotas/getServiceQuota";
+import { getSQuotaInfos, type GetSQuotaInfosResult } from "@pulumi/gcp/cloudquota/getSQuotaInfos";
+import { getMachineTypes, type GetMachineTypesResult } from "@pulumi/gcp/compute/getMachineTypes";
+import { getSubnetwork, type GetSubnetworkResult } from "@pulumi/gcp/compute/getSubnetwork";
 import { getAvailabilityZones, GetAvailabilityZonesResult } from "@pulumi/aws/getAvailabilityZones";
 import { PROJECT, Settings, cidrRange } from "../config";
 import { Plan, nodeAddressesNeeded, podAddressesNeeded } from "../sizing";
@@ -57,18 +60,18 @@ export const NETWORK_READS = {
  * (the offline preview): then the checks are skipped with a warning.
  */
 export interface NetworkReader {
-    gcpSubnetwork(a: { project: string; region: string; name: string }): Promise<compute.GetSubnetworkResult | undefined>;
-    awsVpc(id: string): Promise<ec2.GetVpcResult | undefined>;
-    awsSubnet(id: string): Promise<ec2.GetSubnetResult | undefined>;
+    gcpSubnetwork(a: { project: string; region: string; name: string }): Promise<GetSubnetworkResult | undefined>;
+    awsVpc(id: string): Promise<GetVpcResult | undefined>;
+    awsSubnet(id: string): Promise<GetSubnetResult | undefined>;
     /** the region's available zones: names and the account's zone IDs, in the same order */
     awsZones(region: string): Promise<GetAvailabilityZonesResult | undefined>;
-    awsQuota(quotaCode: string, region: string): Promise<servicequotas.GetServiceQuotaResult | undefined>;
+    awsQuota(quotaCode: string, region: string): Promise<GetServiceQuotaResult | undefined>;
     /** which of these instance types each of these zones offers */
-    awsOfferings(types: string[], zones: string[], region: string): Promise<ec2.GetInstanceTypeOfferingsResult | undefined>;
+    awsOfferings(types: string[], zones: string[], region: string): Promise<GetInstanceTypeOfferingsResult | undefined>;
     /** which of these machine types the zone offers */
-    gcpMachineTypes(project: string, zone: string, names: string[]): Promise<compute.GetMachineTypesResult | undefined>;
+    gcpMachineTypes(project: string, zone: string, names: string[]): Promise<GetMachineTypesResult | undefined>;
     /** the project's Compute Engine quotas (Cloud Quotas API) */
-    gcpQuotas(project: string): Promise<cloudquota.GetSQuotaInfosResult | undefined>;
+    gcpQuotas(project: string): Promise<GetSQuotaInfosResult | undefined>;
 }
 
 /**
@@ -80,21 +83,21 @@ export function cloudReader(answers: (token: string) => boolean = () => true): N
     const read = <T>(token: string, invoke: () => Promise<T>): Promise<T | undefined> =>
         answers(token) ? invoke() : Promise.resolve(undefined);
     return {
-        gcpSubnetwork: (a) => read(NETWORK_READS.gcpSubnetwork, () => compute.getSubnetwork(a)),
-        awsVpc: (id) => read(NETWORK_READS.awsVpc, () => ec2.getVpc({ id })),
-        awsSubnet: (id) => read(NETWORK_READS.awsSubnet, () => ec2.getSubnet({ id })),
+        gcpSubnetwork: (a) => read(NETWORK_READS.gcpSubnetwork, () => getSubnetwork(a)),
+        awsVpc: (id) => read(NETWORK_READS.awsVpc, () => getVpc({ id })),
+        awsSubnet: (id) => read(NETWORK_READS.awsSubnet, () => getSubnet({ id })),
         // pulumi-aws 7 reads in any region through the default provider (each invoke's `region`)
         awsZones: (region) => read(NETWORK_READS.awsZones, () => getAvailabilityZones({ state: "available", region })),
-        awsQuota: (quotaCode, region) => read(NETWORK_READS.awsQuota, () => servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode, region })),
-        awsOfferings: (types, zones, region) => read(NETWORK_READS.awsOfferings, () => ec2.getInstanceTypeOfferings({
+        awsQuota: (quotaCode, region) => read(NETWORK_READS.awsQuota, () => getServiceQuota({ serviceCode: "ec2", quotaCode, region })),
+        awsOfferings: (types, zones, region) => read(NETWORK_READS.awsOfferings, () => getInstanceTypeOfferings({
             region,
             locationType: "availability-zone",
             filters: [{ name: "instance-type", values: types }, { name: "location", values: zones }],
         })),
-        gcpMachineTypes: (project, zone, names) => read(NETWORK_READS.gcpMachineTypes, () => compute.getMachineTypes({
+        gcpMachineTypes: (project, zone, names) => read(NETWORK_READS.gcpMachineTypes, () => getMachineTypes({
             project, zone, filter: names.map((n) => `(name = "${n}")`).join(" OR "),
         })),
-        gcpQuotas: (project) => read(NETWORK_READS.gcpQuotas, () => cloudquota.getSQuotaInfos({ parent: `projects/${project}`, service: "compute.googleapis.com" })),
+        gcpQuotas: (project) => read(NETWORK_READS.gcpQuotas, () => getSQuotaInfos({ parent: `projects/${project}`, service: "compute.googleapis.com" })),
     };
 }
 
@@ -342,7 +345,7 @@ async function inspectAws(s: Settings, plan: Plan, reader: NetworkReader): Promi
         }
     }
 
-    const uncovered = (subnets: ec2.GetSubnetResult[], key: string, role: string) => {
+    const uncovered = (subnets: GetSubnetResult[], key: string, role: string) => {
         const zones = new Set(subnets.map((x) => x.availabilityZone));
         const missing = s.zones.filter((z) => !zones.has(z));
         if (missing.length) {

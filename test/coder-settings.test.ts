@@ -61,7 +61,7 @@ describe("coderEnv and coderSecretEnv reach coderd", () => {
         expect((secret.inputs.metadata as Obj).namespace).toBe(r.settings.namespaces.coder);
         expect(isSecretValue(secret.inputs.stringData)).toBe(true);
         expect(reveal(secret.inputs.stringData)).toEqual(secrets);
-        const { Secret } = await import("kubernetes-models/v1");
+        const { Secret } = await import("kubernetes-models/v1/Secret");
         expect(() => new Secret(reveal(secret.inputs) as never).validate()).not.toThrow();
 
         const env = envOf(r);

@@ -6,7 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { Provider } from "@pulumi/kubernetes/provider";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -60,7 +62,7 @@ async function renderLayer(change: (opts: pulumi.CustomResourceOptions) => Parti
     const resources = { cpuMillis: 500, memoryMiB: 1024 };
     const args: CoderKubernetesArgs = {
         cluster: {
-            provider: new k8s.Provider("k8s", { kubeconfig: "{}" }),
+            provider: new Provider("k8s", { kubeconfig: "{}" }),
             loadBalancerAnnotations: {},
             workspaceStorageClass: "standard",
             protectedRanges: ["10.100.0.0/16", METADATA_RANGE],
@@ -146,7 +148,7 @@ describe("provisioners", () => {
         const data = keySecret.inputs.stringData;
         for (const v of isSecretValue(data) ? [data] : Object.values(data as Obj)) expect(isSecretValue(v)).toBe(true);
         expect(reveal(keySecret.inputs.stringData)).toEqual({ key });
-        const { Secret } = await import("kubernetes-models/v1");
+        const { Secret } = await import("kubernetes-models/v1/Secret");
         expect(() => new Secret(reveal(keySecret.inputs) as never).validate()).not.toThrow();
 
         // helm/provisioner/templates/_coder.tpl: the key is used when keySecretName and keySecretKey
@@ -179,11 +181,11 @@ describe("provisioners", () => {
 
     it("the provisioner release waits for what the caller names (the license upload), for coderd and for the workspace guards", async () => {
         // the hook is called with coderd's release, so what it creates can follow coderd
-        let coderd: k8s.helm.v3.Release | undefined;
+        let coderd: Release | undefined;
         const rs = await renderLayer((opts) => ({
             provisionerStart: (release) => {
                 coderd = release;
-                const upload = new k8s.core.v1.ConfigMap("license-upload", { metadata: { name: "license" } }, { ...opts, dependsOn: [release] });
+                const upload = new ConfigMap("license-upload", { metadata: { name: "license" } }, { ...opts, dependsOn: [release] });
                 return { auth: { kind: "psk" }, dependsOn: [upload] };
             },
         }));
@@ -318,7 +320,7 @@ describe("workspace proxy mode", () => {
         const data = tokenSecret.inputs.stringData;
         for (const v of isSecretValue(data) ? [data] : Object.values(data as Obj)) expect(isSecretValue(v)).toBe(true);
         expect(reveal(data)).toEqual({ token: TOKEN });
-        const { Secret } = await import("kubernetes-models/v1");
+        const { Secret } = await import("kubernetes-models/v1/Secret");
         expect(() => new Secret(reveal(tokenSecret.inputs) as never).validate()).not.toThrow();
         expect(layerRelease(rs, "coder").dependsOn).toContain(tokenSecret.name);
         // never in clear, and the values stay reviewable
@@ -349,7 +351,7 @@ describe("workspace proxy mode", () => {
     });
 
     it("no database or PSK Secret, no PSK at all; the provisioners dial the primary's access URL with the key, after nothing of the cluster's", async () => {
-        let hooked: k8s.helm.v3.Release | undefined;
+        let hooked: Release | undefined;
         const rs = await renderLayer(() => ({
             ...proxyArgs(),
             provisionerStart: (control) => {
@@ -360,7 +362,7 @@ describe("workspace proxy mode", () => {
         expect(secretNames(rs)).toEqual(["coder-provisioners/coder-provisioner-key", "coder/coder-workspace-proxy-session-token"]);
         expect(rs.filter((x) => x.type === "random:index/randomPassword:RandomPassword").map((x) => x.name)).toEqual(["coder-k8s-digest-key"]);
         // the hook gets the proxy's release
-        expect(hooked).toBeInstanceOf(k8s.helm.v3.Release);
+        expect(hooked).toBeInstanceOf(Release);
         expect(await new Promise((resolve) => hooked!.chart.apply(resolve))).toBe("coder");
 
         const prov = layerValues(rs, "coder-provisioner");
@@ -403,7 +405,7 @@ describe("workspace proxy mode", () => {
             .map((x) => ({ type: x.type, name: x.name, inputs: reveal(x.inputs) }));
         const gke = (opts: pulumi.CustomResourceOptions) => ({
             cluster: {
-                provider: new k8s.Provider("k8s", { kubeconfig: "{}" }, opts), loadBalancerAnnotations: {}, workspaceStorageClass: "standard",
+                provider: new Provider("k8s", { kubeconfig: "{}" }, opts), loadBalancerAnnotations: {}, workspaceStorageClass: "standard",
                 protectedRanges: ["10.100.0.0/16", METADATA_RANGE], podMonitoring: true,
             },
         });
@@ -547,16 +549,18 @@ describe("the workspace placement policy", () => {
         expect(sa.automountServiceAccountToken).toBe(false);
 
         // each against the Kubernetes API schema
-        const admission = await import("kubernetes-models/admissionregistration.k8s.io/v1");
-        const core = await import("kubernetes-models/v1");
-        for (const p of policies) expect(() => new admission.ValidatingAdmissionPolicy(p as never).validate()).not.toThrow();
-        for (const b of bindings) expect(() => new admission.ValidatingAdmissionPolicyBinding(b as never).validate()).not.toThrow();
-        expect(() => new core.LimitRange(limits as never).validate()).not.toThrow();
-        expect(() => new core.ServiceAccount(sa as never).validate()).not.toThrow();
+        const { ValidatingAdmissionPolicy } = await import("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy");
+        const { ValidatingAdmissionPolicyBinding } = await import("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding");
+        const { LimitRange } = await import("kubernetes-models/v1/LimitRange");
+        const { ServiceAccount } = await import("kubernetes-models/v1/ServiceAccount");
+        for (const p of policies) expect(() => new ValidatingAdmissionPolicy(p as never).validate()).not.toThrow();
+        for (const b of bindings) expect(() => new ValidatingAdmissionPolicyBinding(b as never).validate()).not.toThrow();
+        expect(() => new LimitRange(limits as never).validate()).not.toThrow();
+        expect(() => new ServiceAccount(sa as never).validate()).not.toThrow();
     }
 
     it("the schema check rejects a malformed policy", async () => {
-        const { ValidatingAdmissionPolicyBinding } = await import("kubernetes-models/admissionregistration.k8s.io/v1");
+        const { ValidatingAdmissionPolicyBinding } = await import("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding");
         const bad = new ValidatingAdmissionPolicyBinding({ metadata: { name: "x" }, spec: { policyName: "x", validationActions: "Deny" as never } });
         expect(() => bad.validate()).toThrow();
     });

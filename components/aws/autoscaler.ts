@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as iam from "@pulumi/aws/iam";
-import * as k8s from "@pulumi/kubernetes";
+import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
+import { ClusterRole } from "@pulumi/kubernetes/rbac/v1/clusterRole";
+import { ClusterRoleBinding } from "@pulumi/kubernetes/rbac/v1/clusterRoleBinding";
 import { Placement } from "../../sizing";
 import { EBS_STARTUP_TAINT, autoscalerOwnerTag } from "./cluster";
 import { irsaTrustPolicy } from "./irsa";
@@ -67,10 +72,10 @@ export interface ClusterAutoscalerArgs {
     /** the cluster's Kubernetes version (major.minor), as EKS reports it */
     kubernetesVersion: pulumi.Input<string>;
     region: string;
-    oidcProvider: iam.OpenIdConnectProvider;
+    oidcProvider: OpenIdConnectProvider;
     /** where the autoscaler runs: the system pool, never a pool it scales */
     placement: Placement;
-    provider: k8s.Provider;
+    provider: KubernetesProvider;
     tags: Record<string, string>;
     /** the IRSA role's physical name prefix (IAM is global; names.ts); absent: auto-named */
     namePrefix?: string;
@@ -120,35 +125,35 @@ export function autoscalerPolicy(clusterName: string): object {
  * Its AWS permissions come from its own IRSA role.
  */
 export class ClusterAutoscaler extends pulumi.ComponentResource {
-    public readonly role: iam.Role;
-    public readonly release: k8s.helm.v3.Release;
+    public readonly role: Role;
+    public readonly release: Release;
 
     constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:aws:ClusterAutoscaler", name, {}, { ...opts, providers: [args.provider] });
 
-        this.role = new iam.Role(`${name}-irsa`, {
+        this.role = new Role(`${name}-irsa`, {
             ...(args.namePrefix ? { name: regionalName(args.namePrefix, "autoscaler") } : {}),
             description: `cluster-autoscaler of EKS cluster ${args.clusterName}`,
             assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT),
             tags: args.tags,
         }, { parent: this });
-        const policy = new iam.RolePolicy(`${name}-irsa`, {
+        const policy = new RolePolicy(`${name}-irsa`, {
             role: this.role.id,
             policy: JSON.stringify(autoscalerPolicy(args.clusterName)),
         }, { parent: this });
 
         // The pinned chart's ClusterRole predates the images we run. Read rights it lacks:
-        const extraRole = new k8s.rbac.v1.ClusterRole(`${name}-extra`, {
+        const extraRole = new ClusterRole(`${name}-extra`, {
             metadata: { name: "coder-refarch-cluster-autoscaler-extra" },
             rules: AUTOSCALER_EXTRA_RULES,
         }, { parent: this, provider: args.provider });
-        const extraBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-extra`, {
+        const extraBinding = new ClusterRoleBinding(`${name}-extra`, {
             metadata: { name: "coder-refarch-cluster-autoscaler-extra" },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: extraRole.metadata.name },
             subjects: [{ kind: "ServiceAccount", name: AUTOSCALER_SERVICE_ACCOUNT, namespace: AUTOSCALER_NAMESPACE }],
         }, { parent: this, provider: args.provider });
 
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+        this.release = new Release(`${name}-release`, {
             name: AUTOSCALER_CHART.name,
             chart: AUTOSCALER_CHART.name,
             version: AUTOSCALER_CHART.version,

@@ -1,11 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as autoscaling from "@pulumi/aws/autoscaling";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as ec2 from "@pulumi/aws/ec2";
-import * as eks from "@pulumi/aws/eks";
-import * as iam from "@pulumi/aws/iam";
-import * as kms from "@pulumi/aws/kms";
-import * as k8s from "@pulumi/kubernetes";
+import { Tag as AutoscalingTag } from "@pulumi/aws/autoscaling/tag";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { LaunchTemplate } from "@pulumi/aws/ec2/launchTemplate";
+import { AccessEntry } from "@pulumi/aws/eks/accessEntry";
+import { AccessPolicyAssociation } from "@pulumi/aws/eks/accessPolicyAssociation";
+import { Addon, type AddonArgs } from "@pulumi/aws/eks/addon";
+import { Cluster } from "@pulumi/aws/eks/cluster";
+import { NodeGroup } from "@pulumi/aws/eks/nodeGroup";
+import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
+import { Alias as KmsAlias } from "@pulumi/aws/kms/alias";
+import { Key as KmsKey } from "@pulumi/aws/kms/key";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./irsa";
@@ -219,15 +227,15 @@ export function nodeUserData(maxPods: number, vcpu: number): string {
  * labelled and tainted from the plan.
  */
 export class EksCluster extends pulumi.ComponentResource {
-    public readonly cluster: eks.Cluster;
+    public readonly cluster: Cluster;
     /** per pool, its node groups: one over every zone, or one a zone (see ZONAL_POOLS) */
-    public readonly nodeGroups: Record<PoolRole, eks.NodeGroup[]>;
+    public readonly nodeGroups: Record<PoolRole, NodeGroup[]>;
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
-    public readonly ebsCsiAddon: eks.Addon;
-    public readonly nodeMonitoringAddon: eks.Addon;
+    public readonly ebsCsiAddon: Addon;
+    public readonly nodeMonitoringAddon: Addon;
     /** issues the service-account tokens IAM roles for service accounts trust */
-    public readonly oidcProvider: iam.OpenIdConnectProvider;
-    public readonly provider: k8s.Provider;
+    public readonly oidcProvider: OpenIdConnectProvider;
+    public readonly provider: KubernetesProvider;
     public readonly kubeconfig: pulumi.Output<string>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -236,22 +244,22 @@ export class EksCluster extends pulumi.ComponentResource {
         const tags = args.tags;
 
         // ---- control plane ----
-        const secretsKey = new kms.Key(`${name}-secrets`, {
+        const secretsKey = new KmsKey(`${name}-secrets`, {
             description: `Envelope encryption of Kubernetes Secrets of EKS cluster ${args.clusterName}`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
             tags,
         }, parent);
-        new kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
+        new KmsAlias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
 
         const named = (role: string) => (args.namePrefix ? { name: regionalName(args.namePrefix, role) } : {});
-        const clusterRole = new iam.Role(`${name}-cluster`, {
+        const clusterRole = new Role(`${name}-cluster`, {
             ...named("eks-cluster"),
             assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]),
             tags,
         }, parent);
-        const clusterPolicy = new iam.RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: POLICY("AmazonEKSClusterPolicy") }, parent);
-        const clusterKmsPolicy = new iam.RolePolicy(`${name}-cluster-kms`, {
+        const clusterPolicy = new RolePolicyAttachment(`${name}-cluster`, { role: clusterRole.name, policyArn: POLICY("AmazonEKSClusterPolicy") }, parent);
+        const clusterKmsPolicy = new RolePolicy(`${name}-cluster-kms`, {
             role: clusterRole.id,
             policy: secretsKey.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",
@@ -260,13 +268,13 @@ export class EksCluster extends pulumi.ComponentResource {
         }, parent);
 
         // Created before the cluster, so EKS does not create it without a retention.
-        const logGroup = new cloudwatch.LogGroup(`${name}-logs`, {
+        const logGroup = new LogGroup(`${name}-logs`, {
             name: `/aws/eks/${args.clusterName}/cluster`,
             retentionInDays: 90,
             tags,
         }, parent);
 
-        this.cluster = new eks.Cluster(`${name}-cluster`, {
+        this.cluster = new Cluster(`${name}-cluster`, {
             name: args.clusterName,
             roleArn: clusterRole.arn,
             version: args.kubernetesVersion || undefined,
@@ -295,8 +303,8 @@ export class EksCluster extends pulumi.ComponentResource {
 
         for (const arn of args.clusterAdminArns) {
             const id = `${name}-admin-${slug(arn.split(":").pop() ?? arn)}`;
-            const entry = new eks.AccessEntry(id, { clusterName: this.cluster.name, principalArn: arn, type: "STANDARD", tags }, parent);
-            new eks.AccessPolicyAssociation(id, {
+            const entry = new AccessEntry(id, { clusterName: this.cluster.name, principalArn: arn, type: "STANDARD", tags }, parent);
+            new AccessPolicyAssociation(id, {
                 clusterName: this.cluster.name,
                 principalArn: arn,
                 policyArn: CLUSTER_ADMIN_POLICY,
@@ -305,25 +313,25 @@ export class EksCluster extends pulumi.ComponentResource {
         }
 
         // ---- IAM roles for service accounts ----
-        const oidc = this.oidcProvider = new iam.OpenIdConnectProvider(`${name}-oidc`, {
+        const oidc = this.oidcProvider = new OpenIdConnectProvider(`${name}-oidc`, {
             url: this.cluster.identities.apply((ids) => ids[0]!.oidcs[0]!.issuer),
             clientIdLists: ["sts.amazonaws.com"],
             tags,
         }, parent);
         const irsaRole = (id: string, namespace: string, serviceAccount: string, policy: string) => {
-            const role = new iam.Role(`${name}-${id}`, {
+            const role = new Role(`${name}-${id}`, {
                 ...named(id),
                 assumeRolePolicy: irsaTrustPolicy(oidc, namespace, serviceAccount),
                 tags,
             }, parent);
-            const attachment = new iam.RolePolicyAttachment(`${name}-${id}`, { role: role.name, policyArn: policy }, parent);
+            const attachment = new RolePolicyAttachment(`${name}-${id}`, { role: role.name, policyArn: policy }, parent);
             return { role, attachment };
         };
         // The CNI's permissions belong to aws-node, not to every pod's node.
         const cniRole = irsaRole("vpc-cni", "kube-system", "aws-node", POLICY("AmazonEKS_CNI_Policy"));
         const ebsRole = irsaRole("ebs-csi", "kube-system", "ebs-csi-controller-sa", POLICY("service-role/AmazonEBSCSIDriverPolicy"));
 
-        const addon = (addonName: string, extra: Partial<eks.AddonArgs>, dependsOn: pulumi.Resource[]) => new eks.Addon(`${name}-${addonName}`, {
+        const addon = (addonName: string, extra: Partial<AddonArgs>, dependsOn: pulumi.Resource[]) => new Addon(`${name}-${addonName}`, {
             clusterName: this.cluster.name,
             addonName,
             // A new cluster has nothing to keep; afterwards the program's configuration wins.
@@ -341,14 +349,14 @@ export class EksCluster extends pulumi.ComponentResource {
         const kubeProxy = addon("kube-proxy", {}, []);
 
         // ---- nodes ----
-        const nodeRole = new iam.Role(`${name}-nodes`, {
+        const nodeRole = new Role(`${name}-nodes`, {
             ...named("nodes"),
             assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
             tags,
         }, parent);
-        const nodePolicies = NODE_POLICIES.map((p) => new iam.RolePolicyAttachment(`${name}-nodes-${p}`, { role: nodeRole.name, policyArn: POLICY(p) }, parent));
+        const nodePolicies = NODE_POLICIES.map((p) => new RolePolicyAttachment(`${name}-nodes-${p}`, { role: nodeRole.name, policyArn: POLICY(p) }, parent));
 
-        const groups = {} as Record<PoolRole, eks.NodeGroup[]>;
+        const groups = {} as Record<PoolRole, NodeGroup[]>;
         for (const pool of Object.values(args.pools)) {
             groups[pool.role] = this.poolNodeGroups(name, args, pool, nodeRole.arn, [...nodePolicies, vpcCni, kubeProxy]);
         }
@@ -374,7 +382,7 @@ export class EksCluster extends pulumi.ComponentResource {
             .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
             .apply(([clusterName, endpoint, ca]) => eksKubeconfig(clusterName, endpoint, ca.data, args.region, args.credentials)));
 
-        this.provider = new k8s.Provider(`${name}-k8s`, {
+        this.provider = new KubernetesProvider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
             deleteUnreachable: false,
         }, { parent: this, dependsOn: [...nodeGroups, vpcCni, kubeProxy, coredns, this.ebsCsiAddon] });
@@ -388,7 +396,7 @@ export class EksCluster extends pulumi.ComponentResource {
      * zone of a group spanning several (its AWS FAQ), so that pool gets a group a zone
      * (balanced by --balance-similar-node-groups). The other pools keep one group.
      */
-    private poolNodeGroups(name: string, args: EksClusterArgs, pool: PoolPlan, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[]): eks.NodeGroup[] {
+    private poolNodeGroups(name: string, args: EksClusterArgs, pool: PoolPlan, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[]): NodeGroup[] {
         const template = this.launchTemplate(`${name}-${pool.role}`, args, pool);
         if (!ZONAL_POOLS.includes(pool.role)) {
             const subnets = args.zoneSubnets.flatMap((z) => z.ids);
@@ -404,9 +412,9 @@ export class EksCluster extends pulumi.ComponentResource {
         ));
     }
 
-    private launchTemplate(id: string, args: EksClusterArgs, pool: PoolPlan): ec2.LaunchTemplate {
+    private launchTemplate(id: string, args: EksClusterArgs, pool: PoolPlan): LaunchTemplate {
         const tags = { ...args.tags, pool: pool.role };
-        return new ec2.LaunchTemplate(id, {
+        return new LaunchTemplate(id, {
             ...(args.namePrefix ? { name: regionalName(args.namePrefix, pool.role, LAUNCH_TEMPLATE_NAME_MAX) } : {}),
             description: `EKS ${args.clusterName} ${pool.role} nodes`,
             blockDeviceMappings: [{
@@ -425,13 +433,13 @@ export class EksCluster extends pulumi.ComponentResource {
     }
 
     private nodeGroup(
-        id: string, args: EksClusterArgs, pool: PoolPlan, template: ec2.LaunchTemplate, subnetIds: pulumi.Input<string>[],
+        id: string, args: EksClusterArgs, pool: PoolPlan, template: LaunchTemplate, subnetIds: pulumi.Input<string>[],
         size: { min: number; max: number }, desired: number, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[],
-    ): eks.NodeGroup {
+    ): NodeGroup {
         const tags = { ...args.tags, pool: pool.role };
         const taints = pool.taints.map((t): { key: string; value?: string; effect: string } => ({ key: t.key, value: t.value, effect: "NO_SCHEDULE" }));
         if (EBS_STARTUP_TAINT_POOLS.includes(pool.role)) taints.push({ ...EBS_STARTUP_TAINT });
-        const group = new eks.NodeGroup(id, {
+        const group = new NodeGroup(id, {
             clusterName: this.cluster.name,
             // The configured version, not the cluster's live one: when EKS upgrades the control
             // plane itself (standard support ended, see upgradePolicy), the nodes are not rolled
@@ -466,7 +474,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
         // EKS does not copy node group labels and taints to its Auto Scaling group.
         const asgName = group.resources.apply((r) => r[0]!.autoscalingGroups[0]!.name);
-        const asgTag = (tagId: string, key: string, value: string, retainOnDelete: boolean) => new autoscaling.Tag(`${id}-asg-${tagId}`, {
+        const asgTag = (tagId: string, key: string, value: string, retainOnDelete: boolean) => new AutoscalingTag(`${id}-asg-${tagId}`, {
             autoscalingGroupName: asgName,
             tag: { key, value, propagateAtLaunch: false },
         }, { parent: this, retainOnDelete });

@@ -1,11 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as ec2 from "@pulumi/aws/ec2";
-import * as iam from "@pulumi/aws/iam";
-import * as kms from "@pulumi/aws/kms";
-import * as rds from "@pulumi/aws/rds";
-import * as vpc from "@pulumi/aws/vpc";
-import * as random from "@pulumi/random";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { SecurityGroup } from "@pulumi/aws/ec2/securityGroup";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
+import { Alias as KmsAlias } from "@pulumi/aws/kms/alias";
+import { Key as KmsKey } from "@pulumi/aws/kms/key";
+import { Instance as RdsInstance } from "@pulumi/aws/rds/instance";
+import { ParameterGroup } from "@pulumi/aws/rds/parameterGroup";
+import { SubnetGroup } from "@pulumi/aws/rds/subnetGroup";
+import { SecurityGroupIngressRule } from "@pulumi/aws/vpc/securityGroupIngressRule";
+import { RandomId } from "@pulumi/random/randomId";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import { DatabasePlan } from "../../sizing";
 import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
 import { serviceTrustPolicy } from "./irsa";
@@ -39,8 +44,8 @@ export const LOG_RETENTION_DAYS = 90;
  * enhanced monitoring, protected on the Pulumi side and the AWS side.
  */
 export class RdsDatabase extends pulumi.ComponentResource {
-    public readonly instance: rds.Instance;
-    public readonly securityGroup: ec2.SecurityGroup;
+    public readonly instance: RdsInstance;
+    public readonly securityGroup: SecurityGroup;
     public readonly endpoint: DatabaseEndpoint;
 
     constructor(name: string, args: RdsDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -49,26 +54,26 @@ export class RdsDatabase extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = args.tags;
 
-        const key = new kms.Key(`${name}-storage`, {
+        const key = new KmsKey(`${name}-storage`, {
             description: `Storage, snapshots and Performance Insights of ${args.namePrefix}-pg`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
             tags,
         }, parent);
-        new kms.Alias(`${name}-storage`, { name: `alias/${args.namePrefix}-rds`, targetKeyId: key.keyId }, parent);
+        new KmsAlias(`${name}-storage`, { name: `alias/${args.namePrefix}-rds`, targetKeyId: key.keyId }, parent);
 
-        const subnets = new rds.SubnetGroup(`${name}-subnets`, {
+        const subnets = new SubnetGroup(`${name}-subnets`, {
             description: `Private subnets of ${args.namePrefix}-pg`,
             subnetIds: args.subnetIds,
             tags,
         }, parent);
 
-        this.securityGroup = new ec2.SecurityGroup(`${name}-sg`, {
+        this.securityGroup = new SecurityGroup(`${name}-sg`, {
             vpcId: args.vpcId,
             description: `PostgreSQL ${args.namePrefix}-pg: port ${PORT} from the EKS cluster only`,
             tags: { ...tags, Name: `${args.namePrefix}-pg` },
         }, parent);
-        new vpc.SecurityGroupIngressRule(`${name}-from-cluster`, {
+        new SecurityGroupIngressRule(`${name}-from-cluster`, {
             securityGroupId: this.securityGroup.id,
             description: "PostgreSQL from EKS nodes and pods (cluster security group)",
             ipProtocol: "tcp",
@@ -78,7 +83,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
             tags,
         }, parent);
 
-        const params = new rds.ParameterGroup(`${name}-params`, {
+        const params = new ParameterGroup(`${name}-params`, {
             family: `postgres${p.version}`,
             description: `Coder on ${args.namePrefix}: TLS only, connections sized for coderd`,
             parameters: [
@@ -90,29 +95,29 @@ export class RdsDatabase extends pulumi.ComponentResource {
             tags,
         }, parent);
 
-        const monitoringRole = new iam.Role(`${name}-monitoring`, {
+        const monitoringRole = new Role(`${name}-monitoring`, {
             assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"),
             tags,
         }, parent);
-        const monitoringPolicy = new iam.RolePolicyAttachment(`${name}-monitoring`, {
+        const monitoringPolicy = new RolePolicyAttachment(`${name}-monitoring`, {
             role: monitoringRole.name,
             policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         }, parent);
 
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
+        const password = new RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
         // A final snapshot's name must be new each time the instance is deleted.
-        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
+        const snapshotSuffix = new RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent);
 
         // RDS writes exported logs to /aws/rds/instance/<identifier>/<log>, creating each group
         // without a retention (kept forever) unless it exists; created first, they expire.
         const identifier = `${args.namePrefix}-pg`;
-        const logGroups = EXPORTED_LOGS.map((log) => new cloudwatch.LogGroup(`${name}-logs-${log}`, {
+        const logGroups = EXPORTED_LOGS.map((log) => new LogGroup(`${name}-logs-${log}`, {
             name: `/aws/rds/instance/${identifier}/${log}`,
             retentionInDays: LOG_RETENTION_DAYS,
             tags,
         }, parent));
 
-        this.instance = new rds.Instance(`${name}-pg`, {
+        this.instance = new RdsInstance(`${name}-pg`, {
             identifier,
             engine: "postgres",
             engineVersion: String(p.version),

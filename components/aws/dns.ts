@@ -4,9 +4,11 @@
  * exists).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as iam from "@pulumi/aws/iam";
-import * as lb from "@pulumi/aws/lb";
-import * as route53 from "@pulumi/aws/route53";
+import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { getHostedZoneIdOutput } from "@pulumi/aws/lb/getHostedZoneId";
+import { Record as Route53Record } from "@pulumi/aws/route53/record";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CoderHostnames, hostnameList } from "../k8s/cert-manager";
 import { ClusterHandle } from "../k8s/types";
 import { irsaTrustPolicy } from "./irsa";
@@ -58,7 +60,7 @@ export const NLB_HOSTED_ZONE_IDS: Readonly<Record<string, string>> = {
 
 /** The NLB hosted zone of a region: the table, or the provider's own answer for a region newer than it. */
 export function nlbHostedZoneId(region: string, parent?: pulumi.Resource): pulumi.Input<string> {
-    return NLB_HOSTED_ZONE_IDS[region] ?? lb.getHostedZoneIdOutput({ loadBalancerType: "network", region }, { parent }).id;
+    return NLB_HOSTED_ZONE_IDS[region] ?? getHostedZoneIdOutput({ loadBalancerType: "network", region }, { parent }).id;
 }
 
 /** The ARN partition of a region (Route 53's ARNs carry it: arn:aws-cn:route53:::hostedzone/...). */
@@ -107,7 +109,7 @@ export interface AcmeRoleArgs {
     /** the Route 53 hosted zone ID (coder-refarch:dnsZone) */
     hostedZoneId: string;
     hosts: CoderHostnames;
-    oidcProvider: iam.OpenIdConnectProvider;
+    oidcProvider: OpenIdConnectProvider;
     clusterName: string;
     tags: Record<string, string>;
     /** the role's physical name prefix (IAM is global; names.ts); absent: auto-named */
@@ -121,18 +123,18 @@ export interface AcmeRoleArgs {
  * the EKS pod identity webhook hands it (ambient credentials, allowed for ClusterIssuers).
  */
 export class AcmeRole extends pulumi.ComponentResource {
-    public readonly role: iam.Role;
+    public readonly role: Role;
     public readonly acme: NonNullable<ClusterHandle["acme"]>;
 
     constructor(name: string, args: AcmeRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:aws:AcmeRole", name, {}, opts);
-        this.role = new iam.Role(`${name}-irsa`, {
+        this.role = new Role(`${name}-irsa`, {
             ...(args.namePrefix ? { name: regionalName(args.namePrefix, "acme") } : {}),
             description: `cert-manager of EKS cluster ${args.clusterName}: ACME DNS-01 in ${args.hostedZoneId}`,
             assumeRolePolicy: irsaTrustPolicy(args.oidcProvider, CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT),
             tags: args.tags,
         }, { parent: this });
-        new iam.RolePolicy(`${name}-irsa`, {
+        new RolePolicy(`${name}-irsa`, {
             role: this.role.id,
             policy: JSON.stringify(acmePolicy(args.region, args.hostedZoneId, args.hosts)),
         }, { parent: this });
@@ -163,12 +165,12 @@ export interface AliasRecordsArgs {
  * overwritten (`allowOverwrite` is false): `pulumi up` stops instead.
  */
 export class Route53AliasRecords extends pulumi.ComponentResource {
-    public readonly records: route53.Record[];
+    public readonly records: Route53Record[];
 
     constructor(name: string, args: AliasRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:aws:DnsRecords", name, {}, opts);
         const zoneId = nlbHostedZoneId(args.region, this);
-        this.records = hostnameList(args.hosts).map((host) => new route53.Record(`${name}-${host === args.hosts.access ? "access" : "wildcard"}`, {
+        this.records = hostnameList(args.hosts).map((host) => new Route53Record(`${name}-${host === args.hosts.access ? "access" : "wildcard"}`, {
             zoneId: args.hostedZoneId,
             name: host,
             type: "A",

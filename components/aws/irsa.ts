@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as iam from "@pulumi/aws/iam";
+import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 
 /** Trust policy of an IAM role an AWS service assumes (EKS, EC2, RDS monitoring, flow logs). */
 export function serviceTrustPolicy(service: string, actions: string | string[] = "sts:AssumeRole"): string {
@@ -13,7 +13,7 @@ export function serviceTrustPolicy(service: string, actions: string | string[] =
  * Trust policy of an IAM role for a Kubernetes service account (IRSA): only tokens the
  * cluster's OIDC provider issued for `namespace/serviceAccount`, with STS as audience.
  */
-export function irsaTrustPolicy(oidc: iam.OpenIdConnectProvider, namespace: string, serviceAccount: string): pulumi.Output<string> {
+export function irsaTrustPolicy(oidc: OpenIdConnectProvider, namespace: string, serviceAccount: string): pulumi.Output<string> {
     return pulumi.all([oidc.arn, oidc.url]).apply(([arn, url]) => {
         const issuer = url.replace(/^https:\/\//, "");
         return JSON.stringify({

@@ -1,7 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import * as ec2 from "@pulumi/aws/ec2";
-import * as iam from "@pulumi/aws/iam";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { DefaultSecurityGroup } from "@pulumi/aws/ec2/defaultSecurityGroup";
+import { Eip } from "@pulumi/aws/ec2/eip";
+import { FlowLog } from "@pulumi/aws/ec2/flowLog";
+import { InternetGateway } from "@pulumi/aws/ec2/internetGateway";
+import { NatGateway } from "@pulumi/aws/ec2/natGateway";
+import { Route } from "@pulumi/aws/ec2/route";
+import { RouteTable } from "@pulumi/aws/ec2/routeTable";
+import { RouteTableAssociation } from "@pulumi/aws/ec2/routeTableAssociation";
+import { Subnet } from "@pulumi/aws/ec2/subnet";
+import { Vpc } from "@pulumi/aws/ec2/vpc";
+import { VpcEndpoint } from "@pulumi/aws/ec2/vpcEndpoint";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { cidrRange } from "../../config";
 import { serviceTrustPolicy } from "./irsa";
 import { regionalName } from "./names";
@@ -77,9 +88,9 @@ export const ZONE_RESERVED_ADDRESSES = 16;
  * default security group that admits nothing, and flow logs of rejected traffic.
  */
 export class AwsNetwork extends pulumi.ComponentResource {
-    public readonly vpc: ec2.Vpc;
-    public readonly privateSubnets: ec2.Subnet[];
-    public readonly publicSubnets: ec2.Subnet[];
+    public readonly vpc: Vpc;
+    public readonly privateSubnets: Subnet[];
+    public readonly publicSubnets: Subnet[];
     public readonly layout: SubnetLayout[];
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,7 +100,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
         this.layout = subnetLayout(args.vpcCidr, args.zones);
 
-        this.vpc = new ec2.Vpc(`${name}-vpc`, {
+        this.vpc = new Vpc(`${name}-vpc`, {
             cidrBlock: args.vpcCidr,
             enableDnsHostnames: true,
             enableDnsSupport: true,
@@ -97,52 +108,52 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }, parent);
 
         // The VPC's default security group: nothing in, nothing out.
-        new ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: this.vpc.id, tags: tags() }, parent);
+        new DefaultSecurityGroup(`${name}-default-sg`, { vpcId: this.vpc.id, tags: tags() }, parent);
 
-        const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: tags({ Name: args.clusterName }) }, parent);
+        const igw = new InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: tags({ Name: args.clusterName }) }, parent);
 
-        const publicRoutes = new ec2.RouteTable(`${name}-public`, { vpcId: this.vpc.id, tags: tags({ Name: `${args.clusterName}-public` }) }, parent);
-        new ec2.Route(`${name}-public-default`, { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
+        const publicRoutes = new RouteTable(`${name}-public`, { vpcId: this.vpc.id, tags: tags({ Name: `${args.clusterName}-public` }) }, parent);
+        new Route(`${name}-public-default`, { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
 
         this.publicSubnets = [];
         this.privateSubnets = [];
-        const privateRouteTables: ec2.RouteTable[] = [];
+        const privateRouteTables: RouteTable[] = [];
         for (const l of this.layout) {
-            const pub = new ec2.Subnet(`${name}-public-${l.zone}`, {
+            const pub = new Subnet(`${name}-public-${l.zone}`, {
                 vpcId: this.vpc.id,
                 availabilityZone: l.zone,
                 cidrBlock: l.public,
                 mapPublicIpOnLaunch: false,
                 tags: tags({ Name: `${args.clusterName}-public-${l.zone}`, "kubernetes.io/role/elb": "1", ...clusterTag }),
             }, parent);
-            new ec2.RouteTableAssociation(`${name}-public-${l.zone}`, { subnetId: pub.id, routeTableId: publicRoutes.id }, parent);
+            new RouteTableAssociation(`${name}-public-${l.zone}`, { subnetId: pub.id, routeTableId: publicRoutes.id }, parent);
             this.publicSubnets.push(pub);
 
-            const eip = new ec2.Eip(`${name}-nat-${l.zone}`, { domain: "vpc", tags: tags({ Name: `${args.clusterName}-nat-${l.zone}` }) }, parent);
-            const nat = new ec2.NatGateway(`${name}-nat-${l.zone}`, {
+            const eip = new Eip(`${name}-nat-${l.zone}`, { domain: "vpc", tags: tags({ Name: `${args.clusterName}-nat-${l.zone}` }) }, parent);
+            const nat = new NatGateway(`${name}-nat-${l.zone}`, {
                 subnetId: pub.id,
                 allocationId: eip.id,
                 connectivityType: "public",
                 tags: tags({ Name: `${args.clusterName}-${l.zone}` }),
             }, { parent: this, dependsOn: [igw] });
 
-            const priv = new ec2.Subnet(`${name}-private-${l.zone}`, {
+            const priv = new Subnet(`${name}-private-${l.zone}`, {
                 vpcId: this.vpc.id,
                 availabilityZone: l.zone,
                 cidrBlock: l.private,
                 tags: tags({ Name: `${args.clusterName}-private-${l.zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag }),
             }, parent);
-            const routes = new ec2.RouteTable(`${name}-private-${l.zone}`, {
+            const routes = new RouteTable(`${name}-private-${l.zone}`, {
                 vpcId: this.vpc.id,
                 tags: tags({ Name: `${args.clusterName}-private-${l.zone}` }),
             }, parent);
-            new ec2.Route(`${name}-private-${l.zone}-default`, { routeTableId: routes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent);
-            new ec2.RouteTableAssociation(`${name}-private-${l.zone}`, { subnetId: priv.id, routeTableId: routes.id }, parent);
+            new Route(`${name}-private-${l.zone}-default`, { routeTableId: routes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent);
+            new RouteTableAssociation(`${name}-private-${l.zone}`, { subnetId: priv.id, routeTableId: routes.id }, parent);
             this.privateSubnets.push(priv);
             privateRouteTables.push(routes);
         }
 
-        new ec2.VpcEndpoint(`${name}-s3`, {
+        new VpcEndpoint(`${name}-s3`, {
             vpcId: this.vpc.id,
             serviceName: `com.amazonaws.${args.region}.s3`,
             vpcEndpointType: "Gateway",
@@ -152,17 +163,17 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
         // Flow logs of rejected traffic: what a security review asks for, at a fraction
         // of the cost of logging every flow of 250+ nodes.
-        const flowLogGroup = new cloudwatch.LogGroup(`${name}-flow-logs`, {
+        const flowLogGroup = new LogGroup(`${name}-flow-logs`, {
             name: `/aws/vpc/${args.clusterName}/flow-logs`,
             retentionInDays: 90,
             tags: tags(),
         }, parent);
-        const flowLogRole = new iam.Role(`${name}-flow-logs`, {
+        const flowLogRole = new Role(`${name}-flow-logs`, {
             ...(args.namePrefix ? { name: regionalName(args.namePrefix, "flow-logs") } : {}),
             assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"),
             tags: tags(),
         }, parent);
-        new iam.RolePolicy(`${name}-flow-logs`, {
+        new RolePolicy(`${name}-flow-logs`, {
             role: flowLogRole.id,
             policy: flowLogGroup.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",
@@ -173,7 +184,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 }],
             })),
         }, parent);
-        new ec2.FlowLog(`${name}-flow-logs`, {
+        new FlowLog(`${name}-flow-logs`, {
             vpcId: this.vpc.id,
             trafficType: "REJECT",
             logDestinationType: "cloud-watch-logs",

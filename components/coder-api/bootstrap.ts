@@ -6,7 +6,7 @@
  * an endpoint and config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import { CoderAdmin, CoderEndpointInput, CoderLicense, CoderProvisionerKey, CoderWorkspaceProxy } from "./resources";
 
 /** The first admin to create, or an existing Owner's API token. */
@@ -49,7 +49,7 @@ export class CoderBootstrap extends pulumi.ComponentResource {
         // Long and plain: Coder refuses weak passwords (coderd/userpassword), and shells and
         // password managers take it as it is.
         const password = creating
-            ? new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this })
+            ? new RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this })
             : undefined;
         const admin = new CoderAdmin(`${name}-admin`, {
             endpoint: args.endpoint,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as projects from "@pulumi/gcp/projects";
+import { Service as ProjectService } from "@pulumi/gcp/projects/service";
 
 /** The Google APIs a deployment needs. */
 export const REQUIRED_APIS = [
@@ -21,8 +21,8 @@ export const REQUIRED_APIS = [
  * Enables the APIs; never disables them on destroy, because other workloads of the
  * project may use them.
  */
-export function enableApis(name: string, parent: pulumi.Resource): projects.Service[] {
-    return REQUIRED_APIS.map((api) => new projects.Service(`${name}-${api.split(".")[0]}`, {
+export function enableApis(name: string, parent: pulumi.Resource): ProjectService[] {
+    return REQUIRED_APIS.map((api) => new ProjectService(`${name}-${api.split(".")[0]}`, {
         service: api,
         disableOnDestroy: false,
         disableDependentServices: false,

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as container from "@pulumi/gcp/container";
-import * as projects from "@pulumi/gcp/projects";
-import * as serviceaccount from "@pulumi/gcp/serviceaccount";
-import * as k8s from "@pulumi/kubernetes";
+import { Cluster } from "@pulumi/gcp/container/cluster";
+import { NodePool } from "@pulumi/gcp/container/nodePool";
+import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects/iammember";
+import { Account as ServiceAccount } from "@pulumi/gcp/serviceaccount/account";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { PoolPlan } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { execKubeconfig } from "../k8s/kubeconfig";
@@ -54,26 +55,26 @@ const NODE_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
  * node pool per planned pool, labelled and tainted from the plan.
  */
 export class GkeCluster extends pulumi.ComponentResource {
-    public readonly cluster: container.Cluster;
-    public readonly nodePools: Record<PoolRole, container.NodePool>;
-    public readonly provider: k8s.Provider;
+    public readonly cluster: Cluster;
+    public readonly nodePools: Record<PoolRole, NodePool>;
+    public readonly provider: KubernetesProvider;
     public readonly kubeconfig: pulumi.Output<string>;
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:Cluster", name, {}, opts);
 
-        const nodeAccount = new serviceaccount.Account(`${name}-nodes`, {
+        const nodeAccount = new ServiceAccount(`${name}-nodes`, {
             // A hash of the whole name: two stacks whose names share a long prefix get two accounts.
             accountId: serviceAccountId(args.clusterName, "nodes"),
             displayName: `GKE nodes of ${args.clusterName}`,
         }, { parent: this, dependsOn: args.dependsOn });
-        const roleBindings = NODE_ROLES.map((role) => new projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
+        const roleBindings = NODE_ROLES.map((role) => new ProjectIAMMember(`${name}-nodes-${role.split("/")[1]}`, {
             project: args.project,
             role,
             member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
         }, { parent: this }));
 
-        this.cluster = new container.Cluster(`${name}-cluster`, {
+        this.cluster = new Cluster(`${name}-cluster`, {
             name: args.clusterName,
             location: args.region,
             network: args.network,
@@ -139,7 +140,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             ignoreChanges: ["initialNodeCount", "nodeConfig"],
         });
 
-        const pools = {} as Record<PoolRole, container.NodePool>;
+        const pools = {} as Record<PoolRole, NodePool>;
         for (const pool of Object.values(args.pools)) {
             pools[pool.role] = this.nodePool(name, pool, nodeAccount.email, roleBindings);
         }
@@ -151,14 +152,14 @@ export class GkeCluster extends pulumi.ComponentResource {
             .apply(([clusterName, endpoints]) => gkeKubeconfig(clusterName, endpoints?.dnsEndpointConfig?.endpoint ?? "")));
 
         // Kubernetes objects wait for the pools: Helm waits for pods that need nodes.
-        this.provider = new k8s.Provider(`${name}-k8s`, {
+        this.provider = new KubernetesProvider(`${name}-k8s`, {
             kubeconfig: this.kubeconfig,
         }, { parent: this, dependsOn: Object.values(pools) });
 
         this.registerOutputs({ cluster: this.cluster.name, endpoint: this.cluster.endpoint });
     }
 
-    private nodePool(name: string, pool: PoolPlan, serviceAccount: pulumi.Input<string>, after: pulumi.Resource[]): container.NodePool {
+    private nodePool(name: string, pool: PoolPlan, serviceAccount: pulumi.Input<string>, after: pulumi.Resource[]): NodePool {
         const size = totalCounts(pool)
             ? {
                 // Per zone: GKE starts this many nodes in each of the pool's zones.
@@ -176,7 +177,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             // The system pool: one node in every zone, a count a zone.
             : { nodeCount: pool.perZone.max };
         const rollout = poolRollout(pool);
-        return new container.NodePool(`${name}-${pool.role}`, {
+        return new NodePool(`${name}-${pool.role}`, {
             cluster: this.cluster.id,
             location: this.cluster.location,
             nodeLocations: pool.zones,

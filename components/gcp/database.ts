@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as sql from "@pulumi/gcp/sql";
-import * as random from "@pulumi/random";
+import { Database as SqlDatabase } from "@pulumi/gcp/sql/database";
+import { DatabaseInstance } from "@pulumi/gcp/sql/databaseInstance";
+import { User as SqlUser } from "@pulumi/gcp/sql/user";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import { DatabasePlan } from "../../sizing";
 import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
 
@@ -34,7 +36,7 @@ export const BACKUP_START = "00:00";
  * Pulumi side and the GCP side.
  */
 export class CloudSqlDatabase extends pulumi.ComponentResource {
-    public readonly instance: sql.DatabaseInstance;
+    public readonly instance: DatabaseInstance;
     public readonly endpoint: DatabaseEndpoint;
 
     constructor(name: string, args: CloudSqlArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -42,7 +44,7 @@ export class CloudSqlDatabase extends pulumi.ComponentResource {
         const p = args.plan;
         const stateful = { parent: this, protect: args.deletionProtection };
 
-        this.instance = new sql.DatabaseInstance(`${name}-pg`, {
+        this.instance = new DatabaseInstance(`${name}-pg`, {
             // Auto-named from the stack prefix: names of deleted instances cannot be reused
             // for a week, so the random suffix keeps a re-create possible.
             region: args.region,
@@ -95,7 +97,7 @@ export class CloudSqlDatabase extends pulumi.ComponentResource {
             ignoreChanges: ["settings.diskSize"],
         });
 
-        const database = new sql.Database(`${name}-coder`, {
+        const database = new SqlDatabase(`${name}-coder`, {
             instance: this.instance.name,
             name: "coder",
             // PostgreSQL refuses to drop a database with open connections; the instance's
@@ -103,12 +105,12 @@ export class CloudSqlDatabase extends pulumi.ComponentResource {
             deletionPolicy: "ABANDON",
         }, stateful);
 
-        const password = new random.RandomPassword(`${name}-password`, {
+        const password = new RandomPassword(`${name}-password`, {
             length: 32,
             special: false,
         }, { parent: this });
 
-        const user = new sql.User(`${name}-user`, {
+        const user = new SqlUser(`${name}-user`, {
             instance: this.instance.name,
             name: "coder",
             password: pulumi.secret(password.result),

@@ -4,9 +4,11 @@
  * challenges with (Workload Identity: no service-account key exists).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as compute from "@pulumi/gcp/compute";
-import * as dns from "@pulumi/gcp/dns";
-import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import { Address } from "@pulumi/gcp/compute/address";
+import { DnsManagedZoneIamMember } from "@pulumi/gcp/dns/dnsManagedZoneIamMember";
+import { RecordSet } from "@pulumi/gcp/dns/recordSet";
+import { Account as ServiceAccount } from "@pulumi/gcp/serviceaccount/account";
+import { IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/serviceaccount/iammember";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CoderHostnames, hostnameList } from "../k8s/cert-manager";
 import { ClusterHandle } from "../k8s/types";
 import { displayName, serviceAccountId } from "./names";
@@ -35,12 +37,12 @@ export interface LoadBalancerAddressArgs {
  * An internal load balancer takes its address from the cluster's subnetwork.
  */
 export class LoadBalancerAddress extends pulumi.ComponentResource {
-    public readonly address: compute.Address;
+    public readonly address: Address;
     public readonly ip: pulumi.Output<string>;
 
     constructor(name: string, args: LoadBalancerAddressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:LoadBalancerAddress", name, {}, opts);
-        this.address = new compute.Address(`${name}-ip`, {
+        this.address = new Address(`${name}-ip`, {
             // Auto-named (a random suffix): a changed address type is replaced by a new
             // address before the old one, still in use by the load balancer, is released.
             region: args.region,
@@ -75,11 +77,11 @@ export interface CloudDnsRecordsArgs {
  * no cloud).
  */
 export class CloudDnsRecords extends pulumi.ComponentResource {
-    public readonly records: dns.RecordSet[];
+    public readonly records: RecordSet[];
 
     constructor(name: string, args: CloudDnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:DnsRecords", name, {}, opts);
-        this.records = hostnameList(args.hosts).map((host) => new dns.RecordSet(`${name}-${host === args.hosts.access ? "access" : "wildcard"}`, {
+        this.records = hostnameList(args.hosts).map((host) => new RecordSet(`${name}-${host === args.hosts.access ? "access" : "wildcard"}`, {
             project: args.project,
             managedZone: args.managedZone,
             // Cloud DNS names are absolute: a trailing dot.
@@ -113,12 +115,12 @@ export interface AcmeIdentityArgs {
  * (`hostedZoneName`), so cert-manager never lists the project's zones.
  */
 export class AcmeIdentity extends pulumi.ComponentResource {
-    public readonly account: serviceaccount.Account;
+    public readonly account: ServiceAccount;
     public readonly acme: NonNullable<ClusterHandle["acme"]>;
 
     constructor(name: string, args: AcmeIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:gcp:AcmeIdentity", name, {}, opts);
-        this.account = new serviceaccount.Account(`${name}-gsa`, {
+        this.account = new ServiceAccount(`${name}-gsa`, {
             project: args.project,
             // 6-30 characters, with a hash of the whole prefix: stacks that share a long prefix get their own.
             accountId: serviceAccountId(args.namePrefix, "acme"),
@@ -126,7 +128,7 @@ export class AcmeIdentity extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: args.dependsOn });
         const member = pulumi.interpolate`serviceAccount:${this.account.email}`;
 
-        new dns.DnsManagedZoneIamMember(`${name}-zone`, {
+        new DnsManagedZoneIamMember(`${name}-zone`, {
             project: args.project,
             managedZone: args.managedZone,
             role: "roles/dns.admin",
@@ -135,7 +137,7 @@ export class AcmeIdentity extends pulumi.ComponentResource {
 
         // The pool `<project>.svc.id.goog` exists once a cluster with Workload Identity does:
         // before that, the binding is refused.
-        new serviceaccount.IAMMember(`${name}-wi`, {
+        new ServiceAccountIAMMember(`${name}-wi`, {
             serviceAccountId: this.account.name,
             role: "roles/iam.workloadIdentityUser",
             member: `serviceAccount:${args.project}.svc.id.goog[${CERT_MANAGER_NAMESPACE}/${CERT_MANAGER_SERVICE_ACCOUNT}]`,

@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as compute from "@pulumi/gcp/compute";
-import * as servicenetworking from "@pulumi/gcp/servicenetworking";
+import { GlobalAddress } from "@pulumi/gcp/compute/globalAddress";
+import { Network } from "@pulumi/gcp/compute/network";
+import { Router } from "@pulumi/gcp/compute/router";
+import { RouterNat } from "@pulumi/gcp/compute/routerNat";
+import { Subnetwork } from "@pulumi/gcp/compute/subnetwork";
+import { Connection as ServiceNetworkingConnection } from "@pulumi/gcp/servicenetworking/connection";
 
 export interface GcpNetworkArgs {
     region: string;
@@ -28,10 +32,10 @@ export const SERVICE_RANGE = "services";
  * providers), and (with a database in the region) private services access for Cloud SQL.
  */
 export class GcpNetwork extends pulumi.ComponentResource {
-    public readonly network: compute.Network;
-    public readonly subnet: compute.Subnetwork;
+    public readonly network: Network;
+    public readonly subnet: Subnetwork;
     /** the peering Cloud SQL's private IP depends on (absent without privateServicesCidr) */
-    public readonly privateServiceAccess?: servicenetworking.Connection;
+    public readonly privateServiceAccess?: ServiceNetworkingConnection;
     /** the range Cloud SQL's private addresses come from (known at preview: it is pinned; absent without privateServicesCidr) */
     public readonly privateServiceRange?: pulumi.Output<string>;
 
@@ -39,14 +43,14 @@ export class GcpNetwork extends pulumi.ComponentResource {
         super("coder-refarch:gcp:Network", name, {}, opts);
         const parent = { parent: this, dependsOn: args.dependsOn };
 
-        this.network = new compute.Network(`${name}-vpc`, {
+        this.network = new Network(`${name}-vpc`, {
             autoCreateSubnetworks: false,
             routingMode: "REGIONAL",
             // Immutable (a new text replaces the network): the primary's stays as it was.
             description: args.privateServicesCidr ? "coder-refarch: nodes, pods and private services" : "coder-refarch: nodes and pods",
         }, parent);
 
-        this.subnet = new compute.Subnetwork(`${name}-nodes`, {
+        this.subnet = new Subnetwork(`${name}-nodes`, {
             network: this.network.id,
             region: args.region,
             ipCidrRange: args.nodeCidr,
@@ -58,12 +62,12 @@ export class GcpNetwork extends pulumi.ComponentResource {
             logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" },
         }, { parent: this });
 
-        const router = new compute.Router(`${name}-router`, {
+        const router = new Router(`${name}-router`, {
             network: this.network.id,
             region: args.region,
         }, { parent: this });
 
-        new compute.RouterNat(`${name}-nat`, {
+        new RouterNat(`${name}-nat`, {
             router: router.name,
             region: args.region,
             natIpAllocateOption: "AUTO_ONLY",
@@ -92,12 +96,12 @@ export class GcpNetwork extends pulumi.ComponentResource {
     }
 
     /** Private services access: the pinned range and the peering with Google's service producers. */
-    private privateServicesAccess(name: string, cidr: string): servicenetworking.Connection {
+    private privateServicesAccess(name: string, cidr: string): ServiceNetworkingConnection {
         // Pinned, not picked by Google: the range is validated against the node, pod,
         // Service and control-plane ranges (config), and known at preview, where the
         // workspaces' NetworkPolicy keeps workspaces out of it.
         const [address, prefix] = cidr.split("/");
-        const peeringRange = new compute.GlobalAddress(`${name}-psa`, {
+        const peeringRange = new GlobalAddress(`${name}-psa`, {
             network: this.network.id,
             purpose: "VPC_PEERING",
             addressType: "INTERNAL",
@@ -106,7 +110,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
             description: "private services access (Cloud SQL)",
         }, { parent: this });
 
-        return new servicenetworking.Connection(`${name}-psa`, {
+        return new ServiceNetworkingConnection(`${name}-psa`, {
             network: this.network.id,
             service: "servicenetworking.googleapis.com",
             reservedPeeringRanges: [peeringRange.name],

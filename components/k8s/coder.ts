@@ -1,7 +1,19 @@
 import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
+import { ValidatingAdmissionPolicy } from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicy";
+import { ValidatingAdmissionPolicyBinding } from "@pulumi/kubernetes/admissionregistration/v1/validatingAdmissionPolicyBinding";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
+import { LimitRange } from "@pulumi/kubernetes/core/v1/limitRange";
+import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
+import { Secret } from "@pulumi/kubernetes/core/v1/secret";
+import { ServiceAccountPatch } from "@pulumi/kubernetes/core/v1/serviceAccountPatch";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
+import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1/podDisruptionBudget";
+import { Role } from "@pulumi/kubernetes/rbac/v1/role";
+import { RoleBinding } from "@pulumi/kubernetes/rbac/v1/roleBinding";
+import type * as k8sInputs from "@pulumi/kubernetes/types/input";
+import { RandomPassword } from "@pulumi/random/randomPassword";
 import { Placement } from "../../sizing";
 import { Resources } from "../../tiers";
 import { ClusterHandle, ControlPlane, METADATA_RANGE, PlacedWorkload } from "./types";
@@ -80,9 +92,9 @@ export interface CoderKubernetesArgs {
      * What the coder release (coderd's or the proxy's) waits for, created once its namespace
      * exists: e.g. the certificate cert-manager issues into that namespace, served from the start.
      */
-    coderdDependsOn?: (coderNamespace: k8s.core.v1.Namespace) => pulumi.Input<pulumi.Resource>[];
+    coderdDependsOn?: (coderNamespace: Namespace) => pulumi.Input<pulumi.Resource>[];
     /** how the provisioners start: fixed, or from a hook called with the control plane's release (coderd's or the proxy's) once it exists */
-    provisionerStart: ProvisionerStart | ((control: k8s.helm.v3.Release) => ProvisionerStart);
+    provisionerStart: ProvisionerStart | ((control: Release) => ProvisionerStart);
     /** CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY=agent_name (the caller decides from the tier); coderd's only, a proxy takes no such setting */
     aggregateAgentStats: boolean;
     /** where workspace pods must run, and the default requests of their containers (the tier's workspace slot) */
@@ -120,8 +132,8 @@ export class CoderKubernetes extends pulumi.ComponentResource {
     public readonly provisionerNamespace: pulumi.Output<string>;
     public readonly workspaceNamespace: pulumi.Output<string>;
     /** the coder chart's release: coderd, or the workspace proxy */
-    public readonly coderRelease: k8s.helm.v3.Release;
-    public readonly provisionerRelease: k8s.helm.v3.Release;
+    public readonly coderRelease: Release;
+    public readonly provisionerRelease: Release;
 
     constructor(name: string, args: CoderKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
         // Refused before anything registers.
@@ -129,7 +141,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         super("coder-refarch:k8s:Coder", name, {}, { ...opts, providers: [args.cluster.provider] });
         const k = { parent: this, provider: args.cluster.provider };
 
-        const namespace = (key: keyof Namespaces, role: string) => new k8s.core.v1.Namespace(`${name}-ns-${key}`, {
+        const namespace = (key: keyof Namespaces, role: string) => new Namespace(`${name}-ns-${key}`, {
             metadata: {
                 name: args.namespaces[key],
                 labels: {
@@ -157,9 +169,9 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // namespace only: no provisioner pod can read it. A proxy accepts no provisioners,
         // and a PSK of this cluster's would never be coderd's: none beside a proxy.
         const psk = control.kind === "coderd"
-            ? new random.RandomPassword(`${name}-provisioner-psk`, { length: 48, special: false }, { parent: this })
+            ? new RandomPassword(`${name}-provisioner-psk`, { length: 48, special: false }, { parent: this })
             : undefined;
-        const pskSecret = (ns: k8s.core.v1.Namespace, key: string, value: pulumi.Output<string>) => new k8s.core.v1.Secret(`${name}-psk-${key}`, {
+        const pskSecret = (ns: Namespace, key: string, value: pulumi.Output<string>) => new Secret(`${name}-psk-${key}`, {
             metadata: { name: PSK_SECRET, namespace: ns.metadata.name, labels: LABELS },
             type: "Opaque",
             stringData: { psk: pulumi.secret(value) },
@@ -172,12 +184,12 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // generated key, not a plain hash: a hash of a guessable secret (a short client secret)
         // could be checked offline, this cannot without the key, so the digests may stay in
         // clear and the release's values reviewable in a preview.
-        const digestKey = new random.RandomPassword(`${name}-digest-key`, { length: 64, special: false }, { parent: this });
+        const digestKey = new RandomPassword(`${name}-digest-key`, { length: 64, special: false }, { parent: this });
         const digest = (label: string, ...parts: pulumi.Input<string>[]): pulumi.Output<string> =>
             pulumi.unsecret(pulumi.all([digestKey.result, pulumi.all(parts)]).apply(([key, values]) =>
                 createHmac("sha256", key).update(JSON.stringify([label, ...values])).digest("hex").slice(0, 32)));
 
-        const dbSecret = control.kind === "coderd" ? new k8s.core.v1.Secret(`${name}-db-url`, {
+        const dbSecret = control.kind === "coderd" ? new Secret(`${name}-db-url`, {
             metadata: { name: DB_URL_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
             type: "Opaque",
             stringData: { url: pulumi.secret(control.database.url) },
@@ -187,14 +199,14 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // (helm/coder/tests/testdata/workspace_proxy.yaml@1767a708). Without one the proxy
         // runs no replica, and the Secret waits for the token.
         const proxyToken = control.kind === "proxy" ? control.token : undefined;
-        const tokenSecret = proxyToken !== undefined ? new k8s.core.v1.Secret(`${name}-proxy-token`, {
+        const tokenSecret = proxyToken !== undefined ? new Secret(`${name}-proxy-token`, {
             metadata: { name: PROXY_TOKEN_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
             type: "Opaque",
             stringData: { [PROXY_TOKEN_SECRET_KEY]: pulumi.secret(proxyToken) },
         }, k) : undefined;
 
         // HTTPS at coderd: a certificate from config becomes the Secret coder-tls.
-        const tlsSecret = args.tlsCertificate && new k8s.core.v1.Secret(`${name}-tls`, {
+        const tlsSecret = args.tlsCertificate && new Secret(`${name}-tls`, {
             metadata: { name: TLS_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
             type: "kubernetes.io/tls",
             stringData: pulumi.secret({ "tls.crt": args.tlsCertificate.certificate, "tls.key": args.tlsCertificate.privateKey }),
@@ -204,7 +216,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // coderd's secret env: one key a variable, never in clear in the release's values.
         const secretEnv = args.coderSecretEnv ?? {};
         const secretEnvNames = Object.keys(secretEnv);
-        const envSecret = secretEnvNames.length > 0 ? new k8s.core.v1.Secret(`${name}-env`, {
+        const envSecret = secretEnvNames.length > 0 ? new Secret(`${name}-env`, {
             metadata: { name: CODER_ENV_SECRET, namespace: coderNs.metadata.name, labels: LABELS },
             type: "Opaque",
             stringData: pulumi.secret(secretEnv),
@@ -242,7 +254,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // In place before a provisioner can build a workspace.
         const workspaceGuards = this.workspaceGuards(name, k, args, workspaceNs);
 
-        this.coderRelease = new k8s.helm.v3.Release(`${name}-coder`, {
+        this.coderRelease = new Release(`${name}-coder`, {
             name: CODER_RELEASE,
             chart: CODER_CHART,
             version: args.chart.version,
@@ -257,7 +269,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         }, {
             ...k,
             dependsOn: [
-                ...[dbSecret, coderPsk, tokenSecret, tlsSecret, envSecret].filter((r): r is k8s.core.v1.Secret => r !== undefined),
+                ...[dbSecret, coderPsk, tokenSecret, tlsSecret, envSecret].filter((r): r is Secret => r !== undefined),
                 ...(args.coderdDependsOn?.(coderNs) ?? []),
             ],
         });
@@ -270,7 +282,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                 "pre-shared key is not coderd's): none run until the region has one", this);
         }
         const provisionerCredential = auth.kind === "key"
-            ? new k8s.core.v1.Secret(`${name}-provisioner-key`, {
+            ? new Secret(`${name}-provisioner-key`, {
                 metadata: { name: PROVISIONER_KEY_SECRET, namespace: provisionerNs.metadata.name, labels: LABELS },
                 type: "Opaque",
                 stringData: { [PROVISIONER_KEY_SECRET_KEY]: pulumi.secret(auth.key) },
@@ -281,7 +293,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
             provisionerKey: auth.kind === "key" ? digest("provisioner-key", auth.key) : undefined,
             license: start.licenseRevision !== undefined ? digest("license", start.licenseRevision) : undefined,
         });
-        this.provisionerRelease = new k8s.helm.v3.Release(`${name}-provisioner`, {
+        this.provisionerRelease = new Release(`${name}-provisioner`, {
             name: PROVISIONER_RELEASE,
             chart: PROVISIONER_CHART,
             version: args.chart.version,
@@ -308,11 +320,11 @@ export class CoderKubernetes extends pulumi.ComponentResource {
 
         // The charts have no PodDisruptionBudget value: node drains take one coderd (or proxy)
         // at a time. The proxies carry the chart's same selector labels (libcoder coder.selectorLabels).
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-coderd-pdb`, {
+        new PodDisruptionBudget(`${name}-coderd-pdb`, {
             metadata: { name: "coderd", namespace: coderNs.metadata.name, labels: LABELS },
             spec: { maxUnavailable: 1, selector: { matchLabels: coderSelector } },
         }, k);
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-provisioner-pdb`, {
+        new PodDisruptionBudget(`${name}-provisioner-pdb`, {
             metadata: { name: "coder-provisioner", namespace: provisionerNs.metadata.name, labels: LABELS },
             spec: { maxUnavailable: "10%", selector: { matchLabels: provisionerSelector } },
         }, k);
@@ -323,7 +335,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // libcoder.rbac.rules.basic and .deployments). Their `deletecollection` is left out:
         // Terraform deletes each object by name. Events and pod logs are read only, for
         // Terraform's and the build log's reports on a pod that does not start.
-        const role = new k8s.rbac.v1.Role(`${name}-workspace-builder`, {
+        const role = new Role(`${name}-workspace-builder`, {
             metadata: { name: "coder-workspace-builder", namespace: workspaceNs.metadata.name, labels: LABELS },
             rules: [
                 { apiGroups: [""], resources: ["pods", "persistentvolumeclaims"], verbs: WRITE_VERBS },
@@ -331,7 +343,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                 { apiGroups: [""], resources: ["events", "pods/log"], verbs: ["get", "list", "watch"] },
             ],
         }, k);
-        new k8s.rbac.v1.RoleBinding(`${name}-workspace-builder`, {
+        new RoleBinding(`${name}-workspace-builder`, {
             metadata: { name: "coder-provisioner-workspace-builder", namespace: workspaceNs.metadata.name, labels: LABELS },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
             subjects: [{ kind: "ServiceAccount", name: PROVISIONER_SERVICE_ACCOUNT, namespace: args.namespaces.provisioners }],
@@ -369,7 +381,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
      * pods that use the namespace's default ServiceAccount.
      */
     private workspaceGuards(
-        name: string, k: pulumi.CustomResourceOptions, args: CoderKubernetesArgs, workspaceNs: k8s.core.v1.Namespace,
+        name: string, k: pulumi.CustomResourceOptions, args: CoderKubernetesArgs, workspaceNs: Namespace,
     ): pulumi.Resource[] {
         const ns = args.namespaces.workspaces;
         const guards: pulumi.Resource[] = [];
@@ -380,7 +392,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         const kinds: PlacedKind[] = ["Pod", "Deployment"];
         for (const kind of kinds) {
             const policyName = `${ns}-${kind.toLowerCase()}-placement`;
-            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-${kind.toLowerCase()}-placement`, {
+            const policy = new ValidatingAdmissionPolicy(`${name}-${kind.toLowerCase()}-placement`, {
                 metadata: { name: policyName, labels: LABELS },
                 spec: {
                     failurePolicy: "Fail",
@@ -390,7 +402,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
                     validations: placementValidations(kind, ns, args.workspaces.placement),
                 },
             }, k);
-            guards.push(new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-${kind.toLowerCase()}-placement`, {
+            guards.push(new ValidatingAdmissionPolicyBinding(`${name}-${kind.toLowerCase()}-placement`, {
                 metadata: { name: policyName, labels: LABELS },
                 spec: {
                     policyName: policy.metadata.name,
@@ -407,7 +419,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // container that sets a request but no limit, a default limit below that request
         // would make its pod invalid (request above limit), refused at creation.
         const { requests } = args.workspaces;
-        guards.push(new k8s.core.v1.LimitRange(`${name}-workspace-defaults`, {
+        guards.push(new LimitRange(`${name}-workspace-defaults`, {
             metadata: { name: "workspace-defaults", namespace: workspaceNs.metadata.name, labels: LABELS },
             spec: {
                 limits: [{ type: "Container", defaultRequest: { cpu: `${requests.cpuMillis}m`, memory: `${requests.memoryMiB}Mi` } }],
@@ -420,7 +432,7 @@ export class CoderKubernetes extends pulumi.ComponentResource {
         // the ServiceAccount controller creates the object with no such field, so no other
         // field manager holds it and the patch needs no `pulumi.com/patchForce` (a conflict
         // would fail the update and name the manager, rather than be overwritten silently).
-        guards.push(new k8s.core.v1.ServiceAccountPatch(`${name}-workspace-default-sa`, {
+        guards.push(new ServiceAccountPatch(`${name}-workspace-default-sa`, {
             metadata: { name: "default", namespace: workspaceNs.metadata.name },
             automountServiceAccountToken: false,
         }, k));
@@ -432,9 +444,9 @@ export class CoderKubernetes extends pulumi.ComponentResource {
      * proxies) and the provisioners, on the charts' named metrics port. Every 30 s: Managed Service for
      * Prometheus bills by samples ingested.
      */
-    private podMonitorings(name: string, k: pulumi.CustomResourceOptions, ns: { coderNs: k8s.core.v1.Namespace; provisionerNs: k8s.core.v1.Namespace }) {
-        const monitor = (key: string, namespace: k8s.core.v1.Namespace, monitorName: string, selector: Record<string, string>) =>
-            new k8s.apiextensions.CustomResource(`${name}-podmonitoring-${key}`, {
+    private podMonitorings(name: string, k: pulumi.CustomResourceOptions, ns: { coderNs: Namespace; provisionerNs: Namespace }) {
+        const monitor = (key: string, namespace: Namespace, monitorName: string, selector: Record<string, string>) =>
+            new CustomResource(`${name}-podmonitoring-${key}`, {
                 apiVersion: "monitoring.googleapis.com/v1",
                 kind: "PodMonitoring",
                 metadata: { name: monitorName, namespace: namespace.metadata.name, labels: LABELS },
@@ -456,12 +468,12 @@ export class CoderKubernetes extends pulumi.ComponentResource {
      */
     private networkPolicies(
         name: string, k: pulumi.CustomResourceOptions, args: CoderKubernetesArgs,
-        ns: { coderNs: k8s.core.v1.Namespace; provisionerNs: k8s.core.v1.Namespace; workspaceNs: k8s.core.v1.Namespace },
+        ns: { coderNs: Namespace; provisionerNs: Namespace; workspaceNs: Namespace },
         tls: boolean,
     ) {
-        type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
-        const policy = (key: string, namespace: k8s.core.v1.Namespace, spec: Spec) =>
-            new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${key}`, {
+        type Spec = k8sInputs.networking.v1.NetworkPolicySpec;
+        const policy = (key: string, namespace: Namespace, spec: Spec) =>
+            new NetworkPolicy(`${name}-netpol-${key}`, {
                 metadata: { name: `coder-refarch-${key}`, namespace: namespace.metadata.name, labels: LABELS },
                 spec,
             }, k);
