@@ -49,6 +49,9 @@ const memory = z.string().regex(MEM_RE, "a memory quantity such as 8Gi or 512Mi"
 const resources = z.strictObject({ cpu: cpu.optional(), memory: memory.optional() });
 const count = (min: number) => z.number({ error: "a whole number" }).int("a whole number").min(min, `at least ${min}`);
 
+/** An Entra ID object or tenant ID, an Azure subscription ID. */
+export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const isCidr = (s: string): boolean => {
     const m = CIDR_RE.exec(s);
@@ -192,6 +195,8 @@ export const configSchema = z.strictObject({
     gkeReleaseChannel: z.enum(["RAPID", "REGULAR", "STABLE", "EXTENDED"]),
     databaseVersion: z.number({ error: "a PostgreSQL major version such as 16" }).int().min(14, "PostgreSQL 14 to 17 (Coder supports 13+; the clouds still offer 14+): e.g. 16").max(17, "PostgreSQL 14 to 17: e.g. 16"),
     deletionProtection: z.boolean(),
+    /** Azure: the database's backups also in the paired region (Flexible Server takes it at creation only) */
+    geoRedundantBackup: z.boolean(),
     machineTypes: z.enum(["recommended", "asNamed"]),
     nodeCidr: cidr,
     podCidr: cidr,
@@ -214,6 +219,8 @@ export const configSchema = z.strictObject({
                     a.replace(/^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.*$/, "arn:$1:iam::$2:role/$3"),
             });
         })),
+    /** Azure: Entra ID object IDs (groups, users, service principals) given cluster-admin through Azure RBAC for Kubernetes */
+    clusterAdminObjectIds: z.array(z.string().regex(GUID_RE, "an Entra ID object ID such as 00000000-0000-0000-0000-000000000000")),
     metricsNamespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a namespace name")),
     namespaces: z.strictObject({ coder: z.string(), provisioners: z.string(), workspaces: z.string() })
         .refine((n) => new Set([n.coder, n.provisioners, n.workspaces]).size === 3, "the three namespaces must differ")
@@ -264,6 +271,8 @@ export interface Settings extends StackConfig {
     /** provider-level config this program relies on, e.g. gcp:project */
     gcpProject?: string;
     awsRegion?: string;
+    /** azure-native:location, which must be the stack's region */
+    azureLocation?: string;
 }
 
 /**
@@ -281,6 +290,8 @@ export function settingsForRegion(s: Settings, p: ProxyRegion): Settings {
         network: {},
         proxyRegions: [],
         awsRegion: s.cloud === "aws" ? p.region : s.awsRegion,
+        // Azure resources name their location themselves: a proxy region needs no provider of its own.
+        azureLocation: s.cloud === "azure" ? p.region : s.azureLocation,
     };
 }
 
@@ -411,6 +422,7 @@ export function checkConfig(raw: Record<string, string>, stack: string, secretKe
         prefix: physicalPrefix(stack),
         gcpProject: raw["gcp:project"],
         awsRegion: raw["aws:region"],
+        azureLocation: raw["azure-native:location"],
     };
     problems.push(...crossChecks(partial, (...keys) => keys.every((key) => !bad.has(key))));
     return { settings: bad.size === 0 ? partial : undefined, partial, unreadable: bad, problems };
@@ -441,10 +453,6 @@ const RESERVED_NAMESPACE = /^(default|kube-.*|gke-.*|gmp-.*|gatekeeper-system|am
 function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => boolean): string[] {
     const problems: string[] = [];
     if (!readable("cloud")) return problems;
-    if (s.cloud !== "gcp" && s.cloud !== "aws") {
-        problems.push(`${k("cloud")}: '${s.cloud}' is not deployable yet (supported: gcp, aws)`);
-        return problems;
-    }
     if (readable("region", "zones")) problems.push(...placeProblems(s));
     if (readable("accessUrl", "wildcardAccessUrl", "proxyRegions") && s.proxyRegions.length > 0) problems.push(...proxyRegionProblems(s));
     if (readable("nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "vpcCidr", "apiAuthorizedNetworks", "loadBalancerSourceRanges", "network")) {
@@ -471,6 +479,14 @@ function crossChecks(s: Settings, readable: (...keys: (keyof StackConfig)[]) => 
     if (readable("region") && s.cloud === "aws" && s.awsRegion !== s.region) {
         problems.push(`aws:region: ${s.awsRegion ? `'${s.awsRegion}' differs from` : "missing; set it to"} ${k("region")} '${s.region}'`);
     }
+    if (readable("network") && s.cloud === "azure" && usesExistingNetwork(s)) {
+        problems.push(`${k("network")}: an existing VNet is not supported on Azure (the program creates the VNet, its NAT gateway and ` +
+            "the database's delegated subnet); remove the key");
+    }
+    if (readable("region") && s.cloud === "azure" && s.azureLocation !== undefined && s.azureLocation.toLowerCase().replace(/\s/g, "") !== s.region) {
+        // Every Azure resource is given the stack's region; a different provider location would only confuse.
+        problems.push(`azure-native:location: '${s.azureLocation}' differs from ${k("region")} '${s.region}'; set it to ${s.region} or remove it`);
+    }
     if (s.cloud === "gcp" && !s.gcpProject) {
         problems.push("gcp:project: missing (the GCP project to deploy into); set it with 'pulumi config set gcp:project PROJECT_ID'");
     }
@@ -486,7 +502,7 @@ function placeProblems(s: Pick<Settings, "cloud" | "region" | "zones">, at = "")
     const cat = REGIONS[s.cloud];
     if (!cat.pattern.test(s.region)) {
         const near = closest(s.region, cat.regions);
-        problems.push(`${k(`${at}region`)}: '${s.region}' is not a ${s.cloud} region name (e.g. ${cat.example})` +
+        problems.push(`${k(`${at}region`)}: '${s.region}' is not a${s.cloud === "gcp" ? "" : "n"} ${s.cloud} region name (e.g. ${cat.example})` +
             (near ? `; did you mean ${near}?` : ""));
         return problems;
     }
@@ -574,9 +590,12 @@ export const usesExistingNetwork = (s: Pick<StackConfig, "network">): boolean =>
 /**
  * The address ranges this stack's cloud takes from config, by key. With an existing
  * network, the network's own ranges replace nodeCidr/podCidr/serviceCidr (GCP) and vpcCidr
- * (AWS); they are checked when the network is read.
+ * (AWS); they are checked when the network is read. Azure: the VNet holds nodeCidr (the
+ * nodes' subnet) and privateServicesCidr (the subnet delegated to the database); podCidr is
+ * the overlay's pod range and serviceCidr the Services', both outside the VNet.
  */
 function rangeKeys(s: Settings): ("nodeCidr" | "podCidr" | "serviceCidr" | "controlPlaneCidr" | "privateServicesCidr" | "vpcCidr")[] {
+    if (s.cloud === "azure") return ["nodeCidr", "podCidr", "serviceCidr", "privateServicesCidr"];
     if (usesExistingNetwork(s)) return s.cloud === "gcp" ? ["controlPlaneCidr"] : ["serviceCidr"];
     return s.cloud === "gcp" ? ["nodeCidr", "podCidr", "serviceCidr", "controlPlaneCidr", "privateServicesCidr"] : ["vpcCidr", "serviceCidr"];
 }
@@ -612,7 +631,7 @@ function addressProblems(s: Settings): string[] {
             if (overlaps(s[a], s[b])) problems.push(`${k(a)}: ${s[a]} overlaps ${k(b)} ${s[b]}; the ranges must be disjoint`);
         }
     }
-    if (s.cloud === "gcp" && !usesExistingNetwork(s) && cidrRange(s.serviceCidr).size < MIN_SERVICE_ADDRESSES) {
+    if (s.cloud !== "aws" && !usesExistingNetwork(s) && cidrRange(s.serviceCidr).size < MIN_SERVICE_ADDRESSES) {
         problems.push(`${k("serviceCidr")}: ${s.serviceCidr} has ${cidrRange(s.serviceCidr).size} addresses; the cluster's Services need ` +
             `${MIN_SERVICE_ADDRESSES}: use a /${32 - Math.log2(MIN_SERVICE_ADDRESSES)} or larger`);
     }
@@ -622,6 +641,7 @@ function addressProblems(s: Settings): string[] {
         problems.push(`${k("privateServicesCidr")}: ${s.privateServicesCidr} is a /${psaBits}; private services access takes a /16 to /24 ` +
             "(a /20 or larger leaves room for more instances), e.g. 10.20.0.0/16");
     }
+    if (s.cloud === "azure") problems.push(...aksAddressProblems(s));
     if (s.cloud === "gcp" && cidrRange(s.controlPlaneCidr).size !== 16) {
         problems.push(`${k("controlPlaneCidr")}: must be a /28 (GKE's private control plane takes exactly 16 addresses), e.g. 172.16.0.0/28`);
     }
@@ -632,6 +652,39 @@ function addressProblems(s: Settings): string[] {
             problems.push(`${k("serviceCidr")}: EKS takes a Service range of /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 ` +
                 `(given ${s.serviceCidr}); e.g. 172.20.0.0/16`);
         }
+    }
+    return problems;
+}
+
+/**
+ * Ranges AKS refuses for the Service and the overlay's pod ranges: "must not be within
+ * 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, or 192.0.2.0/24" (AKS docs, "Configure Azure
+ * CNI Overlay networking" and "Azure CNI networking": service address range).
+ */
+export const AKS_RESERVED_RANGES = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"];
+
+/** The ranges of an AKS cluster and its VNet, as Azure would refuse them at `pulumi up`. */
+function aksAddressProblems(s: Settings): string[] {
+    const problems: string[] = [];
+    for (const key of ["serviceCidr", "podCidr"] as const) {
+        const reserved = AKS_RESERVED_RANGES.find((r) => overlaps(s[key], r));
+        if (reserved) problems.push(`${k(key)}: ${s[key]} overlaps ${reserved}, which AKS reserves; use a range in 10.0.0.0/8, e.g. ${key === "podCidr" ? "10.16.0.0/14" : "10.10.16.0/20"}`);
+    }
+    // The overlay gives each node a /24 of the pod range: a /16 or larger leaves room for 256 nodes or more.
+    const podBits = Number(s.podCidr.split("/")[1]);
+    if (podBits > 16) {
+        problems.push(`${k("podCidr")}: ${s.podCidr} is a /${podBits}; Azure CNI Overlay gives each node a /24 of it, so it holds ` +
+            `${2 ** Math.max(0, 24 - podBits)} nodes: use a /16 or larger, e.g. 10.16.0.0/14`);
+    }
+    // Flexible Server's delegated subnet: Azure reserves 5 addresses of every subnet; the server and its standby take one each.
+    const dbBits = Number(s.privateServicesCidr.split("/")[1]);
+    if (dbBits > 28 || dbBits < 16) {
+        problems.push(`${k("privateServicesCidr")}: ${s.privateServicesCidr} is a /${dbBits}; on Azure it is the subnet delegated to PostgreSQL ` +
+            "Flexible Server, a /16 to /28 (Azure keeps 5 addresses of each subnet), e.g. 10.20.0.0/24");
+    }
+    const nodeBits = Number(s.nodeCidr.split("/")[1]);
+    if (nodeBits > 24 || nodeBits < 8) {
+        problems.push(`${k("nodeCidr")}: ${s.nodeCidr} is a /${nodeBits}; the nodes' subnet takes a /8 to /24 (the sizing checks it holds every node), e.g. 10.10.0.0/20`);
     }
     return problems;
 }
@@ -663,10 +716,18 @@ export function tlsModes(s: Pick<StackConfig, "tlsCertificate" | "tlsSecretNames
     ];
 }
 
-/** Where a DNS zone is named: a Cloud DNS managed zone name, or a Route 53 hosted zone ID. */
-const ZONE_FORMS: Record<"gcp" | "aws", { re: RegExp; example: string }> = {
+/** An Azure DNS zone's resource ID: its subscription, resource group and name (cert-manager's azureDNS solver needs all three). */
+export const AZURE_DNS_ZONE_ID = /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([-\w._()]{1,90})\/providers\/Microsoft\.Network\/dnszones\/([a-z0-9][-a-z0-9.]*[a-z0-9])$/i;
+
+/** Where a DNS zone is named: a Cloud DNS managed zone name, a Route 53 hosted zone ID, an Azure DNS zone's resource ID. */
+const ZONE_FORMS: Record<CloudName, { re: RegExp; example: string }> = {
     gcp: { re: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, example: "a Cloud DNS managed zone name such as coder-example-com" },
     aws: { re: /^Z[A-Z0-9]{1,31}$/, example: "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ" },
+    azure: {
+        re: AZURE_DNS_ZONE_ID,
+        example: "an Azure DNS zone's resource ID such as /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns/providers/Microsoft.Network/dnszones/example.com " +
+            "(az network dns zone show -g RESOURCE_GROUP -n ZONE --query id -o tsv)",
+    },
 };
 
 /**
@@ -691,7 +752,7 @@ function tlsModeProblems(s: Settings): string[] {
     if (s.acmeEmail && !s.dnsZone) {
         problems.push(`${k("acmeEmail")}: needs ${k("dnsZone")}, the zone cert-manager answers the DNS-01 challenge in`);
     }
-    if (s.dnsZone && (s.cloud === "gcp" || s.cloud === "aws") && !ZONE_FORMS[s.cloud].re.test(s.dnsZone)) {
+    if (s.dnsZone && !ZONE_FORMS[s.cloud].re.test(s.dnsZone)) {
         problems.push(`${k("dnsZone")}: '${s.dnsZone}' is not ${ZONE_FORMS[s.cloud].example}`);
     }
     if (modes.includes("acmeEmail") && !s.accessUrl.startsWith("https://")) {
@@ -787,10 +848,14 @@ function ipString(n: number): string {
 
 
 /** Keys only one cloud reads, with what the other cloud's stack does with them (nothing). */
-const CLOUD_KEYS: Record<"gcp" | "aws", string[]> = {
+const CLOUD_KEYS: Record<CloudName, string[]> = {
     gcp: ["nodeCidr", "podCidr", "controlPlaneCidr", "privateServicesCidr", "gkeReleaseChannel"],
     aws: ["vpcCidr", "clusterAdminArns"],
+    azure: ["nodeCidr", "podCidr", "privateServicesCidr", "clusterAdminObjectIds", "geoRedundantBackup"],
 };
+
+/** The providers' config namespaces of each cloud. */
+const PROVIDER_NAMESPACES: Record<CloudName, string[]> = { gcp: ["gcp"], aws: ["aws"], azure: ["azure-native", "azure"] };
 
 /**
  * Valid but risky settings, said before anything is deployed (the program logs them as
@@ -806,7 +871,7 @@ export function advisories(s: Settings, raw?: Record<string, string>, defaults?:
         notes.push(`the Kubernetes API endpoint accepts any source address: set ${PROJECT}:apiAuthorizedNetworks to the ranges that administer it`);
     }
     if (!s.deletionProtection) notes.push("deletion protection is off: `pulumi destroy` deletes the cluster and the database");
-    if (s.cloud === "gcp" || s.cloud === "aws") {
+    {
         const cat = REGIONS[s.cloud];
         if (!cat.regions.includes(s.region)) {
             notes.push(`${k("region")}: '${s.region}' is not in the ${s.cloud} region list (tiers/regions.ts, from ${cat.source}); ` +
@@ -818,12 +883,15 @@ export function advisories(s: Settings, raw?: Record<string, string>, defaults?:
                     "(privately used public IPs); prefer 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16");
             }
         }
-        const other = s.cloud === "gcp" ? "aws" : "gcp";
         if (raw && defaults) {
-            const foreign = CLOUD_KEYS[other].filter((key) => raw[k(key)] !== undefined && raw[k(key)] !== defaults[k(key)]);
-            const providers = Object.keys(raw).filter((key) => key.startsWith(`${other}:`));
-            if (foreign.length || providers.length) {
-                notes.push(`${[...foreign.map(k), ...providers].join(", ")}: ${other} settings on a ${s.cloud} stack are ignored; remove them`);
+            const said = new Set(CLOUD_KEYS[s.cloud]);
+            for (const other of CLOUDS.filter((c) => c !== s.cloud)) {
+                const foreign = CLOUD_KEYS[other].filter((key) => !said.has(key) && raw[k(key)] !== undefined && raw[k(key)] !== defaults[k(key)]);
+                foreign.forEach((key) => said.add(key));
+                const providers = Object.keys(raw).filter((key) => PROVIDER_NAMESPACES[other].includes(key.split(":")[0]!));
+                if (foreign.length || providers.length) {
+                    notes.push(`${[...foreign.map(k), ...providers].join(", ")}: ${other} settings on a${s.cloud === "aws" ? "n" : ""} ${s.cloud} stack are ignored; remove them`);
+                }
             }
         }
         if (s.tlsCertificate && s.tlsCertificate !== UNREADABLE_SECRET) {

@@ -12,9 +12,10 @@ import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryM
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
-    DATABASE_LIMITS, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, databaseShape, machineTraits, sameShapeTypes,
+    AZURE_DATABASE_STORAGE_GIB, AZURE_NAT, DATABASE_LIMITS, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, databaseShape, machineTraits, sameShapeTypes,
 } from "./tiers";
 import { poolRollout } from "./components/gcp/rollout";
+import { aksRollout } from "./components/azure/rollout";
 
 /** The label and taint key that ties pods to pools. */
 export const POOL_LABEL = "coder-refarch/pool";
@@ -453,7 +454,9 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
     if (maxConnections > limits.maxConnections) {
         problems.push(`${key}.maxConnections: ${maxConnections} is above PostgreSQL's limit of ${limits.maxConnections}`);
     }
-    const storageGb = o.storageGb ?? tier.database.storageGb;
+    const asked = o.storageGb ?? tier.database.storageGb;
+    // Flexible Server takes fixed sizes: the next one up (GB asked, GiB provisioned, so never less).
+    const storageGb = s.cloud === "azure" ? AZURE_DATABASE_STORAGE_GIB.find((g) => g * 1.073741824 >= asked) ?? asked : asked;
     const storageCite = tier.database.storageCite ?? tier.database.cite;
     if (storageGb < limits.minStorageGb || storageGb > limits.maxStorageGb) {
         problems.push(`${key}.storageGb: ${storageGb} is outside ${limits.minStorageGb}-${limits.maxStorageGb} GB (${limits.cite})`);
@@ -472,7 +475,7 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
         connectionsPerCoderd: c.perCoderd,
         sources: {
             machine: machineOrigin(source),
-            storage: o.storageGb !== undefined ? OVERRIDE : storageCite.source,
+            storage: (o.storageGb !== undefined ? OVERRIDE : storageCite.source) + (storageGb !== asked ? ` (${asked} GB, rounded up to a Flexible Server size)` : ""),
             // HA where a page asks for one database node is our decision (see the tier files).
             highAvailability: o.highAvailability !== undefined ? OVERRIDE : tier.database.replicas > 1 ? tier.database.cite.source : DECISION,
             maxConnections: o.maxConnections !== undefined ? OVERRIDE : DECISION,
@@ -577,6 +580,14 @@ function planRegionPools(
     }
     // With an existing network, its own ranges are checked against the plan when it is read (components/network-check.ts).
     if (s.cloud === "gcp" && !usesExistingNetwork(s)) p.push(...podRangeProblems(s, pools), ...nodeRangeProblems(s, pools));
+    if (s.cloud === "azure") {
+        p.push(...aksRangeProblems(s, pools));
+        const nat = natGatewayPlan(pools);
+        if (nat.publicIps > AZURE_NAT.maxIps) {
+            p.push(`${PROJECT}:sizing.pools: the pools at their maximum need ${nat.ports} SNAT ports, ${nat.publicIps} public IPs of a NAT gateway ` +
+                `that takes ${AZURE_NAT.maxIps}; lower sizing.pools.workspaces.nodes or split the region`);
+        }
+    }
     // A proxy region's sizing repeats the primary's: say each once, with the region where it differs.
     for (const x of p) if (!where) problems.push(x); else if (!problems.includes(x)) problems.push(`${where}${x}`);
     for (const x of wn) if (!where) warnings.push(x); else if (!warnings.includes(x)) warnings.push(`${where}${x}`);
@@ -618,6 +629,60 @@ function nodeRangeProblems(s: Settings, pools: Partial<Record<PoolRole, PoolPlan
         ? [`${PROJECT}:nodeCidr: ${s.nodeCidr} has ${have} usable addresses; the pools at their maximum (with upgrade surge) need ${nodes}: ` +
             `use a /${32 - Math.ceil(Math.log2(nodes + 4))} or larger`]
         : [];
+}
+
+/**
+ * Nodes AKS places in the nodes' subnet at once: every AKS pool at its maximum plus its
+ * upgrade surge (components/azure/rollout.ts), counted for all pools at once.
+ */
+export function aksNodesNeeded(pools: Partial<Record<PoolRole, PoolPlan>>): number {
+    return Object.values(pools).reduce((n, p) => n + (p ? aksPoolSizes(p).reduce((m, size) => m + size + aksRollout(p, size).surgeNodes, 0) : 0), 0);
+}
+
+/**
+ * AKS with Azure CNI Overlay: each node takes an address of the nodes' subnet (Azure keeps 5
+ * of every subnet; an internal load balancer takes one more) and a /24 of the pod range
+ * ("Azure CNI Overlay ... assigns a /24 address space to each node").
+ */
+function aksRangeProblems(s: Settings, pools: Partial<Record<PoolRole, PoolPlan>>): string[] {
+    const problems: string[] = [];
+    const nodes = aksNodesNeeded(pools);
+    const subnet = cidrRange(s.nodeCidr).size - 5 - (s.internalLoadBalancer ? 1 : 0);
+    if (nodes > subnet) {
+        problems.push(`${PROJECT}:nodeCidr: ${s.nodeCidr} has ${subnet} usable addresses; the pools at their maximum (with upgrade surge) need ${nodes}: ` +
+            `use a /${32 - Math.ceil(Math.log2(nodes + 6))} or larger`);
+    }
+    const blocks = cidrRange(s.podCidr).size / 256;
+    if (nodes > blocks) {
+        problems.push(`${PROJECT}:podCidr: ${s.podCidr} holds ${Math.floor(blocks)} nodes' /24 pod ranges; the pools at their maximum (with upgrade surge) need ${nodes}: ` +
+            `use a /${24 - Math.ceil(Math.log2(nodes))} or larger`);
+    }
+    return problems;
+}
+
+/** `total` spread over `parts` as evenly as whole numbers allow, larger parts first. */
+export function splitAcross(total: number, parts: number): number[] {
+    return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+/** The most nodes of each AKS pool a plan's pool becomes: the workspaces pool is one AKS pool a zone (zonal disks, as on EKS). */
+export function aksPoolSizes(pool: PoolPlan): number[] {
+    return pool.role === "workspaces" ? splitAcross(pool.total.max, pool.zones.length) : [pool.total.max];
+}
+
+/**
+ * Public IPs of a region's NAT gateway (AKS outbound): SNAT ports for every node at the
+ * pools' maximum, 1,024 a node or 64 a provisioner where a node runs more (tiers: AZURE_NAT).
+ * `ports` above what 16 IPs give is a sizing problem of the caller's.
+ */
+export function natGatewayPlan(pools: Partial<Record<PoolRole, PoolPlan>>): { ports: number; publicIps: number } {
+    const n = AZURE_NAT;
+    const ports = Object.values(pools).reduce((sum, p) => {
+        if (!p) return sum;
+        const perNode = p.role === "provisioners" && p.workload ? Math.max(n.portsPerNode, p.workload.perNode * n.portsPerProvisioner) : n.portsPerNode;
+        return sum + p.total.max * perNode;
+    }, 0);
+    return { ports, publicIps: Math.max(1, Math.ceil(ports / n.portsPerIp)) };
 }
 
 export function fmt(r: Resources): string {
@@ -700,7 +765,12 @@ export function footprint(plan: Plan, withDatabase = true): Footprint {
             { quota: "STATIC_ADDRESSES / IN_USE_ADDRESSES", need: "1 (coderd's load balancer)" },
             ...(database ? [{ quota: "Cloud SQL: instances of the project", need: `${database.instances === 2 ? "1 (with its HA standby)" : "1"}` }] : []),
         ]
-        : [
+        : plan.cloud === "azure" ? [
+            { quota: `Total Regional vCPUs (${plan.region})`, need: range(vcpusInitial, vcpusMax, "vCPUs") },
+            ...fams.map((f) => ({ quota: `Standard ${f.family.replace(/_/g, "").toUpperCase().replace(/V(\d+)$/, "v$1")} Family vCPUs (${plan.region})`, need: range(f.vcpusInitial, f.vcpusMax, "vCPUs") })),
+            { quota: "Public IP Addresses - Standard", need: `${natGatewayPlan(plan.pools).publicIps + 1} (the NAT gateway's and coderd's load balancer's)` },
+            ...(database ? [{ quota: `PostgreSQL Flexible Server: vCores (${plan.region})`, need: `${database.vcpus * database.instances} (${database.machine}${database.instances === 2 ? " and its zone-redundant standby" : ""})` }] : []),
+        ] : [
             { quota: "EC2: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A), vCPUs", need: range(vcpusInitial, vcpusMax, "vCPUs") },
             ...[...disks.values()].map((d) => ({ quota: `EBS: Storage for ${d.type} volumes, TiB`, need: range(Math.ceil(d.gbInitial / 1024), Math.ceil(d.gbMax / 1024), "TiB") })),
             { quota: "EKS: Nodes per managed node group", need: `${Math.max(...pools.map((p) => (p.role === "workspaces" ? p.perZone.max : p.total.max)))} in the largest group` },
@@ -709,7 +779,11 @@ export function footprint(plan: Plan, withDatabase = true): Footprint {
         ];
     const check = plan.cloud === "gcp"
         ? [`gcloud compute regions describe ${plan.region} --format="table(quotas.metric,quotas.limit,quotas.usage)"`]
-        : [
+        : plan.cloud === "azure" ? [
+            `az vm list-usage --location ${plan.region} -o table`,
+            `az network list-usages --location ${plan.region} -o table`,
+            ...(database ? [`az postgres flexible-server list-skus --location ${plan.region} -o table`] : []),
+        ] : [
             `aws service-quotas get-service-quota --region ${plan.region} --service-code ec2 --quota-code L-1216C47A`,
             `aws service-quotas list-service-quotas --region ${plan.region} --service-code ebs`,
         ];

@@ -54,10 +54,25 @@ function machineTypes(plan: Plan): Map<string, PoolRole[]> {
     return byType;
 }
 
+/**
+ * Azure: azure-native has no read of the sizes a zone offers (Resource SKUs) nor of the
+ * subscription's vCPU usage, so nothing is read: the note names the commands that check both
+ * (the footprint lists the quotas each region needs).
+ */
+async function preflightAzure(s: Settings, plan: Plan, _reader: NetworkReader, at: string): Promise<Preflight> {
+    const sizes = [...machineTypes(plan).keys()];
+    return {
+        problems: [],
+        notes: [`${at ? `${k(`${at}region`)} ` : ""}${s.region}: the VM sizes a zone offers and the subscription's vCPU quotas are not read on Azure; ` +
+            `before the first pulumi up check that ${sizes.join(", ")} ${sizes.length > 1 ? "are" : "is"} offered without restriction in zones ${s.zones.join(", ")} ` +
+            `(az vm list-skus --location ${s.region} --resource-type virtualMachines --zone --all -o table, column Restrictions) ` +
+            `and the quotas of the footprint (az vm list-usage --location ${s.region} -o table)`],
+    };
+}
+
 /** The checks of the stack's cloud, in the primary region and every proxy region; every problem at once. */
 export async function preflight(s: Settings, plan: Plan, reader: NetworkReader): Promise<Preflight> {
-    const check = s.cloud === "aws" ? preflightAws : s.cloud === "gcp" ? preflightGcp : undefined;
-    if (!check) return { problems: [], notes: [] };
+    const check = s.cloud === "aws" ? preflightAws : s.cloud === "gcp" ? preflightGcp : preflightAzure;
     const regions = [
         { s, plan, at: "" },
         ...plan.proxies.map((r, i) => ({ s: settingsForRegion(s, s.proxyRegions.find((p) => p.name === r.name)!), plan: planOfRegion(plan, r), at: `proxyRegions.${i}.` })),

@@ -23,7 +23,7 @@ describe("bad configs fail with one message and register nothing", () => {
     it.each([
         ["unknown tier", { tier: "5k" }, /coder-refarch:tier: Invalid option: expected one of "1k"\|"2k"\|"3k"/],
         ["unknown cloud", { cloud: "oci" }, /coder-refarch:cloud: Invalid option/],
-        ["cloud not deployable yet", { cloud: "azure", zones: ["1", "2", "3"] }, /coder-refarch:cloud: 'azure' is not deployable yet/],
+        ["azure with another cloud's region", { cloud: "azure", zones: ["1", "2", "3"] }, /coder-refarch:region: '[a-z0-9-]+' is not an azure region name \(e\.g\. eastus2\)/],
         ["missing access URL", { accessUrl: undefined }, /coder-refarch:accessUrl: missing/],
         ["http access URL", { accessUrl: "http://coder.example.com" }, /coder-refarch:accessUrl: must use https:\/\//],
         ["bad wildcard", { wildcardAccessUrl: "coder.example.com" }, /coder-refarch:wildcardAccessUrl: empty, or a wildcard host/],

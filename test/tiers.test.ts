@@ -141,7 +141,7 @@ describe("the catalogue's tiers", () => {
 
 describe("machine catalogue", () => {
     it.each(Object.entries(MACHINE_FACTS))("%s has the vendor's size", (name, fact) => {
-        const cloud = name.includes(".") ? "aws" : "gcp";
+        const cloud = name.startsWith("Standard_") ? "azure" : name.includes(".") ? "aws" : "gcp";
         const m = findNodeMachine(cloud, name);
         expect(m).toMatchObject({ vcpu: fact.vcpu, memoryGiB: fact.memoryGiB, burstable: fact.burstable });
     });

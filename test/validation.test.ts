@@ -168,7 +168,7 @@ describe("names", () => {
         ["an AWS region on a GCP stack", "gcp-3k", { region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b"] },
             /coder-refarch:region: 'eu-west-1' is not a gcp region name \(e\.g\. us-east1\)/],
         ["a GCP region on an AWS stack", "aws-3k", { region: "us-east1", "aws:region": "us-east1", zones: ["us-east1-b", "us-east1-c"] },
-            /coder-refarch:region: 'us-east1' is not a aws region name \(e\.g\. us-east-1\); did you mean us-east-1\?/],
+            /coder-refarch:region: 'us-east1' is not an aws region name \(e\.g\. us-east-1\); did you mean us-east-1\?/],
         ["a reserved namespace", "gcp-3k", { namespaces: { coder: "kube-system", provisioners: "coder-provisioners", workspaces: "coder-workspaces" } },
             /coder-refarch:namespaces\.coder: 'kube-system' is reserved for Kubernetes or the cloud's add-ons; choose another, e\.g\. coder-coder/],
         ["a managed add-on's namespace", "aws-3k", { namespaces: { coder: "coder", provisioners: "amazon-cloudwatch", workspaces: "coder-workspaces" } },
@@ -188,14 +188,14 @@ describe("names", () => {
         const { warnings } = await loadPlan(rawConfig("gcp-3k", { vpcCidr: "10.1.0.0/16", "aws:region": "us-east-1" }), "gcp-3k", []);
         expect(warnings.join("\n")).toMatch(/coder-refarch:vpcCidr, aws:region: aws settings on a gcp stack are ignored; remove them/);
         const aws = await loadPlan(rawConfig("aws-3k", { gkeReleaseChannel: "STABLE" }), "aws-3k", []);
-        expect(aws.warnings.join("\n")).toMatch(/coder-refarch:gkeReleaseChannel: gcp settings on a aws stack are ignored/);
+        expect(aws.warnings.join("\n")).toMatch(/coder-refarch:gkeReleaseChannel: gcp settings on an aws stack are ignored/);
     });
 
     it("takes every AWS partition's region form (eusc-de-east-1, us-gov-west-1)", async () => {
         const { loadPlan } = await import("../program");
         for (const region of ["eusc-de-east-1", "us-gov-west-1"]) {
             const { warnings } = await loadPlan(rawConfig("aws-3k", { region, "aws:region": region, zones: [`${region}a`, `${region}b`] }), "aws-3k", []);
-            expect(warnings.join("\n")).not.toMatch(/is not a aws region name/);
+            expect(warnings.join("\n")).not.toMatch(/is not an aws region name/);
         }
     });
 

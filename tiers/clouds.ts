@@ -100,18 +100,23 @@ export const NODE_PROFILES: Record<CloudName, NodeProfile> = {
         },
     },
     azure: {
-        // AKS 1.29+: memory 20 MB per max pod + 50 MB, eviction 100Mi; CPU by core count.
+        // AKS 1.29+: kube-reserved memory is the lesser of 20 MB a max pod + 50 MB and 25% of
+        // the machine's memory, plus the 100Mi hard eviction threshold; CPU by core count.
         reserved: (m, maxPods) => ({
             cpuMillis: m.vcpu <= 1 ? 60 : m.vcpu <= 2 ? 100 : m.vcpu <= 4 ? 140 : m.vcpu <= 8 ? 180 : m.vcpu <= 16 ? 260 : m.vcpu <= 32 ? 420 : 740,
-            memoryMiB: 20 * maxPods + 50 + EVICTION_MIB,
+            memoryMiB: Math.min(20 * maxPods + 50, Math.floor(m.memoryGiB * 1024 * 0.25)) + EVICTION_MIB,
         }),
-        daemonSets: { cpuMillis: 400, memoryMiB: 640, pods: 8 },
+        // Estimate of AKS's per-node DaemonSets with Azure CNI Overlay and Cilium: cilium (no
+        // CPU request, 100Mi: Azure/AKS#5244), cloud-node-manager (50m / 50Mi), csi-azuredisk-node
+        // and csi-azurefile-node (10m a container: Azure/AKS#5251), azure-cns, azure-ip-masq-agent.
+        daemonSets: { cpuMillis: 250, memoryMiB: 640, pods: 7 },
         maxPodsLimit: 250,
         countsPerZone: false,
         maxNodesPerGroup: { nodes: 1000, hard: true, perZone: false, cite: "AKS limits: nodes per node pool 1,000" },
         cite: {
-            source: "AKS docs: 'Node resource reservations'",
-            note: "memory 20MB x max pods + 50MB + 100Mi eviction; CPU table by cores; DaemonSet requests are our estimate",
+            source: "AKS docs: 'Node resource reservations' (learn.microsoft.com/azure/aks/node-resource-reservations)",
+            note: "memory: the lesser of 20MB x max pods + 50MB and 25% of memory, + 100Mi eviction; CPU 60/100/140/180/260/420/740m " +
+                "for 1/2/4/8/16/32/64 cores; DaemonSet requests are our estimate",
         },
     },
 };

@@ -73,8 +73,32 @@ export const DATABASE_LIMITS: Record<CloudName, { minStorageGb: number; maxStora
     // 64 TiB is RDS's ceiling, and storage autoscaling needs a maximum at least 10% above the
     // allocated storage (components/aws/database.ts): 59,578 GB leaves that room.
     aws: { minStorageGb: 20, maxStorageGb: 59578, maxConnections: 262143, cite: "RDS for PostgreSQL gp3 storage: 20 GiB to 64 TiB, with 10% autoscaling room" },
-    azure: { minStorageGb: 32, maxStorageGb: 32768, maxConnections: 262143, cite: "Flexible Server storage: 32 GiB to 32 TiB" },
+    azure: { minStorageGb: 32, maxStorageGb: 32767, maxConnections: 262143, cite: "Flexible Server Premium SSD storage: 32 GiB to 32 TiB" },
 };
+
+/**
+ * Flexible Server's Premium SSD sizes, GiB: storage is one of these (learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage,
+ * "Premium SSD": 32 GiB, 64 GiB ... 32 TiB; the last is 32,767 GiB). A tier's GB are rounded up to the next one.
+ * Premium SSD, not v2: v2 takes any size but has no high availability in every region.
+ */
+export const AZURE_DATABASE_STORAGE_GIB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767] as const;
+
+/**
+ * Outbound through Azure NAT Gateway: "each public IP address provides 64,512 SNAT ports" and a
+ * NAT gateway takes "up to 16 public IP addresses" (learn.microsoft.com/azure/nat-gateway/nat-gateway-resource).
+ * What a node needs is our estimate: 1,024 ports (the AKS load balancer's default allocation
+ * for pools of up to 50 nodes), and 64 a provisioner (a Terraform run's concurrent connections
+ * to registries and cloud APIs) where a node runs more pods than that covers.
+ */
+export const AZURE_NAT = {
+    portsPerIp: 64_512,
+    maxIps: 16,
+    portsPerNode: 1024,
+    portsPerProvisioner: 64,
+    /** minutes a idle flow keeps its port (the NAT gateway's default is 4) */
+    idleTimeoutMinutes: 4,
+    cite: { source: "Azure NAT Gateway docs; ports a node: decision", note: "64,512 SNAT ports an IP, at most 16 IPs; 1,024 a node, 64 a provisioner" },
+} as const;
 
 /** Memory a workspace user needs (seed 001 and 2k-users.md: "a workspace user needs 2 GB memory to perform"). */
 export const WORKSPACE_MEMORY_NEED = { memoryMiB: 2000 * 1000 * 1000 / (1024 * 1024), cite: { source: "seed 001", note: "Assumed that a workspace user needs 2 GB memory to perform" } } as const;

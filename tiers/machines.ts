@@ -132,10 +132,11 @@ export const NODE_MACHINES: Record<CloudName, readonly Machine[]> = {
  * M8-series in AWS work well"; M8 on x86 (m8i), since provisioners run Terraform
  * providers and customer images that may not ship arm64. Azure: D-series v5.
  */
-export const PREFERRED_FAMILIES: Record<CloudName, readonly string[]> = {
+export const PREFERRED_FAMILIES: Record<CloudName, readonly (string | RegExp)[]> = {
     gcp: ["n4-standard-", "n2-standard-"],
     aws: ["m8i.", "m7i."],
-    azure: ["Standard_D"],
+    // Dsv5, as the tiers' Azure choices: Dsv6 needs NVMe-capable images and is not in every region yet
+    azure: [/^Standard_D\d+s_v5$/],
 };
 
 /**
@@ -231,9 +232,9 @@ export function findDatabaseMachine(cloud: CloudName, name: string): Machine | u
 export function pickNodeMachine(cloud: CloudName, vcpu: number, memoryGiB: number): Machine | undefined {
     for (const family of PREFERRED_FAMILIES[cloud]) {
         const fits = NODE_MACHINES[cloud]
-            .filter((m) => m.name.startsWith(family) && !m.burstable && m.arch === "x86_64")
+            .filter((m) => (typeof family === "string" ? m.name.startsWith(family) : family.test(m.name)) && !m.burstable && m.arch === "x86_64")
             .filter((m) => m.vcpu >= vcpu && m.memoryGiB >= memoryGiB)
-            // newest generation first on Azure (v5 before v3), then the smallest
+            // the smallest first
             .sort((a, b) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB || b.name.localeCompare(a.name));
         if (fits[0]) return fits[0];
     }
