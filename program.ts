@@ -6,7 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, LETS_ENCRYPT_DIRECTORY, PROJECT, Settings, advisories, checkConfig, declaredDefaults, settingsForRegion } from "./config";
 import { AwsPlatform, awsConfigProblems } from "./components/aws/platform";
 import { GcpPlatform } from "./components/gcp/platform";
-import * as k8s from "@pulumi/kubernetes";
+import { AzurePlatform, azureConfigProblems } from "./components/azure/platform";
+import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
+import { Service } from "@pulumi/kubernetes/core/v1/service";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import { CoderBootstrap } from "./components/coder-api/bootstrap";
 import { tlsFor, usesAcme } from "./components/k8s/cert-manager";
 import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
@@ -128,7 +131,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
             accessUrl: s.accessUrl,
             wildcardAccessUrl: s.wildcardAccessUrl,
             tlsSecretNames: deploymentChoices(s).tlsSecretNames,
-            coderdDependsOn: (coderNs: k8s.core.v1.Namespace) => {
+            coderdDependsOn: (coderNs: Namespace) => {
                 const certs = tlsFor(`${id}-tls`, {
                     settings: s, cluster: platform.cluster, coderNamespace: coderNs.metadata.name, placement: plan.pools.system.placement,
                 }, { parent: this, dependsOn: [coderNs] });
@@ -149,8 +152,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
     }
 
     /** The load balancer's address of a release's `coder` Service (Helm waits for it before the release completes). */
-    private serviceAddress(id: string, release: k8s.helm.v3.Release, platform: Platform): pulumi.Output<string> {
-        const service = k8s.core.v1.Service.get(id, pulumi.interpolate`${release.namespace}/coder`,
+    private serviceAddress(id: string, release: Release, platform: Platform): pulumi.Output<string> {
+        const service = Service.get(id, pulumi.interpolate`${release.namespace}/coder`,
             { parent: this, provider: platform.cluster.provider, dependsOn: [release] });
         return service.status.apply((st) => {
             const ingress = st?.loadBalancer?.ingress?.[0];
@@ -164,7 +167,7 @@ export class CoderDeployment extends pulumi.ComponentResource {
      * After coderd's release: read its load balancer's address, bootstrap through Coder's API
      * where an admin credential is configured, and say how the provisioners start.
      */
-    private startProvisioners(name: string, s: Settings, plan: Plan, platform: Platform, coderd: k8s.helm.v3.Release): ProvisionerStart {
+    private startProvisioners(name: string, s: Settings, plan: Plan, platform: Platform, coderd: Release): ProvisionerStart {
         this.loadBalancerAddress = this.serviceAddress(`${name}-coder-service`, coderd, platform);
         const admin = s.adminToken ? { token: pulumi.secret(s.adminToken) } : s.adminEmail ? { email: s.adminEmail, username: s.adminUsername } : undefined;
         if (!admin) return { auth: { kind: "psk" }, licenseRevision: s.licenseInstalled ? "installed by hand" : undefined };
@@ -273,15 +276,21 @@ function platformFor(s: Settings, plan: Plan, network: NetworkRefs, name: string
             }, { parent });
         case "aws":
             return new AwsPlatform(`${name}-aws`, { settings: s, plan, existingNetwork: network.aws, ...(primary ? { role: "proxy" as const } : {}) }, { parent });
-        default:
-            // validateConfig rejects clouds that are not deployable yet.
-            throw new ConfigError([`coder-refarch:cloud: '${s.cloud}' is not deployable yet`]);
+        case "azure":
+            // The caller (tenant, subscription, object ID) is read once, by the primary.
+            return new AzurePlatform(`${name}-azure`, {
+                settings: s, plan, ...(primary ? { role: "proxy" as const, caller: (primary as AzurePlatform).caller } : {}),
+            }, { parent });
     }
 }
 
 /** What a cloud layer or coderd's own settings cannot deploy, beyond the schema (checked before any resource exists). */
 function cloudConfigProblems(s: Settings, plan: Plan | undefined): string[] {
-    return [...(s.cloud === "aws" ? awsConfigProblems(s) : []), ...networkConfigProblems(s), ...coderSettingsProblems(s, plan)];
+    return [
+        ...(s.cloud === "aws" ? awsConfigProblems(s) : []),
+        ...(s.cloud === "azure" ? azureConfigProblems(s) : []),
+        ...networkConfigProblems(s), ...coderSettingsProblems(s, plan),
+    ];
 }
 
 /** The keys of `raw` whose values are secret (set with `pulumi config set --secret`). */
@@ -307,7 +316,7 @@ export async function loadPlan(
     const sizable = check.settings ?? (PLAN_KEYS.some((key) => check.unreadable.has(key)) ? undefined : check.partial);
     let plan: Plan | undefined;
     const sizingProblems: string[] = [];
-    if (sizable && (sizable.cloud === "gcp" || sizable.cloud === "aws")) {
+    if (sizable) {
         try {
             plan = buildPlan(sizable);
         } catch (e) {

@@ -145,10 +145,54 @@ export function computed(type: string, name: string, inputs: Record<string, unkn
             return { name: physical, arn: `arn:aws:logs:us-east-1:123456789012:log-group:${physical}` };
         case "aws:kms/key:Key":
             return { arn: `arn:aws:kms:us-east-1:123456789012:key/${name}-mock`, keyId: `${name}-mock` };
+        case "azure-native:resources:ResourceGroup":
+            return { name: inputs.resourceGroupName ?? physical, id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${inputs.resourceGroupName ?? physical}` };
+        case "azure-native:containerservice:ManagedCluster":
+            return {
+                name: inputs.resourceName ?? physical,
+                fqdn: "mock-dns-0123abcd.hcp.eastus2.azmk8s.io",
+                oidcIssuerProfile: { enabled: true, issuerURL: "https://eastus2.oic.prod-aks.azure.com/33333333-3333-3333-3333-333333333333/44444444-4444-4444-4444-444444444444/" },
+            };
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            return { name: physical, clientId: `${name}-client-id`, principalId: `${name}-principal-id` };
+        case "azure-native:dbforpostgresql:Server":
+            return { name: inputs.serverName ?? physical, fullyQualifiedDomainName: `${inputs.serverName ?? physical}.postgres.database.azure.com` };
+        case "azure-native:dbforpostgresql:Database":
+            return { name: inputs.databaseName ?? physical };
+        case "azure-native:network:PublicIPAddress":
+            return { name: inputs.publicIpAddressName ?? physical, ipAddress: "203.0.113.30" };
+        case "azure-native:privatedns:PrivateZone":
+            return { name: inputs.privateZoneName ?? physical };
         default:
             return { name: physical };
     }
 }
+
+/** A mock AKS user kubeconfig (base64), as `listManagedClusterUserCredentials` returns it. */
+const AKS_KUBECONFIG = Buffer.from([
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: mock",
+    "  cluster:",
+    "    certificate-authority-data: bW9jay1jYQ==",
+    "    server: https://mock-dns-0123abcd.hcp.eastus2.azmk8s.io:443",
+].join("\n")).toString("base64");
+
+/**
+ * Reads every deployment of a cloud makes, whatever its config (not cloud reads of the
+ * config's resources): the mocks answer them as the provider would.
+ */
+const PROGRAM_CALLS: CloudReads = {
+    "azure-native:authorization:getClientConfig": () => ({
+        // a user signed in with the Azure CLI (its tokens carry the CLI's application ID)
+        clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        objectId: "22222222-2222-2222-2222-222222222222",
+        subscriptionId: "00000000-0000-0000-0000-000000000000",
+        tenantId: "33333333-3333-3333-3333-333333333333",
+    }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({ kubeconfigs: [{ name: "clusterUser", value: AKS_KUBECONFIG }] }),
+};
 
 interface Captured {
     type: string;
@@ -184,7 +228,7 @@ export async function renderConfig(
             return { id: `${args.name}-id`, state: { ...inputs, ...computed(args.type, args.name, inputs) } };
         },
         call: (args) => {
-            const answer = cloudReads[args.token];
+            const answer = cloudReads[args.token] ?? PROGRAM_CALLS[args.token];
             try {
                 if (!answer) throw new Error(`no mock for the call ${args.token}`);
                 return answer(args.inputs as Record<string, unknown>);

@@ -4,7 +4,7 @@
  */
 import { Rendered, reveal } from "../preview/render";
 import { GKE_ALLOCATABLE, MACHINE_FACTS } from "./fixtures/seeds";
-import { ofType } from "./helpers";
+import { ofType, one } from "./helpers";
 import { EBS_STARTUP_TAINT } from "../components/aws/cluster";
 
 export interface PoolFact {
@@ -172,7 +172,85 @@ const aws: CloudFacts = {
     },
 };
 
-export const CLOUD_FACTS: Record<string, CloudFacts> = { gcp, aws };
+/** AKS node reservations (K8s 1.29+), worked here from the AKS docs, not from tiers/clouds.ts. */
+const AKS_CPU_RESERVED: Record<number, number> = { 1: 60, 2: 100, 4: 140, 8: 180, 16: 260, 32: 420, 64: 740 };
+
+const azure: CloudFacts = {
+    // AKS's API server lives outside the VNet (a public endpoint behind Entra ID sign-in):
+    // no range of the cluster's network stands for it (README, Decisions).
+    controlPlaneRanges: () => [],
+    databaseRanges(r) {
+        // a zone-redundant server fails over inside its delegated subnet
+        const vnet = one(r, "azure-native:network:VirtualNetwork").inputs as Obj;
+        const server = one(r, "azure-native:dbforpostgresql:Server").inputs as Obj;
+        const subnet = (vnet.subnets as Obj[]).find((x) => server.network.delegatedSubnetResourceId.endsWith(`/subnets/${x.name}`))!;
+        return [subnet.addressPrefix];
+    },
+    pools(r) {
+        const cluster = one(r, "azure-native:containerservice:ManagedCluster").inputs as Obj;
+        const all: Obj[] = [
+            ...(cluster.agentPoolProfiles as Obj[]),
+            ...ofType(r, "azure-native:containerservice:AgentPool").map((p) => ({ ...(p.inputs as Obj), name: (p.inputs as Obj).agentPoolName })),
+        ];
+        // A pool is every AKS pool with its labels (the workspaces pool is one a zone).
+        const byPool = new Map<string, Obj[]>();
+        for (const p of all) {
+            const key = JSON.stringify(p.nodeLabels ?? {});
+            byPool.set(key, [...(byPool.get(key) ?? []), p]);
+        }
+        return [...byPool.values()].map((pools) => {
+            const p = pools[0]!;
+            const sum = (f: (x: Obj) => number) => pools.reduce((n, x) => n + f(x), 0);
+            return {
+                name: p.name,
+                labels: p.nodeLabels ?? {},
+                taints: ((p.nodeTaints ?? []) as string[]).map((t) => {
+                    const m = /^([^=]+)=([^:]*):(.+)$/.exec(t)!;
+                    return { key: m[1]!, value: m[2]!, effect: m[3]! };
+                }),
+                machineType: p.vmSize,
+                zones: [...new Set(pools.flatMap((x) => x.availabilityZones as string[]))].sort(),
+                autoscaling: pools.some((x) => x.enableAutoScaling === true),
+                minNodes: sum((x) => (x.enableAutoScaling ? x.minCount : x.count)),
+                maxNodes: sum((x) => (x.enableAutoScaling ? x.maxCount : x.count)),
+                maxPodsPerNode: p.maxPods,
+            };
+        });
+    },
+    database(r) {
+        const [db] = ofType(r, "azure-native:dbforpostgresql:Server");
+        if (!db) throw new Error("no Flexible Server instance");
+        const i = db.inputs as Obj;
+        const params = Object.fromEntries(ofType(r, "azure-native:dbforpostgresql:Configuration")
+            .map((c) => [(c.inputs as Obj).configurationName, (c.inputs as Obj).value]));
+        const lock = ofType(r, "azure-native:authorization:ManagementLockByScope")
+            .find((l) => (l.inputs as Obj).scope === `${db.name}-id` && (l.inputs as Obj).level === "CanNotDelete");
+        return {
+            machineType: i.sku.name,
+            highAvailability: i.highAvailability?.mode === "ZoneRedundant" && !!i.highAvailability.standbyAvailabilityZone &&
+                i.highAvailability.standbyAvailabilityZone !== i.availabilityZone,
+            privateOnly: i.network?.publicNetworkAccess === "Disabled" && !!i.network?.delegatedSubnetResourceId && !!i.network?.privateDnsZoneArmResourceId,
+            tlsRequired: String(params.require_secure_transport).toLowerCase() === "on",
+            backups: i.backup?.backupRetentionDays >= 7,
+            // Flexible Server restores to any second of its backup retention
+            pointInTimeRecovery: i.backup?.backupRetentionDays >= 7,
+            deletionProtection: !!lock,
+            protect: db.protect,
+            storageGb: i.storage.storageSizeGB,
+            maxConnections: Number(params.max_connections),
+        };
+    },
+    allocatable(pool) {
+        const m = MACHINE_FACTS[pool.machineType];
+        if (!m) throw new Error(`no machine fact for ${pool.machineType}`);
+        const maxPods = pool.maxPodsPerNode ?? 30;
+        // kube-reserved memory: the lesser of 20 MB a pod + 50 MB and 25% of memory; eviction 100Mi
+        const memoryReserved = Math.min(20 * maxPods + 50, m.memoryGiB * 1024 * 0.25) + 100;
+        return { cpuMillis: m.vcpu * 1000 - AKS_CPU_RESERVED[m.vcpu]!, memoryMiB: m.memoryGiB * 1024 - memoryReserved };
+    },
+};
+
+export const CLOUD_FACTS: Record<string, CloudFacts> = { gcp, aws, azure };
 
 export function factsFor(r: Rendered): CloudFacts {
     const f = CLOUD_FACTS[r.settings.cloud];

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
 import { cidrRange } from "../config";
-import { DAEMONSET_ALLOWANCE, SEEDS } from "./fixtures/seeds";
+import { FLEXIBLE_SERVER_SIZES_GIB, SEEDS, daemonSetAllowance } from "./fixtures/seeds";
 import { PoolFact, factsFor } from "./cloud-facts";
 import { POOL_KEY, REGIONS, STACKS, ofType, one, rawConfig, release, render as renderStackOnce, renderRegion } from "./helpers";
 import { CERT_MANAGER_PASS_THROUGH, CERT_MANAGER_VALUES } from "./fixtures/cert-manager/chart";
@@ -98,7 +98,7 @@ describe.each(REGIONS)("stack %s", (id) => {
         const r = await render();
         const pools = factsFor(r).pools(r);
         expect(pools.map((p) => p.labels[POOL_KEY]).sort()).toEqual(["coderd", "provisioners", "system", "workspaces"]);
-        if (r.proxy) expect(() => factsFor(r).database(r)).toThrow(/no (Cloud SQL|RDS) instance/);
+        if (r.proxy) expect(() => factsFor(r).database(r)).toThrow(/no (Cloud SQL|RDS|Flexible Server) instance/);
         else expect(factsFor(r).database(r)).toBeDefined();
         expect(release(r, "coder").inputs.version).toBe(r.settings.coderVersion);
         expect(release(r, "coder-provisioner").inputs.version).toBe(r.settings.coderVersion);
@@ -128,8 +128,8 @@ describe.each(REGIONS)("stack %s", (id) => {
         const fits = (pool: PoolFact, requests: Obj) => {
             const a = f.allocatable(pool);
             return Math.floor(Math.min(
-                (a.cpuMillis - DAEMONSET_ALLOWANCE.cpuMillis) / m(requests.cpu),
-                (a.memoryMiB - DAEMONSET_ALLOWANCE.memoryMiB) / mi(requests.memory)));
+                (a.cpuMillis - daemonSetAllowance(r.settings.cloud).cpuMillis) / m(requests.cpu),
+                (a.memoryMiB - daemonSetAllowance(r.settings.cloud).memoryMiB) / mi(requests.memory)));
         };
         // coderd (a proxy region: its workspace proxies, 0 replicas until registered): one a node
         // (required anti-affinity), or as many as fit where the tier packs several (10k: 3 of
@@ -180,7 +180,7 @@ describe.each(REGIONS)("stack %s", (id) => {
     it("the database is HA, private, TLS-only, backed up and protected; a proxy region has none and dials none", async () => {
         const r = await render();
         if (r.proxy) {
-            expect(r.resources.filter((x) => /sql\/databaseInstance|rds\/instance|servicenetworking|rds\/subnetGroup/.test(x.type)).map((x) => x.name)).toEqual([]);
+            expect(r.resources.filter((x) => /sql\/databaseInstance|rds\/instance|servicenetworking|rds\/subnetGroup|dbforpostgresql|privatedns/.test(x.type)).map((x) => x.name)).toEqual([]);
             const proxyEnv = ((reveal(release(r, "coder").inputs.values) as Obj).coder.env as Obj[]).map((e) => e.name);
             expect(proxyEnv).not.toContain("CODER_PG_CONNECTION_URL");
             return;
@@ -340,13 +340,17 @@ describe("tier stacks deploy the seeds' figures", () => {
             expect(pools[role]!.maxNodes, role).toBeLessThan(want.nodes + r.settings.zones.length + (role === "coderd" ? r.settings.zones.length : 0));
         }
         const db = factsFor(r).database(r);
-        if (seed.database.storage) expect(db.storageGb).toBe(Number.parseFloat(seed.database.storage) * 1000);
+        const seedGb = seed.database.storage ? Number.parseFloat(seed.database.storage) * 1000 : undefined;
+        if (seedGb && r.settings.cloud === "azure") {
+            // the smallest Flexible Server size (GiB) that holds the seed's GB
+            expect(db.storageGb).toBe(FLEXIBLE_SERVER_SIZES_GIB.find((g) => g * 2 ** 30 >= seedGb * 1e9));
+        } else if (seedGb) expect(db.storageGb).toBe(seedGb);
     });
 });
 
 describe("the checks above can fail", () => {
     it("the Kubernetes schema check rejects a malformed object", async () => {
-        const { PodDisruptionBudget } = await import("kubernetes-models/policy/v1");
+        const { PodDisruptionBudget } = await import("kubernetes-models/policy/v1/PodDisruptionBudget");
         const bad = new PodDisruptionBudget({ metadata: { name: "x" }, spec: { maxUnavailable: { n: 1 } as never } });
         expect(() => bad.validate()).toThrow();
     });
@@ -415,7 +419,7 @@ describe("HTTPS at coderd", () => {
         expect(tls.inputs.type).toBe("kubernetes.io/tls");
         expect(isSecretValue(tls.inputs.stringData)).toBe(true);
         expect(reveal(tls.inputs.stringData)).toEqual({ "tls.crt": pem.tlsCertificate, "tls.key": pem.tlsPrivateKey });
-        const { Secret } = await import("kubernetes-models/v1");
+        const { Secret } = await import("kubernetes-models/v1/Secret");
         expect(() => new Secret(reveal(tls.inputs) as never).validate()).not.toThrow();
         const coder = release(r, "coder");
         expect((reveal(coder.inputs.values) as Obj).coder.tls.secretNames).toEqual(["coder-tls"]);

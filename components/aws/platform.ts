@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
+import { PlatformArgs, PlatformRole } from "../platform";
 import { Plan } from "../../sizing";
 import { coderHostnames, usesAcme } from "../k8s/cert-manager";
+import { workspaceStorageClass } from "../k8s/storage";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
 import { AwsNetworkRef } from "../network-check";
@@ -86,23 +87,14 @@ export function awsCliCredentials(): AwsCliCredentials {
     return { ...(profile ? { profile } : {}), ...(roleArn ? { roleArn } : {}) };
 }
 
-/**
- * What a platform deploys: the primary region (cluster and Coder's database) or a proxy
- * region (a cluster of its own, no database: its workspace proxy reaches the primary's
- * coderd over its access URL).
- */
-export type PlatformRole = "primary" | "proxy";
 
-export interface AwsPlatformArgs {
-    settings: Settings;
-    plan: Plan;
+/**
+ * "proxy" role: no RDS (nor its subnet group and security group), an AWS provider of the
+ * region's own, IAM roles and launch templates named after settings.prefix.
+ */
+export interface AwsPlatformArgs extends PlatformArgs {
     /** an existing VPC to deploy into; absent = the platform creates one */
     existingNetwork?: AwsNetworkRef;
-    /**
-     * default "primary"; "proxy": no RDS (nor its subnet group and security group), an AWS
-     * provider of the region's own, IAM roles and launch templates named after settings.prefix
-     */
-    role?: PlatformRole;
 }
 
 /** cloud-provider-aws ServiceAnnotationLoadBalancerTargetNodeLabels. */
@@ -233,16 +225,9 @@ export class AwsPlatform extends pulumi.ComponentResource {
             : undefined;
 
         // Workspace volumes: encrypted gp3, created in the zone the pod is scheduled to.
-        const storageClass = new k8s.storage.v1.StorageClass(`${name}-workspaces`, {
-            metadata: {
-                name: "coder-workspaces",
-                annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
-            },
+        const storageClass = workspaceStorageClass(`${name}-workspaces`, {
             provisioner: "ebs.csi.aws.com",
             parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
-            reclaimPolicy: "Delete",
-            volumeBindingMode: "WaitForFirstConsumer",
-            allowVolumeExpansion: true,
         }, { parent: this, provider: eks.provider, dependsOn: [eks.ebsCsiAddon] });
 
         // cert-manager's identity for DNS-01 challenges in the stack's hosted zone.

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
 import { Settings } from "../../config";
+import { PlatformArgs, PlatformRole } from "../platform";
 import { Plan } from "../../sizing";
 import { coderHostnames, usesAcme } from "../k8s/cert-manager";
+import { workspaceStorageClass } from "../k8s/storage";
 import { ClusterHandle, DatabaseEndpoint, METADATA_RANGE } from "../k8s/types";
 import { CloudLoadBalancerAnnotations, loadBalancerAnnotations } from "../load-balancer";
 import { GcpNetworkRef } from "../network-check";
@@ -13,20 +14,11 @@ import { AcmeIdentity, CloudDnsRecords, LoadBalancerAddress } from "./dns";
 import { gkeClusterName } from "./names";
 import { GcpNetwork, POD_RANGE, SERVICE_RANGE } from "./network";
 
-/**
- * What a platform deploys: the primary region (cluster and Coder's database) or a proxy
- * region (a cluster of its own, no database: its workspace proxy reaches the primary's
- * coderd over its access URL).
- */
-export type PlatformRole = "primary" | "proxy";
 
-export interface GcpPlatformArgs {
-    settings: Settings;
-    plan: Plan;
+/** "proxy" role: no Cloud SQL and no private services access. */
+export interface GcpPlatformArgs extends PlatformArgs {
     /** an existing (Shared) VPC to deploy into; absent = the platform creates one */
     existingNetwork?: GcpNetworkRef;
-    /** default "primary"; "proxy": no Cloud SQL and no private services access */
-    role?: PlatformRole;
     /**
      * The project's APIs as another platform of the stack enabled them (the primary's `apis`):
      * this platform waits for them and enables none itself. An API is one per project; two
@@ -143,15 +135,9 @@ export class GcpPlatform extends pulumi.ComponentResource {
 
         // Workspace volumes: N4 nodes attach Hyperdisk only, other types Persistent Disk.
         const hyperdisk = plan.pools.workspaces.machine.bootDisk === "hyperdisk-balanced";
-        const storageClass = new k8s.storage.v1.StorageClass(`${name}-workspaces`, {
-            // The default class, so templates' volume claims need no class name (GKE's own
-            // default is older; Kubernetes takes the newest default).
-            metadata: { name: "coder-workspaces", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+        const storageClass = workspaceStorageClass(`${name}-workspaces`, {
             provisioner: "pd.csi.storage.gke.io",
             parameters: { type: hyperdisk ? "hyperdisk-balanced" : "pd-balanced" },
-            reclaimPolicy: "Delete",
-            volumeBindingMode: "WaitForFirstConsumer",
-            allowVolumeExpansion: true,
         }, { parent: this, provider: gke.provider });
 
         // coderd's load balancer keeps its address across Service re-creations (DNS points at it).

@@ -8,7 +8,10 @@
  * Cloud-free: the solver and the ServiceAccount annotations come from the cloud layer.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
+import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { Provider } from "@pulumi/kubernetes/provider";
 import { Placement } from "../../sizing";
 import { ClusterHandle } from "./types";
 
@@ -94,7 +97,7 @@ export interface AcmeSettings {
 export const usesAcme = (s: AcmeSettings): boolean => !!s.dnsZone && !!s.acmeEmail;
 
 export interface CertManagerArgs {
-    provider: k8s.Provider;
+    provider: Provider;
     /** the cloud layer's DNS-01 solver and ServiceAccount annotations */
     acme: NonNullable<ClusterHandle["acme"]>;
     /** ACME account email: the CA's expiry and incident notices go there */
@@ -121,6 +124,7 @@ export function certManagerValues(a: Pick<CertManagerArgs, "acme" | "placement">
             name: CERT_MANAGER_SERVICE_ACCOUNT,
             annotations: a.acme.serviceAccountAnnotations,
         },
+        ...(a.acme.podLabels ? { podLabels: a.acme.podLabels } : {}),
         ...placed,
         webhook: placed,
         cainjector: placed,
@@ -138,9 +142,9 @@ export function certManagerValues(a: Pick<CertManagerArgs, "acme" | "placement">
  * how the workload identity reaches the solver.
  */
 export class CertManager extends pulumi.ComponentResource {
-    public readonly release: k8s.helm.v3.Release;
-    public readonly issuer: k8s.apiextensions.CustomResource;
-    public readonly certificate: k8s.apiextensions.CustomResource;
+    public readonly release: Release;
+    public readonly issuer: CustomResource;
+    public readonly certificate: CustomResource;
     /** the kubernetes.io/tls Secret coderd serves (tlsSecretNames) */
     public readonly secretName: string = ACME_TLS_SECRET;
 
@@ -150,7 +154,7 @@ export class CertManager extends pulumi.ComponentResource {
 
         // The chart's pods run non-root, without privilege escalation or capabilities, with
         // the RuntimeDefault seccomp profile: the restricted Pod Security Standard holds.
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
+        const ns = new Namespace(`${name}-ns`, {
             metadata: {
                 name: CERT_MANAGER_NAMESPACE,
                 labels: {
@@ -160,7 +164,7 @@ export class CertManager extends pulumi.ComponentResource {
             },
         }, k);
 
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+        this.release = new Release(`${name}-release`, {
             name: CERT_MANAGER_CHART.name,
             chart: CERT_MANAGER_CHART.name,
             version: CERT_MANAGER_CHART.version,
@@ -175,7 +179,7 @@ export class CertManager extends pulumi.ComponentResource {
             maxHistory: 10,
         }, k);
 
-        this.issuer = new k8s.apiextensions.CustomResource(`${name}-issuer`, {
+        this.issuer = new CustomResource(`${name}-issuer`, {
             apiVersion: "cert-manager.io/v1",
             kind: "ClusterIssuer",
             metadata: { name: ACME_ISSUER, labels: { "app.kubernetes.io/managed-by": "pulumi" } },
@@ -189,7 +193,7 @@ export class CertManager extends pulumi.ComponentResource {
             },
         }, { ...k, dependsOn: [this.release] });
 
-        this.certificate = new k8s.apiextensions.CustomResource(`${name}-certificate`, {
+        this.certificate = new CustomResource(`${name}-certificate`, {
             apiVersion: "cert-manager.io/v1",
             kind: "Certificate",
             metadata: {

@@ -5,7 +5,11 @@ export function execKubeconfig(a: {
     /** the cluster CA's certificate (base64); absent where the server's certificate is from a public CA */
     caData?: string;
     /** the `exec` block of the user: command, args, and the plugin's options */
-    exec: { command: string; args?: string[]; installHint?: string; provideClusterInfo?: boolean; interactiveMode?: "Never" };
+    exec: {
+        command: string; args?: string[]; installHint?: string; provideClusterInfo?: boolean; interactiveMode?: "Never";
+        /** variables the plugin gets besides the caller's environment */
+        env?: { name: string; value: string }[];
+    };
 }): string {
     return JSON.stringify({
         apiVersion: "v1",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
 import { Placement } from "../../sizing";
 import { Resources } from "../../tiers";
 
@@ -8,7 +8,7 @@ import { Resources } from "../../tiers";
  * Kubernetes layer ever needs to know the cloud, a field is missing here.
  */
 export interface ClusterHandle {
-    provider: k8s.Provider;
+    provider: Provider;
     /** annotations for the coderd LoadBalancer Service (the cloud's load-balancer knobs) */
     loadBalancerAnnotations: Record<string, string>;
     /** the StorageClass workspace volumes should use (the cluster's default) */
@@ -27,7 +27,12 @@ export interface ClusterHandle {
      * `solvers[].dns01` object for the cloud's DNS) and the annotations that give cert-manager's
      * ServiceAccount the cloud identity allowed to write the zone (workload identity / IRSA).
      */
-    acme?: { dns01: Record<string, unknown>; serviceAccountAnnotations: Record<string, pulumi.Input<string>> };
+    acme?: {
+        dns01: Record<string, unknown>;
+        serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+        /** labels cert-manager's pods need for the identity to reach them (AKS's workload identity webhook) */
+        podLabels?: Record<string, string>;
+    };
 }
 
 /** The instance metadata service of every cloud (node credentials). */

@@ -1,0 +1,119 @@
+/**
+ * One identity: the Kubernetes provider signs in to AKS (Entra ID, local accounts off) with
+ * kubelogin, from the credential source the Pulumi azure-native provider uses. Precedence
+ * as the provider's (pulumi-azure-native provider/pkg/provider/auth_azidentity.go): default
+ * credential chain, client certificate, client secret, OIDC, managed identity, Azure CLI.
+ * Each is read from the stack's `azure-native:` config or its ARM_* environment variable.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The AKS AAD server application (Microsoft Entra ID's "Azure Kubernetes Service AAD Server"): the token's audience. */
+export const AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/** How kubelogin signs in, as the kubeconfig's exec block says it. */
+export interface KubeloginLogin {
+    /** `--login`: azurecli, spn, msi, workloadidentity */
+    mode: "azurecli" | "spn" | "msi" | "workloadidentity";
+    /** further arguments (client and tenant IDs, a certificate's or token file's path): never a secret */
+    args: string[];
+    /** variables the plugin needs that the caller's environment lacks (a secret from stack config) */
+    secretEnv?: { name: string; value: string }[];
+}
+
+/** The provider's setting: `azure-native:<key>`, else the environment variable it falls back to. */
+type Lookup = (key: string) => string | undefined;
+
+const ENV: Record<string, string> = {
+    clientId: "ARM_CLIENT_ID",
+    tenantId: "ARM_TENANT_ID",
+    clientSecret: "ARM_CLIENT_SECRET",
+    clientCertificatePath: "ARM_CLIENT_CERTIFICATE_PATH",
+    clientCertificatePassword: "ARM_CLIENT_CERTIFICATE_PASSWORD",
+    useMsi: "ARM_USE_MSI",
+    useOidc: "ARM_USE_OIDC",
+    oidcToken: "ARM_OIDC_TOKEN",
+    oidcTokenFilePath: "ARM_OIDC_TOKEN_FILE_PATH",
+    oidcRequestToken: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    oidcRequestUrl: "ACTIONS_ID_TOKEN_REQUEST_URL",
+    useDefaultAzureCredential: "ARM_USE_DEFAULT_AZURE_CREDENTIAL",
+};
+
+/** The stack's azure-native settings with the provider's environment fallbacks. */
+export function providerLookup(config = new pulumi.Config("azure-native"), env: NodeJS.ProcessEnv = process.env): Lookup {
+    return (key) => config.get(key) ?? (ENV[key] ? env[ENV[key]!] : undefined) ?? undefined;
+}
+
+const on = (v: string | undefined) => v === "true" || v === "1";
+
+/**
+ * kubelogin's login for the provider's credential source, or the problem that keeps kubelogin
+ * from following it (named by key, with the fix).
+ */
+export function kubeloginLogin(get: Lookup = providerLookup()): { login?: KubeloginLogin; problems: string[] } {
+    const clientId = get("clientId");
+    const tenantId = get("tenantId");
+    const ids = [...(clientId ? ["--client-id", clientId] : []), ...(tenantId ? ["--tenant-id", tenantId] : [])];
+    if (on(get("useDefaultAzureCredential"))) {
+        return { problems: ["azure-native:useDefaultAzureCredential: kubelogin, which signs the Kubernetes provider in to AKS, has no default credential chain; " +
+            "name the credential instead (Azure CLI login, ARM_CLIENT_ID/ARM_CLIENT_SECRET, useOidc or useMsi)"] };
+    }
+    const spnIds = () => (!clientId || !tenantId
+        ? ["azure-native:clientId and azure-native:tenantId (or ARM_CLIENT_ID, ARM_TENANT_ID): a service principal needs both"] : []);
+    const certificate = get("clientCertificatePath");
+    if (certificate) {
+        const password = get("clientCertificatePassword");
+        return {
+            login: {
+                mode: "spn", args: [...ids, "--client-certificate", certificate],
+                ...(password ? { secretEnv: [{ name: "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD", value: password }] } : {}),
+            },
+            problems: spnIds(),
+        };
+    }
+    const secret = get("clientSecret");
+    if (secret) {
+        // kubelogin reads the secret from the environment only (never an argument, which `ps` shows).
+        return { login: { mode: "spn", args: ids, secretEnv: [{ name: "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", value: secret }] }, problems: spnIds() };
+    }
+    if (on(get("useOidc"))) {
+        const file = get("oidcTokenFilePath");
+        if (file) return { login: { mode: "workloadidentity", args: [...ids, "--federated-token-file", file] }, problems: spnIds() };
+        if (get("oidcToken")) {
+            return { problems: ["azure-native:oidcToken (or ARM_OIDC_TOKEN): kubelogin cannot take a token string; write the token to a file " +
+                "and set azure-native:oidcTokenFilePath (ARM_OIDC_TOKEN_FILE_PATH) to it instead"] };
+        }
+        // GitHub Actions: kubelogin's workload-identity login asks the runner's token service itself
+        // (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, the same variables the provider reads).
+        if (get("oidcRequestToken") && get("oidcRequestUrl")) return { login: { mode: "workloadidentity", args: ids }, problems: spnIds() };
+        return { problems: ["azure-native:useOidc: no token (oidcTokenFilePath, or GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN with `permissions: id-token: write`)"] };
+    }
+    if (on(get("useMsi"))) return { login: { mode: "msi", args: clientId ? ["--client-id", clientId] : [] }, problems: [] };
+    return { login: { mode: "azurecli", args: [] }, problems: [] };
+}
+
+/** The exec block of a kubeconfig that signs in with kubelogin; `withSecrets` false leaves out secrets (an exported kubeconfig). */
+export function kubeloginExec(login: KubeloginLogin, withSecrets: boolean) {
+    return {
+        command: "kubelogin",
+        args: ["get-token", "--login", login.mode, "--server-id", AKS_SERVER_ID, ...login.args],
+        installHint: "kubelogin signs in to AKS with Entra ID: `az aks install-cli`, or https://azure.github.io/kubelogin/install.html",
+        interactiveMode: "Never" as const,
+        ...(withSecrets && login.secretEnv?.length ? { env: login.secretEnv } : {}),
+    };
+}
+
+/** The Azure CLI's application (client) ID: the `appid` of a user's tokens signed in with `az login`. */
+export const AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+/**
+ * The kind of principal that runs `pulumi up`, for its role assignment: azure-native's
+ * RoleAssignment sends "User" when none is given, and Azure refuses an assignment whose type
+ * differs from the principal's (UnmatchedPrincipalType). A service principal, managed or
+ * workload identity signs in as a ServicePrincipal. The Azure CLI may hold either: a user's
+ * token carries the CLI's own application ID (`clientId` of getClientConfig, the token's
+ * `appid`), a service principal's its own.
+ */
+export function callerPrincipalType(login: KubeloginLogin, clientId: string): "User" | "ServicePrincipal" {
+    if (login.mode !== "azurecli") return "ServicePrincipal";
+    return clientId === AZURE_CLI_APP_ID ? "User" : "ServicePrincipal";
+}
