@@ -656,6 +656,17 @@ describe("kubelogin login from the provider's credentials", () => {
         expect(JSON.stringify(kubeloginExec(login!, false))).not.toContain(SECRET);
     });
 
+    it("a client secret in ARM_CLIENT_SECRET: kubelogin reads the provider's variables itself, nothing stored", () => {
+        const noConfig = { get: () => undefined } as unknown as pulumi.Config;
+        const env = { ARM_CLIENT_ID: ids.clientId, ARM_TENANT_ID: ids.tenantId, ARM_CLIENT_SECRET: SECRET };
+        const { login, problems } = kubeloginLogin(providerLookup(noConfig, env));
+        expect(problems).toEqual([]);
+        expect(login!.mode).toBe("spn");
+        expect(login!.args).toContain("--use-azurerm-env-vars");
+        expect(login!.secretEnv).toBeUndefined();
+        expect(JSON.stringify(kubeloginExec(login!, true))).not.toContain(SECRET);
+    });
+
     it("a service principal without its tenant: a problem naming the key", () => {
         const { problems } = kubeloginLogin(lookup({ clientId: ids.clientId, clientSecret: SECRET }));
         expect(problems.join("\n")).toMatch(/azure-native:tenantId/);

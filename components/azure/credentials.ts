@@ -20,8 +20,11 @@ export interface KubeloginLogin {
     secretEnv?: { name: string; value: string }[];
 }
 
-/** The provider's setting: `azure-native:<key>`, else the environment variable it falls back to. */
-type Lookup = (key: string) => string | undefined;
+/**
+ * The provider's setting: `azure-native:<key>`, else the environment variable it falls back
+ * to; `fromEnv` says which (a lookup without it reads stack config only).
+ */
+export type Lookup = ((key: string) => string | undefined) & { fromEnv?: (key: string) => boolean };
 
 const ENV: Record<string, string> = {
     clientId: "ARM_CLIENT_ID",
@@ -39,8 +42,9 @@ const ENV: Record<string, string> = {
 };
 
 /** The stack's azure-native settings with the provider's environment fallbacks. */
-export function providerLookup(config = new pulumi.Config("azure-native"), env: NodeJS.ProcessEnv = process.env): Lookup {
-    return (key) => config.get(key) ?? (ENV[key] ? env[ENV[key]!] : undefined) ?? undefined;
+export function providerLookup(config: Pick<pulumi.Config, "get"> = new pulumi.Config("azure-native"), env: NodeJS.ProcessEnv = process.env): Lookup {
+    const fromEnv = (key: string) => config.get(key) === undefined && !!ENV[key] && env[ENV[key]!] !== undefined;
+    return Object.assign((key: string) => config.get(key) ?? (ENV[key] ? env[ENV[key]!] : undefined) ?? undefined, { fromEnv });
 }
 
 const on = (v: string | undefined) => v === "true" || v === "1";
@@ -59,21 +63,23 @@ export function kubeloginLogin(get: Lookup = providerLookup()): { login?: Kubelo
     }
     const spnIds = () => (!clientId || !tenantId
         ? ["azure-native:clientId and azure-native:tenantId (or ARM_CLIENT_ID, ARM_TENANT_ID): a service principal needs both"] : []);
+    // A secret kubelogin reads from the environment: the provider's own ARM_* variables where the
+    // secret is there (`--use-azurerm-env-vars`: nothing stored), else the stack config's value in the
+    // kubeconfig's exec environment (a secret of the state). Never an argument, which `ps` shows.
+    const secretFrom = (key: string, variable: string): Pick<KubeloginLogin, "args" | "secretEnv"> => (get.fromEnv?.(key)
+        ? { args: ["--use-azurerm-env-vars"] }
+        : { args: [], secretEnv: [{ name: variable, value: get(key)! }] });
     const certificate = get("clientCertificatePath");
     if (certificate) {
-        const password = get("clientCertificatePassword");
+        const password = get("clientCertificatePassword") ? secretFrom("clientCertificatePassword", "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD") : { args: [] };
         return {
-            login: {
-                mode: "spn", args: [...ids, "--client-certificate", certificate],
-                ...(password ? { secretEnv: [{ name: "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD", value: password }] } : {}),
-            },
+            login: { mode: "spn", ...password, args: [...ids, "--client-certificate", certificate, ...password.args] },
             problems: spnIds(),
         };
     }
-    const secret = get("clientSecret");
-    if (secret) {
-        // kubelogin reads the secret from the environment only (never an argument, which `ps` shows).
-        return { login: { mode: "spn", args: ids, secretEnv: [{ name: "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", value: secret }] }, problems: spnIds() };
+    if (get("clientSecret")) {
+        const secret = secretFrom("clientSecret", "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET");
+        return { login: { mode: "spn", ...secret, args: [...ids, ...secret.args] }, problems: spnIds() };
     }
     if (on(get("useOidc"))) {
         const file = get("oidcTokenFilePath");
