@@ -12,7 +12,7 @@ import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryM
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
     TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
-    AZURE_DATABASE_STORAGE_GIB, AZURE_NAT, DATABASE_LIMITS, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, databaseShape, machineTraits, sameShapeTypes,
+    AZURE_DATABASE_STORAGE_GIB, AZURE_NAT, DATABASE_LIMITS, azureDefaultMaxConnections, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, databaseShape, machineTraits, sameShapeTypes,
 } from "./tiers";
 import { poolRollout } from "./components/gcp/rollout";
 import { aksRollout } from "./components/azure/rollout";
@@ -443,7 +443,12 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
         warnings.push(`${key}.machineType: ${name} has ${machine.vcpu} vCPU, below the tier's ${shape.vcpu} vCPU / ${shape.memoryGiB} GB (${shape.from.join(", ")})`);
     }
     const c = DATABASE_CONNECTIONS;
-    const maxConnections = o.maxConnections ?? c.maxConnections;
+    // Azure: Flexible Server's own default for the size (static parameter; see tiers/index.ts)
+    const maxConnections = o.maxConnections ?? (s.cloud === "azure" ? azureDefaultMaxConnections(machine.memoryGiB) : c.maxConnections);
+    if (s.cloud === "azure" && o.maxConnections !== undefined && o.maxConnections !== azureDefaultMaxConnections(machine.memoryGiB)) {
+        warnings.push(`${key}.maxConnections: ${o.maxConnections} (Flexible Server's default for ${machine.name} is ${azureDefaultMaxConnections(machine.memoryGiB)}): ` +
+            "a static parameter, applied at the server's next restart; restart it after pulumi up (az postgres flexible-server restart -g RESOURCE_GROUP -n SERVER)");
+    }
     // old and new replicas during a rollout, each with its pool and pubsub connections, plus the reserve
     const needed = coderd.replicas * (c.perCoderd + c.pubsubPerCoderd) * c.rolloutFactor + c.reserved;
     if (maxConnections < needed) {
@@ -458,6 +463,11 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
     // Flexible Server takes fixed sizes: the next one up (GB asked, GiB provisioned, so never less).
     const storageGb = s.cloud === "azure" ? AZURE_DATABASE_STORAGE_GIB.find((g) => g * 1.073741824 >= asked) ?? asked : asked;
     const storageCite = tier.database.storageCite ?? tier.database.cite;
+    if (s.cloud === "azure" && storageGb >= 4096) {
+        // "storage autogrow isn't triggered" past 4 TiB (an offline operation) on Premium SSD
+        warnings.push(`${key}.storageGb: ${storageGb} GiB: Flexible Server's storage autogrow does not grow a Premium SSD disk past 4 TiB ` +
+            "by itself; watch the database's free storage (an alert) and grow it in a maintenance window (az postgres flexible-server update --storage-size)");
+    }
     if (storageGb < limits.minStorageGb || storageGb > limits.maxStorageGb) {
         problems.push(`${key}.storageGb: ${storageGb} is outside ${limits.minStorageGb}-${limits.maxStorageGb} GB (${limits.cite})`);
     } else if (storageGb < tier.database.storageGb) {
@@ -478,7 +488,7 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
             storage: (o.storageGb !== undefined ? OVERRIDE : storageCite.source) + (storageGb !== asked ? ` (${asked} GB, rounded up to a Flexible Server size)` : ""),
             // HA where a page asks for one database node is our decision (see the tier files).
             highAvailability: o.highAvailability !== undefined ? OVERRIDE : tier.database.replicas > 1 ? tier.database.cite.source : DECISION,
-            maxConnections: o.maxConnections !== undefined ? OVERRIDE : DECISION,
+            maxConnections: o.maxConnections !== undefined ? OVERRIDE : s.cloud === "azure" ? "Flexible Server's default" : DECISION,
         },
         cite: tier.database.cite,
     };

@@ -27,6 +27,8 @@ export interface CloudLoadBalancerAnnotations {
     internal: Readonly<Record<string, string>>;
     /** only on a load balancer with a public address (e.g. GKE's backend-service-based external NLB) */
     external?: Readonly<Record<string, string>>;
+    /** only with source ranges: what makes the cloud refuse every other client */
+    withSourceRanges?: Readonly<Record<string, string>>;
 }
 
 /** The coderd Service's annotations for these settings on one cloud. */
@@ -34,6 +36,6 @@ export function loadBalancerAnnotations(s: LoadBalancerSettings, cloud: CloudLoa
     return {
         ...cloud.always,
         ...(s.internalLoadBalancer ? cloud.internal : cloud.external ?? {}),
-        ...(s.loadBalancerSourceRanges.length > 0 ? { [SOURCE_RANGES_ANNOTATION]: s.loadBalancerSourceRanges.join(",") } : {}),
+        ...(s.loadBalancerSourceRanges.length > 0 ? { [SOURCE_RANGES_ANNOTATION]: s.loadBalancerSourceRanges.join(","), ...cloud.withSourceRanges } : {}),
     };
 }

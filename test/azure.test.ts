@@ -13,8 +13,9 @@ import { ConfigError, validateConfig } from "../config";
 import { Rendered, RenderedResource, isSecretValue, renderConfig, reveal } from "../preview/render";
 import { PoolPlan, buildPlan } from "../sizing";
 import { callerPrincipalType, kubeloginExec, kubeloginLogin, providerLookup } from "../components/azure/credentials";
+import { aksPoolName } from "../components/azure/names";
 import { CLOUD_FACTS } from "./cloud-facts";
-import { AKS_DAEMONSET_ALLOWANCE, FLEXIBLE_SERVER_SIZES_GIB, MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
+import { AKS_DAEMONSET_ALLOWANCE, FLEXIBLE_SERVER_MAX_CONNECTIONS, FLEXIBLE_SERVER_SIZES_GIB, MACHINE_FACTS, SEEDS } from "./fixtures/seeds";
 import { POOL_KEY, REGIONS, RegionRender, STACKS, one, ofType, rawConfig, release, renderRegion } from "./helpers";
 
 type Obj = Record<string, any>;
@@ -441,10 +442,9 @@ describe.each(azureRegions)("Azure region %s", (id) => {
         it.runIf(primary)("parameters: TLS required and the plan's max_connections, set one after the other from the server", () => {
             const server = one(r, T.server);
             const params = ofType(r, T.parameter);
-            expect(Object.fromEntries(params.map((p) => [p.inputs.configurationName, p.inputs.value]))).toEqual({
-                require_secure_transport: "on",
-                max_connections: String(r.plan.database.maxConnections),
-            });
+            // max_connections stays Flexible Server's default for the size, which covers coderd (a static parameter)
+            expect(Object.fromEntries(params.map((p) => [p.inputs.configurationName, p.inputs.value]))).toEqual({ require_secure_transport: "on" });
+            expect(r.plan.database.maxConnections).toBe(FLEXIBLE_SERVER_MAX_CONNECTIONS[(server.inputs as Obj).sku.name]);
             params.forEach((p, i) => {
                 expect(p.dependsOn, p.name).toEqual([i === 0 ? server.name : params[i - 1]!.name]);
                 expect(p.inputs.serverName, p.name).toBe(server.inputs.serverName ?? `${server.name}-mock`);
@@ -605,22 +605,44 @@ describe("Azure variants (azure-3k)", () => {
         });
     });
 
-    describe("an internal load balancer", () => {
+    describe("an internal load balancer for some clients, the API server for some ranges, a max_connections of the stack's", () => {
         let r: Rendered;
         beforeAll(async () => {
             const raw = rawConfig(stack);
             // the stack's own zone and ACME account, as the stack file sets them
             expect(raw["coder-refarch:dnsZone"]).toBeDefined();
             expect(raw["coder-refarch:acmeEmail"]).toBeDefined();
-            r = await renderConfig(stack, rawConfig(stack, { internalLoadBalancer: true }));
+            r = await renderConfig(stack, rawConfig(stack, {
+                internalLoadBalancer: true, loadBalancerSourceRanges: ["10.50.0.0/16"], apiAuthorizedNetworks: ["203.0.113.0/24"],
+                sizing: { database: { maxConnections: 1000 } },
+            }));
         });
 
-        it("no public IP for coderd; the Service asks for an internal load balancer", () => {
+        it("no public IP for coderd; an internal load balancer that refuses every other client of the VNet", () => {
             const nat = one(r, T.nat).inputs as Obj;
             const notNat = ofType(r, T.ip).filter((ip) => !(nat.publicIpAddresses as Obj[]).some((x) => x.id === idOf(ip)));
             expect(notNat.map((x) => x.name)).toEqual([]);
             const values = reveal(release(r, "coder").inputs.values) as Obj;
-            expect(values.coder.service.annotations).toEqual({ [AZURE_LB.internal]: "true" });
+            // cloud-provider-azure adds a deny rule for the rest only with its deny-all annotation
+            expect(values.coder.service.annotations).toEqual({
+                [AZURE_LB.internal]: "true",
+                "service.beta.kubernetes.io/load-balancer-source-ranges": "10.50.0.0/16",
+                "service.beta.kubernetes.io/azure-deny-all-except-load-balancer-source-ranges": "true",
+            });
+        });
+
+        it("the API server admits the given ranges and the cluster's own NAT addresses (nodes and pods reach it through them)", () => {
+            const ranges = (one(r, T.cluster).inputs as Obj).apiServerAccessProfile.authorizedIPRanges as string[];
+            const natIps = ofType(r, T.ip).filter((ip) => ((one(r, T.nat).inputs as Obj).publicIpAddresses as Obj[]).some((x) => x.id === idOf(ip)));
+            expect(natIps.length).toBeGreaterThan(0);
+            expect(ranges).toEqual(["203.0.113.0/24", ...natIps.map(() => `${MOCK.publicIp}/32`)]);
+        });
+
+        it("a max_connections of the stack's is set after TLS, and the run says it waits for a restart", () => {
+            const params = ofType(r, T.parameter);
+            expect(params.map((p) => [p.inputs.configurationName, p.inputs.value])).toEqual([["require_secure_transport", "on"], ["max_connections", "1000"]]);
+            expect(params[1]!.dependsOn).toEqual([params[0]!.name]);
+            expect(r.warnings.join("\n")).toMatch(/sizing\.database\.maxConnections: 1000 .*static parameter.*restart/);
         });
 
         it("the records point at the address the Service reports", () => {
@@ -652,7 +674,10 @@ describe("kubelogin login from the provider's credentials", () => {
         // the kubeconfig the provider uses carries it in `env`; the exported one not at all
         const withSecrets = kubeloginExec(login!, true);
         expect(withSecrets.args.join(" ")).not.toContain(SECRET);
-        expect(withSecrets.env).toEqual([{ name: "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", value: SECRET }]);
+        expect(withSecrets.env).toEqual([
+            { name: "AZURE_CLIENT_ID", value: ids.clientId }, { name: "AZURE_TENANT_ID", value: ids.tenantId },
+            { name: "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", value: SECRET },
+        ]);
         expect(JSON.stringify(kubeloginExec(login!, false))).not.toContain(SECRET);
     });
 
@@ -664,6 +689,8 @@ describe("kubelogin login from the provider's credentials", () => {
         expect(login!.mode).toBe("spn");
         expect(login!.args).toContain("--use-azurerm-env-vars");
         expect(login!.secretEnv).toBeUndefined();
+        // the provider's IDs pinned in the ARM_* variables kubelogin then reads
+        expect(login!.env).toEqual([{ name: "ARM_CLIENT_ID", value: ids.clientId }, { name: "ARM_TENANT_ID", value: ids.tenantId }]);
         expect(JSON.stringify(kubeloginExec(login!, true))).not.toContain(SECRET);
     });
 
@@ -714,7 +741,8 @@ describe("kubelogin login from the provider's credentials", () => {
     it("a managed identity: msi, with its client ID", () => {
         const { login, problems } = kubeloginLogin(lookup({ useMsi: "true", clientId: ids.clientId }));
         expect(problems).toEqual([]);
-        expect(login).toEqual({ mode: "msi", args: ["--client-id", ids.clientId] });
+        // the ID also in kubelogin's variable, which would otherwise override the flag
+        expect(login).toEqual({ mode: "msi", args: ["--client-id", ids.clientId], env: [{ name: "AZURE_CLIENT_ID", value: ids.clientId }] });
     });
 
     it("nothing set: the Azure CLI's sign-in", () => {
@@ -826,5 +854,39 @@ describe("the Azure stack files", () => {
     it("are the four tiers", () => {
         expect(azureStacks.sort()).toEqual(["azure-10k", "azure-1k", "azure-2k", "azure-3k"]);
         expect(azureRegions.filter((id) => id.includes("/")).sort()).toEqual(["azure-10k/asia", "azure-10k/europe"]);
+    });
+});
+
+// ---- What AKS fixes at a pool's creation, and Flexible Server's storage past 4 TiB -----------
+
+describe("pool names follow what AKS accepts only at a pool's creation", () => {
+    const base = { vmSize: "Standard_D8s_v5", maxPods: 64, osDiskSizeGB: 200, osDiskType: "Managed", osSKU: "Ubuntu", zones: ["1"] };
+    const linuxPoolName = /^[a-z][a-z0-9]{0,11}$/;
+
+    it.each([
+        ["the VM size", { vmSize: "Standard_D16s_v5" }],
+        ["max pods", { maxPods: 110 }],
+        ["the OS disk's size", { osDiskSizeGB: 256 }],
+        ["the OS disk's type", { osDiskType: "Ephemeral" }],
+        ["the zones", { zones: ["2"] }],
+    ])("a new name when %s changes (a replacement that creates the new pool first)", (_what, change) => {
+        const before = aksPoolName("workspaces", base, "1");
+        const after = aksPoolName("workspaces", { ...base, ...change }, "1");
+        expect(after).not.toBe(before);
+        for (const n of [before, after]) expect(n).toMatch(linuxPoolName);
+    });
+
+    it("the same name for the same shape; labels, not names, place pods", () => {
+        expect(aksPoolName("coderd", base)).toBe(aksPoolName("coderd", { ...base }));
+        expect(aksPoolName("provisioners", base)).not.toBe(aksPoolName("coderd", base));
+        expect(aksPoolName("system", base)).toBe("system");
+    });
+});
+
+describe("azure-10k's database starts at 4 TiB, where autogrow stops", () => {
+    it("the plan warns and says what to watch", async () => {
+        const r = await renderRegion("azure-10k");
+        expect(r.plan.database.storageGb).toBe(4096);
+        expect(r.plan.warnings.join("\n")).toMatch(/storageGb: 4096 GiB: Flexible Server's storage autogrow does not grow .* past 4 TiB/);
     });
 });

@@ -3,7 +3,7 @@
  * The invariant tests are written once against these facts and run for every cloud.
  */
 import { Rendered, reveal } from "../preview/render";
-import { GKE_ALLOCATABLE, MACHINE_FACTS } from "./fixtures/seeds";
+import { FLEXIBLE_SERVER_MAX_CONNECTIONS, GKE_ALLOCATABLE, MACHINE_FACTS } from "./fixtures/seeds";
 import { ofType, one } from "./helpers";
 import { EBS_STARTUP_TAINT } from "../components/aws/cluster";
 
@@ -237,7 +237,8 @@ const azure: CloudFacts = {
             deletionProtection: !!lock,
             protect: db.protect,
             storageGb: i.storage.storageSizeGB,
-            maxConnections: Number(params.max_connections),
+            // unset: Flexible Server's default for the size (concepts-limits)
+            maxConnections: params.max_connections !== undefined ? Number(params.max_connections) : FLEXIBLE_SERVER_MAX_CONNECTIONS[i.sku.name]!,
         };
     },
     allocatable(pool) {

@@ -73,8 +73,22 @@ export const DATABASE_LIMITS: Record<CloudName, { minStorageGb: number; maxStora
     // 64 TiB is RDS's ceiling, and storage autoscaling needs a maximum at least 10% above the
     // allocated storage (components/aws/database.ts): 59,578 GB leaves that room.
     aws: { minStorageGb: 20, maxStorageGb: 59578, maxConnections: 262143, cite: "RDS for PostgreSQL gp3 storage: 20 GiB to 64 TiB, with 10% autoscaling room" },
-    azure: { minStorageGb: 32, maxStorageGb: 32767, maxConnections: 262143, cite: "Flexible Server Premium SSD storage: 32 GiB to 32 TiB" },
+    // max_connections: "Allowed values 25-5000" (Flexible Server server parameters)
+    azure: { minStorageGb: 32, maxStorageGb: 32767, maxConnections: 5000, cite: "Flexible Server Premium SSD storage: 32 GiB to 32 TiB; max_connections 25 to 5,000" },
 };
+
+/**
+ * Flexible Server's default max_connections by the compute size's memory (GiB): 859 at 8 GiB,
+ * 1,718 at 16, 3,437 at 32, 5,000 from 64 (learn.microsoft.com/azure/postgresql/flexible-server/concepts-limits,
+ * "Maximum connections": D2ds_v5 859, D4ds_v5 1718, D8ds_v5 3437, D16ds_v5 and above 5000).
+ * The default already covers coderd at every tier, and max_connections is a static parameter
+ * (a change waits for the server's next restart): the program keeps the default unless the
+ * stack overrides it.
+ */
+export function azureDefaultMaxConnections(memoryGiB: number): number {
+    const table: readonly (readonly [number, number])[] = [[4, 429], [8, 859], [16, 1718], [32, 3437]];
+    return table.find(([gib]) => memoryGiB <= gib)?.[1] ?? 5000;
+}
 
 /**
  * Flexible Server's Premium SSD sizes, GiB: storage is one of these (learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage,

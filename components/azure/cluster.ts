@@ -16,7 +16,7 @@ import { PoolPlan, aksPoolSizes, splitAcross } from "../../sizing";
 import { POOL_ROLES, PoolRole } from "../../tiers";
 import { execKubeconfig } from "../k8s/kubeconfig";
 import { KubeloginLogin, kubeloginExec } from "./credentials";
-import { aksPoolName } from "./names";
+import { PoolShape, aksPoolName } from "./names";
 import { ARM_PROPAGATION_SECONDS, PropagationWait, RBAC_PROPAGATION_SECONDS } from "./propagation";
 import { aksRollout } from "./rollout";
 
@@ -58,6 +58,11 @@ export interface AksClusterArgs {
     pools: Record<PoolRole, PoolPlan>;
     /** public ranges that may reach the API server; empty = any */
     apiAuthorizedNetworks: string[];
+    /**
+     * the cluster's own egress addresses (its NAT gateway's IPs): admitted beside
+     * apiAuthorizedNetworks, as nodes and pods reach the public API server through them
+     */
+    egressIps: pulumi.Input<string>[];
     /** Entra ID object IDs given cluster-admin besides the caller */
     adminObjectIds: string[];
     caller: Caller;
@@ -160,7 +165,13 @@ export class AksCluster extends pulumi.ComponentResource {
                 serviceCidr: args.serviceCidr,
                 dnsServiceIP: dnsServiceIp(args.serviceCidr),
             },
-            ...(args.apiAuthorizedNetworks.length ? { apiServerAccessProfile: { authorizedIPRanges: args.apiAuthorizedNetworks } } : {}),
+            // AKS admits a load balancer's outbound IP by itself, not a NAT gateway's: "add ... the cluster
+            // egress IP address (firewall, NAT gateway...)" (AKS docs, API server authorized IP ranges).
+            ...(args.apiAuthorizedNetworks.length ? {
+                apiServerAccessProfile: {
+                    authorizedIPRanges: [...args.apiAuthorizedNetworks, ...args.egressIps.map((ip) => pulumi.interpolate`${ip}/32`)],
+                },
+            } : {}),
             // A pinned minor gets its patches; an unpinned cluster follows the stable channel (N-1 minors).
             autoUpgradeProfile: { upgradeChannel: version ? "patch" : "stable", nodeOSUpgradeChannel: "NodeImage" },
             autoScalerProfile: {
@@ -173,7 +184,7 @@ export class AksCluster extends pulumi.ComponentResource {
                 maxNodeProvisionTime: "15m",
             },
             agentPoolProfiles: [{
-                name: aksPoolName("system", system.machine.name),
+                name: aksPoolName("system", poolShape(system, system.zones)),
                 mode: "System",
                 vmSize: system.machine.name,
                 availabilityZones: system.zones,
@@ -260,7 +271,8 @@ export class AksCluster extends pulumi.ComponentResource {
         return sizes.map((max, i) => {
             const zones = zonal ? [pool.zones[i]!] : pool.zones;
             const zone = zonal ? pool.zones[i] : undefined;
-            const poolName = aksPoolName(pool.role, pool.machine.name, zone);
+            const shape = poolShape(pool, zones);
+            const poolName = aksPoolName(pool.role, shape, zone);
             const min = Math.min(mins[i]!, max);
             const count = Math.max(Math.min(initial[i]!, max), min);
             // The logical name stays the role's (and zone's): a new size shows as a replacement of the same pool.
@@ -269,16 +281,16 @@ export class AksCluster extends pulumi.ComponentResource {
                 resourceName: clusterName,
                 agentPoolName: poolName,
                 mode: "User",
-                vmSize: pool.machine.name,
-                availabilityZones: zones,
+                vmSize: shape.vmSize,
+                availabilityZones: [...shape.zones],
                 count,
                 ...(pool.autoscaling ? { enableAutoScaling: true, minCount: min, maxCount: max } : { enableAutoScaling: false }),
-                maxPods: pool.maxPodsPerNode,
+                maxPods: shape.maxPods,
                 nodeLabels: pool.labels,
                 nodeTaints: pool.taints.map(aksTaint),
-                osDiskSizeGB: pool.bootDisk.sizeGb,
-                osDiskType: "Managed",
-                osSKU: "Ubuntu",
+                osDiskSizeGB: shape.osDiskSizeGB,
+                osDiskType: shape.osDiskType,
+                osSKU: shape.osSKU,
                 osType: "Linux",
                 type: "VirtualMachineScaleSets",
                 vnetSubnetID: args.nodesSubnetId,
@@ -293,6 +305,11 @@ export class AksCluster extends pulumi.ComponentResource {
             });
         });
     }
+}
+
+/** What AKS fixes when it creates a pool: the plan's machine, max pods and OS disk, and the zones. */
+function poolShape(pool: PoolPlan, zones: readonly string[]): PoolShape {
+    return { vmSize: pool.machine.name, maxPods: pool.maxPodsPerNode, osDiskSizeGB: pool.bootDisk.sizeGb, osDiskType: "Managed", osSKU: "Ubuntu", zones };
 }
 
 function upgradeSettingsOf(pool: PoolPlan, nodes: number) {

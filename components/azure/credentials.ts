@@ -16,6 +16,12 @@ export interface KubeloginLogin {
     mode: "azurecli" | "spn" | "msi" | "workloadidentity";
     /** further arguments (client and tenant IDs, a certificate's or token file's path): never a secret */
     args: string[];
+    /**
+     * the provider's client and tenant IDs as kubelogin's variables: kubelogin lets its
+     * environment (AZURE_CLIENT_ID...) override its arguments, so a runner's other variables
+     * cannot make it sign in as someone else than the provider
+     */
+    env?: { name: string; value: string }[];
     /** variables the plugin needs that the caller's environment lacks (a secret from stack config) */
     secretEnv?: { name: string; value: string }[];
 }
@@ -57,6 +63,15 @@ export function kubeloginLogin(get: Lookup = providerLookup()): { login?: Kubelo
     const clientId = get("clientId");
     const tenantId = get("tenantId");
     const ids = [...(clientId ? ["--client-id", clientId] : []), ...(tenantId ? ["--tenant-id", tenantId] : [])];
+    /** the IDs in the variables kubelogin reads over its flags (ARM_* with --use-azurerm-env-vars) */
+    const idEnv = (prefix: "AZURE" | "ARM") => [
+        ...(clientId ? [{ name: `${prefix}_CLIENT_ID`, value: clientId }] : []),
+        ...(tenantId ? [{ name: `${prefix}_TENANT_ID`, value: tenantId }] : []),
+    ];
+    const withIds = (login: KubeloginLogin): KubeloginLogin => {
+        const env = idEnv(login.args.includes("--use-azurerm-env-vars") ? "ARM" : "AZURE");
+        return env.length ? { ...login, env } : login;
+    };
     if (on(get("useDefaultAzureCredential"))) {
         return { problems: ["azure-native:useDefaultAzureCredential: kubelogin, which signs the Kubernetes provider in to AKS, has no default credential chain; " +
             "name the credential instead (Azure CLI login, ARM_CLIENT_ID/ARM_CLIENT_SECRET, useOidc or useMsi)"] };
@@ -73,27 +88,27 @@ export function kubeloginLogin(get: Lookup = providerLookup()): { login?: Kubelo
     if (certificate) {
         const password = get("clientCertificatePassword") ? secretFrom("clientCertificatePassword", "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD") : { args: [] };
         return {
-            login: { mode: "spn", ...password, args: [...ids, "--client-certificate", certificate, ...password.args] },
+            login: withIds({ mode: "spn", ...password, args: [...ids, "--client-certificate", certificate, ...password.args] }),
             problems: spnIds(),
         };
     }
     if (get("clientSecret")) {
         const secret = secretFrom("clientSecret", "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET");
-        return { login: { mode: "spn", ...secret, args: [...ids, ...secret.args] }, problems: spnIds() };
+        return { login: withIds({ mode: "spn", ...secret, args: [...ids, ...secret.args] }), problems: spnIds() };
     }
     if (on(get("useOidc"))) {
         const file = get("oidcTokenFilePath");
-        if (file) return { login: { mode: "workloadidentity", args: [...ids, "--federated-token-file", file] }, problems: spnIds() };
+        if (file) return { login: withIds({ mode: "workloadidentity", args: [...ids, "--federated-token-file", file] }), problems: spnIds() };
         if (get("oidcToken")) {
             return { problems: ["azure-native:oidcToken (or ARM_OIDC_TOKEN): kubelogin cannot take a token string; write the token to a file " +
                 "and set azure-native:oidcTokenFilePath (ARM_OIDC_TOKEN_FILE_PATH) to it instead"] };
         }
         // GitHub Actions: kubelogin's workload-identity login asks the runner's token service itself
         // (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, the same variables the provider reads).
-        if (get("oidcRequestToken") && get("oidcRequestUrl")) return { login: { mode: "workloadidentity", args: ids }, problems: spnIds() };
+        if (get("oidcRequestToken") && get("oidcRequestUrl")) return { login: withIds({ mode: "workloadidentity", args: ids }), problems: spnIds() };
         return { problems: ["azure-native:useOidc: no token (oidcTokenFilePath, or GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN with `permissions: id-token: write`)"] };
     }
-    if (on(get("useMsi"))) return { login: { mode: "msi", args: clientId ? ["--client-id", clientId] : [] }, problems: [] };
+    if (on(get("useMsi"))) return { login: withIds({ mode: "msi", args: clientId ? ["--client-id", clientId] : [] }), problems: [] };
     return { login: { mode: "azurecli", args: [] }, problems: [] };
 }
 
@@ -104,7 +119,8 @@ export function kubeloginExec(login: KubeloginLogin, withSecrets: boolean) {
         args: ["get-token", "--login", login.mode, "--server-id", AKS_SERVER_ID, ...login.args],
         installHint: "kubelogin signs in to AKS with Entra ID: `az aks install-cli`, or https://azure.github.io/kubelogin/install.html",
         interactiveMode: "Never" as const,
-        ...(withSecrets && login.secretEnv?.length ? { env: login.secretEnv } : {}),
+        ...((login.env?.length || (withSecrets && login.secretEnv?.length))
+            ? { env: [...(login.env ?? []), ...(withSecrets ? login.secretEnv ?? [] : [])] } : {}),
     };
 }
 

@@ -11,6 +11,7 @@ import { Server } from "@pulumi/azure-native/dbforpostgresql/server";
 import { PrivateZone } from "@pulumi/azure-native/privatedns/privateZone";
 import { VirtualNetworkLink } from "@pulumi/azure-native/privatedns/virtualNetworkLink";
 import { DatabasePlan } from "../../sizing";
+import { azureDefaultMaxConnections } from "../../tiers";
 import { DatabaseEndpoint, postgresUrl } from "../k8s/types";
 
 export interface FlexibleServerArgs {
@@ -95,13 +96,15 @@ export class FlexibleServerDatabase extends pulumi.ComponentResource {
             authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
             backup: { backupRetentionDays: BACKUP_RETENTION_DAYS, geoRedundantBackup: args.geoRedundantBackup ? "Enabled" : "Disabled" },
             maintenanceWindow: DATABASE_MAINTENANCE,
-            createMode: "Create",
+            // "Default": a create for a new server, an update for an existing one
+            createMode: "Default",
             tags: args.tags,
         }, {
             ...stateful,
             dependsOn: [link],
             // A failover swaps the zones of the server and its standby: Azure reports them as they are now.
-            ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone", "createMode"],
+            // Storage grows by itself (doubling) and never shrinks: the plan's size is where it starts.
+            ignoreChanges: ["availabilityZone", "highAvailability.standbyAvailabilityZone", "storage.storageSizeGB", "storage.tier"],
             customTimeouts: { create: "90m", update: "90m" },
         });
 
@@ -109,8 +112,10 @@ export class FlexibleServerDatabase extends pulumi.ComponentResource {
         const parameters: [string, string][] = [
             // TLS for every connection (also Flexible Server's default; pinned so a change shows in review)
             ["require_secure_transport", "on"],
-            // what coderd's replicas open (sizing.ts), above the SKU's default; a static parameter: Azure restarts the server
-            ["max_connections", String(args.plan.maxConnections)],
+            // Only a stack's override: the size's default covers coderd (tiers/index.ts). A static
+            // parameter: the value waits for the server's next restart (sizing.ts says so).
+            ...(args.plan.maxConnections !== azureDefaultMaxConnections(args.plan.machine.memoryGiB)
+                ? [["max_connections", String(args.plan.maxConnections)] as [string, string]] : []),
         ];
         let previous: pulumi.Resource = this.server;
         for (const [parameter, value] of parameters) {

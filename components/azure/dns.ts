@@ -46,12 +46,16 @@ const PROVIDER_KEYS = [
     "oidcToken", "oidcTokenFilePath", "partnerId", "tenantId", "useDefaultAzureCredential", "useMsi", "useOidc",
 ] as const;
 
+/** The keys that hold credentials: read as secrets. */
+const SECRET_PROVIDER_KEYS: readonly string[] = ["clientCertificatePassword", "clientSecret", "oidcRequestToken", "oidcToken"];
+
 export function zoneProviderArgs(subscriptionId: string, config = new pulumi.Config("azure-native")): AzureProviderArgs {
     const args: Record<string, unknown> = { subscriptionId };
     for (const key of PROVIDER_KEYS) {
         const v = config.get(key);
         if (v === undefined) continue;
-        args[key] = ["disableInstanceDiscovery", "disablePulumiPartnerId", "useDefaultAzureCredential", "useMsi", "useOidc"].includes(key) ? v === "true" : v;
+        args[key] = ["disableInstanceDiscovery", "disablePulumiPartnerId", "useDefaultAzureCredential", "useMsi", "useOidc"].includes(key) ? v === "true"
+            : SECRET_PROVIDER_KEYS.includes(key) ? config.getSecret(key) : v;
     }
     const aux = config.getObject<string[]>("auxiliaryTenantIds");
     if (aux) args.auxiliaryTenantIds = aux;

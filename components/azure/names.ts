@@ -23,20 +23,30 @@ export const nodeResourceGroupName = (prefix: string): string => `${resourceGrou
 /** Short role codes in AKS pool names (12 characters at most). */
 const POOL_CODES: Record<PoolRole, string> = { system: "system", coderd: "cd", provisioners: "pv", workspaces: "ws" };
 
+/** What AKS accepts of a node pool only when it creates it. */
+export interface PoolShape {
+    vmSize: string;
+    maxPods: number;
+    osDiskSizeGB: number;
+    osDiskType: string;
+    osSKU: string;
+    zones: readonly string[];
+}
+
 /**
  * AKS node pool names: Linux pools take 1-12 lowercase letters and digits, starting with a
- * letter. A user pool's name carries its VM size (`cdd8sv5`, `pvd8sv5`; the workspaces pool,
- * one AKS pool a zone: `ws1d8sv5`...): AKS refuses a new size in place, and a new name makes
- * the change a replacement that creates the new pool before it deletes the old. Pods find
- * their pool by its label, never by this name. The inline system pool is `system`.
+ * letter. A user pool's name is its role's code, its zone (the workspaces pool is one AKS
+ * pool a zone) and a hash of what AKS accepts only when it creates a pool (VM size, max pods,
+ * OS disk, zones: Azure/AKS#1790): `cd3f9a0c`, `pv51e2b7`, `ws1a07d4e`. A change of any of
+ * them is a new name, so a replacement that creates the new pool before it drains and
+ * deletes the old, where the same name would be refused. Pods find their pool by its label,
+ * never by this name. The inline system pool is `system`.
  */
-export function aksPoolName(role: PoolRole, vmSize: string, zone?: string): string {
+export function aksPoolName(role: PoolRole, shape: PoolShape, zone?: string): string {
     if (role === "system") return POOL_CODES.system;
-    const size = vmSize.toLowerCase().replace(/^standard_/, "").replace(/[^a-z0-9]/g, "");
-    const name = `${POOL_CODES[role]}${zone ?? ""}${size}`;
-    if (name.length <= 12) return name;
-    const hash = createHash("sha256").update(vmSize).digest("hex").slice(0, 12 - POOL_CODES[role].length - (zone ?? "").length);
-    return `${POOL_CODES[role]}${zone ?? ""}${hash.replace(/^\d/, "h")}`;
+    const hash = createHash("sha256").update(JSON.stringify([shape.vmSize, shape.maxPods, shape.osDiskSizeGB, shape.osDiskType, shape.osSKU, [...shape.zones]]))
+        .digest("hex").slice(0, 6);
+    return `${POOL_CODES[role]}${zone ?? ""}${hash}`;
 }
 
 /** What AKS accepts as a Linux node pool's name. */

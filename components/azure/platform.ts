@@ -31,6 +31,7 @@ export const AZURE_LB_ANNOTATIONS = {
     pipName: "service.beta.kubernetes.io/azure-pip-name",
     resourceGroup: "service.beta.kubernetes.io/azure-load-balancer-resource-group",
     internal: "service.beta.kubernetes.io/azure-load-balancer-internal",
+    denyOthers: "service.beta.kubernetes.io/azure-deny-all-except-load-balancer-source-ranges",
 } as const;
 
 /**
@@ -44,6 +45,10 @@ export function azureLoadBalancer(resourceGroup: string, ipName: string): CloudL
         always: {},
         internal: { [AZURE_LB_ANNOTATIONS.internal]: "true" },
         external: { [AZURE_LB_ANNOTATIONS.pipName]: ipName, [AZURE_LB_ANNOTATIONS.resourceGroup]: resourceGroup },
+        // The source ranges become allow rules of the nodes' security group, whose default rule
+        // still admits the whole VNet (peerings and VPNs included): deny the rest
+        // (cloud-provider-azure loadbalancer/accesscontrol.go, DenyAllExceptSourceRanges).
+        withSourceRanges: { [AZURE_LB_ANNOTATIONS.denyOthers]: "true" },
     };
 }
 
@@ -126,6 +131,7 @@ export class AzurePlatform extends pulumi.ComponentResource {
             serviceCidr: s.serviceCidr,
             pools: plan.pools,
             apiAuthorizedNetworks: s.apiAuthorizedNetworks,
+            egressIps: net.natIps.map((ip) => ip.ipAddress.apply((a) => a ?? "")),
             adminObjectIds: s.clusterAdminObjectIds,
             caller,
             login,
