@@ -525,7 +525,7 @@ describe("cluster-autoscaler's Kubernetes rights", () => {
 
 describe("splitting a pool's counts over its zones", () => {
     it.each([[256, 3, [86, 85, 85]], [8, 3, [3, 3, 2]], [3, 3, [1, 1, 1]], [2, 3, [1, 1, 0]]])("%i over %i zones", async (total, parts, want) => {
-        const { splitAcross } = await import("../components/aws/cluster");
+        const { splitAcross } = await import("../sizing");
         expect(splitAcross(total, parts)).toEqual(want);
     });
 });

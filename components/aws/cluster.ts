@@ -14,7 +14,7 @@ import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
 import { Alias as KmsAlias } from "@pulumi/aws/kms/alias";
 import { Key as KmsKey } from "@pulumi/aws/kms/key";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import { PoolPlan } from "../../sizing";
+import { PoolPlan, splitAcross } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./irsa";
 import { regionalName } from "./names";
@@ -73,10 +73,6 @@ export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/Amaz
 /** Pools whose pods pin zonal volumes: one node group a zone. */
 export const ZONAL_POOLS: readonly PoolRole[] = ["workspaces"];
 
-/** `total` spread over `parts` as evenly as whole numbers allow, larger parts first. */
-export function splitAcross(total: number, parts: number): number[] {
-    return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
-}
 
 /** VPC CNI: pods enforce NetworkPolicy; /28 prefixes instead of single addresses lift the ENI limit on pods a node. */
 export const VPC_CNI_CONFIG = {
