@@ -172,7 +172,12 @@ describe("helmValues", () => {
             "coder-refarch:helmValues.coder.coder.env: the program sets it (coderd's environment); use coder-refarch:coderEnv, or coder-refarch:coderSecretEnv for secrets"],
         ["provisioner env", { provisioner: { coder: { env: [] } } },
             "coder-refarch:helmValues.provisioner.coder.env: the program sets it (the provisioners' environment: coderd's in-cluster URL " +
-            "(the primary's access URL in a proxy region) and metrics); it cannot be set here"],
+            "(the primary's access URL in a proxy region), metrics and the cache directory); it cannot be set here"],
+        ["a writable root filesystem", { coder: { coder: { securityContext: { readOnlyRootFilesystem: false } } } },
+            "coder-refarch:helmValues.coder.coder.securityContext.readOnlyRootFilesystem: the program sets it (a read-only root filesystem; " +
+            "the cache and temporary files go to a writable /tmp volume); it cannot be set here"],
+        ["a volume named as the program's", { provisioner: { coder: { volumes: [{ name: "tmp", hostPath: { path: "/tmp" } }] } } },
+            "coder-refarch:helmValues.provisioner.coder.volumes: the program sets it (the writable /tmp volume); add volumes of your own under other names"],
         ["TLS Secrets", { coder: { coder: { tls: { secretNames: ["my-tls"] } } } },
             "coder-refarch:helmValues.coder.coder.tls.secretNames: the program sets it (the TLS Secrets coderd serves); " +
             "use coder-refarch:tlsSecretNames, or coder-refarch:tlsCertificate and coder-refarch:tlsPrivateKey"],
@@ -223,6 +228,9 @@ describe("helmValues", () => {
                         podAnnotations: { "example.com/team": "platform" },
                         image: { repo: "registry.example.com/mirror/coder", pullPolicy: "Always" },
                         securityContext: { capabilities: { drop: ["ALL"] } },
+                        // a volume of the stack's beside the program's writable /tmp
+                        volumes: [{ name: "ca-certs", configMap: { name: "corporate-ca" } }],
+                        volumeMounts: [{ name: "ca-certs", mountPath: "/etc/ssl/certs/corporate", readOnly: true }],
                         service: { annotations: { "external-dns.alpha.kubernetes.io/hostname": "coder.example.com" } },
                         // equal to the program's: no conflict
                         serviceAccount: { workspacePerms: false },
@@ -235,7 +243,9 @@ describe("helmValues", () => {
         // beside the program's digest annotations (which roll the pods when a Secret changes)
         expect(coder.podAnnotations).toMatchObject({ "example.com/team": "platform" });
         expect(coder.image).toEqual({ repo: "registry.example.com/mirror/coder", pullPolicy: "Always" });
-        expect(coder.securityContext).toEqual({ capabilities: { drop: ["ALL"] } });
+        expect(coder.securityContext).toEqual({ readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        expect(coder.volumes).toEqual([{ name: "tmp", emptyDir: {} }, { name: "ca-certs", configMap: { name: "corporate-ca" } }]);
+        expect(coder.volumeMounts.map((m: Obj) => m.mountPath)).toEqual(["/tmp", "/etc/ssl/certs/corporate"]);
         expect(coder.service).toMatchObject({ type: "LoadBalancer", annotations: { "external-dns.alpha.kubernetes.io/hostname": "coder.example.com" } });
         expect(coder.serviceAccount).toEqual({ workspacePerms: false, enableDeployments: false });
         // the program's values stay

@@ -44,6 +44,7 @@ const ENV_SOURCES: Record<EnvSource, { from: string; instead: string }> = {
         instead: "it cannot be set here",
     },
     provisionerPsk: { from: "the provisioners' pre-shared key (Secret coder-provisioner-psk)", instead: "it cannot be set here" },
+    readOnlyRoot: { from: "the read-only root filesystem (the cache lives in the writable /tmp volume)", instead: "it cannot be set here" },
     tls: { from: `${k("tlsSecretNames")} or ${k("tlsCertificate")}`, instead: "change those keys instead" },
     chartNetworking: {
         from: "its ports and the replicas' mesh, which the Service and the network policies expect",
@@ -175,6 +176,16 @@ const DIGESTS = { what: "a digest of the Secrets the pods read, which rolls them
 
 type Hint = { what: string; instead: string };
 
+/** The read-only root filesystem and its writable /tmp (values.ts WRITABLE_TMP). */
+const READ_ONLY_ROOT: Record<string, Hint> = {
+    "coder.securityContext.readOnlyRootFilesystem": {
+        what: "a read-only root filesystem; the cache and temporary files go to a writable /tmp volume",
+        instead: "it cannot be set here",
+    },
+    "coder.volumes": { what: "the writable /tmp volume", instead: "add volumes of your own under other names" },
+    "coder.volumeMounts": { what: "the writable /tmp volume's mount", instead: "add mounts of your own under other names and paths" },
+};
+
 /** What the program sets at the well-known paths, and the key that changes it. Longest prefix wins. */
 const HINTS: Record<ChartKey, Record<string, Hint>> = {
     coder: {
@@ -196,6 +207,7 @@ const HINTS: Record<ChartKey, Record<string, Hint>> = {
         },
         "provisionerDaemon.pskSecretName": { what: "the provisioners' pre-shared key Secret", instead: "it cannot be set here" },
         "coder.podAnnotations": DIGESTS,
+        ...READ_ONLY_ROOT,
     },
     provisioner: {
         "coder.replicaCount": { what: "provisioner replicas from the tier", instead: `use ${k("sizing.provisioners.replicas")}` },
@@ -204,13 +216,14 @@ const HINTS: Record<ChartKey, Record<string, Hint>> = {
             instead: `use ${k("sizing.provisioners.requests")} and ${k("sizing.provisioners.limits")}`,
         },
         "coder.env": {
-            what: "the provisioners' environment: coderd's in-cluster URL (the primary's access URL in a proxy region) and metrics",
+            what: "the provisioners' environment: coderd's in-cluster URL (the primary's access URL in a proxy region), metrics and the cache directory",
             instead: "it cannot be set here",
         },
         "coder.nodeSelector": placement("provisioner pods"),
         "coder.tolerations": placement("provisioner pods"),
         "coder.affinity": placement("provisioner pods"),
         "provisionerDaemon.pskSecretName": { what: "the provisioners' credential Secret", instead: "it cannot be set here" },
+        ...READ_ONLY_ROOT,
         "provisionerDaemon.keySecretName": { what: "the provisioners' credential Secret", instead: "it cannot be set here" },
         "provisionerDaemon.keySecretKey": { what: "the provisioners' credential Secret", instead: "it cannot be set here" },
         "coder.podAnnotations": DIGESTS,

@@ -120,7 +120,7 @@ export interface CoderValuesArgs {
  */
 export type EnvSource =
     | "accessUrl" | "wildcardAccessUrl" | "database" | "maxOpenConnections" | "provisioners" | "metrics"
-    | "provisionerPsk" | "tls" | "chartNetworking" | "agentStats" | "primaryAccessUrl" | "proxyToken";
+    | "provisionerPsk" | "tls" | "chartNetworking" | "agentStats" | "primaryAccessUrl" | "proxyToken" | "readOnlyRoot";
 
 interface ProgramEnv {
     name: string;
@@ -139,6 +139,21 @@ const ACCESS_URL: ProgramEnv = { name: "CODER_ACCESS_URL", source: "accessUrl", 
 const WILDCARD_ACCESS_URL: ProgramEnv = {
     name: "CODER_WILDCARD_ACCESS_URL", source: "wildcardAccessUrl", set: (a) => (a.wildcardAccessUrl ? { value: a.wildcardAccessUrl } : undefined),
 };
+/**
+ * Read-only root filesystems: Coder's containers write only their cache (Terraform and its
+ * providers, the site's files) and temporary files, so both go to an emptyDir at /tmp, the
+ * layout Coder's own scale-test deployment uses (coder/coder#8271: "mount CODER_CACHE volume
+ * under /tmp"; #7200: a writable /tmp beside readOnlyRootFileSystem). The charts already run
+ * as a non-root user without privilege escalation and with the RuntimeDefault seccomp profile.
+ */
+export const WRITABLE_TMP = {
+    securityContext: { readOnlyRootFilesystem: true },
+    volumes: [{ name: "tmp", emptyDir: {} }],
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+} as const;
+export const CACHE_DIRECTORY = "/tmp/coder-cache";
+const CACHE_DIR: ProgramEnv = { name: "CODER_CACHE_DIRECTORY", source: "readOnlyRoot", set: () => ({ value: CACHE_DIRECTORY }) };
+
 // The chart opens the prometheus-http port only for the literal value "true".
 const PROMETHEUS: ProgramEnv = { name: "CODER_PROMETHEUS_ENABLE", source: "metrics", set: () => ({ value: "true" }) };
 
@@ -160,6 +175,7 @@ const CODERD_ENV: readonly ProgramEnv[] = [
         name: "CODER_PROMETHEUS_AGGREGATE_AGENT_STATS_BY", source: "agentStats",
         set: (a) => (modeOf(a, "coderd").aggregateAgentStats ? { value: "agent_name" } : undefined),
     },
+    CACHE_DIR,
 ];
 
 /**
@@ -328,6 +344,7 @@ export function coderValues(a: CoderValuesArgs) {
             replicaCount: a.server.kind === "proxy" && !a.server.hasToken ? 0 : a.coderd.replicas,
             ...podAnnotationsOf(a.podAnnotations),
             env: serverEnv(a),
+            ...structuredClone(WRITABLE_TMP),
             resources: k8sResources(a.coderd),
             nodeSelector: a.coderd.placement.nodeSelector,
             tolerations: a.coderd.placement.tolerations,
@@ -387,7 +404,9 @@ export function provisionerValues(a: ProvisionerValuesArgs) {
             env: [
                 { name: "CODER_URL", value: a.coderUrl },
                 { name: "CODER_PROMETHEUS_ENABLE", value: "true" },
+                { name: "CODER_CACHE_DIRECTORY", value: CACHE_DIRECTORY },
             ],
+            ...structuredClone(WRITABLE_TMP),
             resources: k8sResources(a.provisioners),
             nodeSelector: a.provisioners.placement.nodeSelector,
             // The chart's default is a map; a list is what the pod spec takes.
@@ -453,6 +472,12 @@ export interface ValueConflict {
  */
 const SET_WHOLE = new Set(["coder.nodeSelector"]);
 
+/**
+ * Lists of named entries the program adds to and a stack may extend: a stack's entries come
+ * after the program's; one with a name of the program's is a conflict unless equal.
+ */
+const NAMED_LISTS = new Set(["coder.volumes", "coder.volumeMounts"]);
+
 export const isMap = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Structural equality of plain (JSON) values. */
@@ -480,6 +505,11 @@ export function mergeUnder(ours: Values, theirs: Values = {}, at: string[] = [])
         const our = merged.get(key);
         if (our === undefined) {
             merged.set(key, their);
+        } else if (NAMED_LISTS.has(path.join(".")) && Array.isArray(our) && Array.isArray(their)) {
+            const named = (x: unknown) => (isMap(x) ? x.name : undefined);
+            const clashing = their.filter((t) => our.some((o) => named(o) === named(t) && !sameValue(o, t)));
+            if (clashing.length) conflicts.push({ path, ours: our });
+            merged.set(key, [...our, ...their.filter((t) => !our.some((o) => named(o) === named(t)))]);
         } else if (isMap(our) && isMap(their) && !SET_WHOLE.has(path.join("."))) {
             const sub = mergeUnder(our, their, path);
             merged.set(key, sub.values);
