@@ -222,6 +222,8 @@ export const configSchema = z.strictObject({
     /** Azure: Entra ID object IDs (groups, users, service principals) given cluster-admin through Azure RBAC for Kubernetes */
     clusterAdminObjectIds: z.array(z.string().regex(GUID_RE, "an Entra ID object ID such as 00000000-0000-0000-0000-000000000000")),
     metricsNamespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a namespace name")),
+    /** Coder's observability bundle (coder-observability chart): "auto" = on from the 2k tier up (tiers/observability.ts) */
+    observability: z.enum(["auto", "on", "off"]),
     namespaces: z.strictObject({ coder: z.string(), provisioners: z.string(), workspaces: z.string() })
         .refine((n) => new Set([n.coder, n.provisioners, n.workspaces]).size === 3, "the three namespaces must differ")
         .refine((n) => [n.coder, n.provisioners, n.workspaces].every((s) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) && s.length <= 63),

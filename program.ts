@@ -16,6 +16,9 @@ import { CoderKubernetes, ProvisionerStart } from "./components/k8s/coder";
 import { coderSettingsProblems, deploymentChoices } from "./components/k8s/settings";
 import { ClusterHandle, DatabaseEndpoint } from "./components/k8s/types";
 import { NOT_EVICTABLE, proxyEnvOf } from "./components/k8s/values";
+// observability: Coder's observability bundle in every region (components/k8s/observability.ts)
+import { CoderObservability, OBSERVABILITY_NAMESPACE, withScrapeAnnotations } from "./components/k8s/observability";
+import { OBSERVABILITY, observabilityOn } from "./tiers/observability";
 import { NetworkReader, NetworkRefs, cloudReader, inspectNetwork, networkConfigProblems } from "./components/network-check";
 import { preflight } from "./components/preflight";
 import { Plan, RegionPlan, buildPlan, planOfRegion } from "./sizing";
@@ -37,6 +40,8 @@ export interface ProxyRegionDeployment {
     coder: CoderKubernetes;
     /** the proxy's load balancer: where DNS for the region's hosts points */
     loadBalancerAddress: pulumi.Output<string>;
+    /** observability: the region's own bundle, where it is on */
+    observability?: CoderObservability;
 }
 
 /** One tier on one cloud: the cloud platform, then Coder on its cluster. */
@@ -54,6 +59,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
     public readonly networkName?: pulumi.Output<string>;
     /** proxy regions, by name */
     public readonly proxyRegions: ProxyRegionDeployment[];
+    /** observability: the primary region's bundle, where it is on */
+    public readonly observability?: CoderObservability;
 
     constructor(name: string, args: CoderDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("coder-refarch:index:Deployment", name, {}, opts);
@@ -74,6 +81,9 @@ export class CoderDeployment extends pulumi.ComponentResource {
             coderEnv: s.coderEnv,
             coderSecretEnv: Object.fromEntries(Object.entries(s.coderSecretEnv ?? {}).map(([k, v]) => [k, pulumi.secret(v)])),
         }, { parent: this });
+
+        // observability: the primary's bundle, which also scrapes the database
+        this.observability = this.observe(name, s, plan, platform);
 
         // Records for both hosts where the address is known only once the Service exists (an NLB's name).
         if (platform.pointDnsAt && this.loadBalancerAddress) platform.pointDnsAt(this.loadBalancerAddress);
@@ -116,7 +126,9 @@ export class CoderDeployment extends pulumi.ComponentResource {
         }, { parent: this });
         const loadBalancerAddress = this.serviceAddress(`${id}-coder-service`, coder.coderRelease, platform);
         if (platform.pointDnsAt) platform.pointDnsAt(loadBalancerAddress);
-        return { name: r.name, region: r.region, accessUrl: r.accessUrl, clusterName: platform.clusterName, kubeconfig: platform.kubeconfig, coder, loadBalancerAddress };
+        // observability: each region its own bundle (no database here)
+        const observability = this.observe(id, rs, planOfRegion(plan, r), platform);
+        return { name: r.name, region: r.region, accessUrl: r.accessUrl, clusterName: platform.clusterName, kubeconfig: platform.kubeconfig, coder, loadBalancerAddress, observability };
     }
 
     /**
@@ -125,6 +137,8 @@ export class CoderDeployment extends pulumi.ComponentResource {
      * the server serves from its start), the charts, metrics, workspaces and Helm values.
      */
     private regionArgs(id: string, s: Settings, plan: Plan, platform: Platform) {
+        // observability: the bundle's collector may scrape port 2112, and finds the pods by their annotations
+        const observed = observabilityOn(plan.tier.name, s.observability);
         return {
             cluster: platform.cluster,
             namespaces: s.namespaces,
@@ -141,14 +155,27 @@ export class CoderDeployment extends pulumi.ComponentResource {
                 ? { certificate: pulumi.secret(s.tlsCertificate), privateKey: pulumi.secret(s.tlsPrivateKey) }
                 : undefined,
             chart: { repository: s.helmRepository, version: s.coderVersion },
-            metricsNamespaces: s.metricsNamespaces,
+            metricsNamespaces: observed && !s.metricsNamespaces.includes(OBSERVABILITY_NAMESPACE)
+                ? [...s.metricsNamespaces, OBSERVABILITY_NAMESPACE] : s.metricsNamespaces,
             aggregateAgentStats: plan.tier.name !== "1k",
             workspaces: {
                 placement: plan.pools.workspaces.placement,
                 requests: plan.pools.workspaces.workload?.requests ?? plan.tier.workspace.requests,
             },
-            helmValues: s.helmValues,
+            helmValues: observed ? withScrapeAnnotations(s.helmValues) : s.helmValues,
         };
+    }
+
+    /** observability: Coder's bundle in a region's cluster on its system pool, where the stack's setting and tier turn it on. */
+    private observe(id: string, s: Settings, plan: Plan, platform: Platform): CoderObservability | undefined {
+        if (!observabilityOn(plan.tier.name, s.observability)) return undefined;
+        return new CoderObservability(`${id}-observability`, {
+            provider: platform.cluster.provider,
+            spec: OBSERVABILITY[plan.tier.name],
+            placement: plan.pools.system.placement,
+            namespaces: s.namespaces,
+            databaseUrl: platform.database?.url,
+        }, { parent: this });
     }
 
     /** The load balancer's address of a release's `coder` Service (Helm waits for it before the release completes). */
@@ -339,7 +366,7 @@ export async function loadPlan(
 }
 
 /** The config keys the sizing reads. */
-const PLAN_KEYS = ["cloud", "tier", "region", "zones", "proxyRegions", "sizing", "machineTypes", "podCidr", "nodeCidr", "databaseVersion", "network", "internalLoadBalancer"];
+const PLAN_KEYS = ["cloud", "tier", "region", "zones", "proxyRegions", "sizing", "machineTypes", "podCidr", "nodeCidr", "databaseVersion", "network", "internalLoadBalancer", "observability"];
 
 /** What a workspace template's pod spec needs: the pool's selector and toleration, and no eviction by scale-down. */
 export const workspacePlacement = (plan: Plan) => ({ ...plan.pools.workspaces.placement, annotations: NOT_EVICTABLE });

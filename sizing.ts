@@ -11,7 +11,7 @@
 import { ConfigError, PROJECT, Settings, cidrRange, parseCpuMillis, parseMemoryMiB, settingsForRegion, usesExistingNetwork } from "./config";
 import {
     Citation, CloudName, DATABASE_CONNECTIONS, Machine, NODE_PROFILES, POOL_ROLES, PoolRole, PoolSpec, Resources,
-    TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, systemPool,
+    TIER_CATALOGUE, TierSpec, Workload, findDatabaseMachine, findNodeMachine, pickNodeMachine, observabilityOn, systemPoolFor,
     AZURE_DATABASE_STORAGE_GIB, AZURE_NAT, DATABASE_LIMITS, azureDefaultMaxConnections, DATABASE_MACHINES, NODE_DISK_GB, NODE_MACHINES, WORKSPACE_MEMORY_NEED, closest, databaseShape, machineTraits, sameShapeTypes,
 } from "./tiers";
 import { poolRollout } from "./components/gcp/rollout";
@@ -566,7 +566,8 @@ function planRegionPools(
     // The tier's running workspaces are spread over its regions (seed 000: 6,000, "2000 per region").
     const runningWorkspaces = Math.ceil((tier.limits.runningWorkspaces ?? 0) / (1 + regionsBeside));
     const pools: Partial<Record<PoolRole, PoolPlan>> = {
-        system: planPool(s, systemPool, p, wn),
+        // observability: a larger system node where Coder's observability bundle runs (tiers/observability.ts)
+        system: planPool(s, systemPoolFor(observabilityOn(tier.name, s.observability)), p, wn),
         coderd: planPool(s, tier.pools.coderd, p, wn, { name: control.name, replicas: control.workload.replicas, requests: control.workload.requests }),
         provisioners: planPool(s, tier.pools.provisioners, p, wn, {
             name: "provisioners", replicas: provisioners.replicas, requests: provisioners.requests,

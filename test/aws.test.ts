@@ -66,7 +66,7 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
             coderd: { type: "m8i.2xlarge", min: 4, max: 4 },
             provisioners: { type: "m8i.2xlarge", min: 3, max: 8, desired: 8 },
             workspaces: { type: "m8i.2xlarge", min: 3, max: 256 },
-            system: { type: "m8i.large", min: 3, max: 3 },
+            system: { type: "m8i.xlarge", min: 3, max: 3 }, // Coder's observability bundle from 2k: 4 vCPU / 16 GiB
         },
     },
     // 2k-users.md: m5.xlarge coderd, m5.2xlarge workspaces (current generation: m8i), 1 TB; the
@@ -78,7 +78,7 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
             coderd: { type: "m8i.xlarge", min: 3, max: 3 },
             provisioners: { type: "m8i.2xlarge", min: 3, max: 4, desired: 4 },
             workspaces: { type: "m8i.2xlarge", min: 3, max: 128 },
-            system: { type: "m8i.large", min: 3, max: 3 },
+            system: { type: "m8i.xlarge", min: 3, max: 3 }, // Coder's observability bundle from 2k: 4 vCPU / 16 GiB
         },
     },
     // seed 000 (the primary region): c2d-standard-16 coderd and provisioner nodes (same shape:
@@ -91,7 +91,7 @@ const EXPECTED: Record<string, { db: string; storageGb: number; pools: Record<st
             coderd: { type: "m8i.4xlarge", min: 4, max: 4 },
             provisioners: { type: "m8i.4xlarge", min: 3, max: 4, desired: 4 },
             workspaces: { type: "m8i.2xlarge", min: 3, max: 256 },
-            system: { type: "m8i.large", min: 3, max: 3 },
+            system: { type: "m8i.xlarge", min: 3, max: 3 }, // Coder's observability bundle from 2k: 4 vCPU / 16 GiB
         },
     },
     // seed 003: "M8-series in AWS"; the database is 8 vCPU / 32 GiB

@@ -111,9 +111,10 @@ const layerRelease = (rs: LayerResource[], chart: string) => rs.find((x) => x.ty
 const layerValues = (rs: LayerResource[], chart: string) => reveal(layerRelease(rs, chart).inputs.values) as Obj;
 const secretsOf = (rs: LayerResource[]) => rs.filter((x) => x.type === "kubernetes:core/v1:Secret");
 const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
-/** The pods' digest annotations (the scale-down guard aside: see "scale-down never evicts"). */
+/** The pods' digest annotations (the scale-down guard and the observability bundle's scrape annotations aside). */
 const annotationsOf = (values: Obj): Record<string, string> =>
-    Object.fromEntries(Object.entries(values.coder.podAnnotations ?? {}).filter(([key]) => key !== SAFE_TO_EVICT)) as Record<string, string>;
+    Object.fromEntries(Object.entries(values.coder.podAnnotations ?? {})
+        .filter(([key]) => key !== SAFE_TO_EVICT && !key.startsWith("prometheus.io/"))) as Record<string, string>;
 
 describe("scale-down never evicts coderd, a provisioner or a workspace", () => {
     // cluster-autoscaler FAQ: a pod annotated safe-to-evict "false" keeps its node; Coder's
@@ -366,7 +367,9 @@ describe("workspace proxy mode", () => {
         expect(await new Promise((resolve) => hooked!.chart.apply(resolve))).toBe("coder");
 
         const prov = layerValues(rs, "coder-provisioner");
-        expect(prov.coder.env).toEqual([{ name: "CODER_URL", value: PRIMARY }, { name: "CODER_PROMETHEUS_ENABLE", value: "true" }]);
+        expect(prov.coder.env).toEqual([
+            { name: "CODER_URL", value: PRIMARY }, { name: "CODER_PROMETHEUS_ENABLE", value: "true" }, { name: "CODER_CACHE_DIRECTORY", value: "/tmp/coder-cache" },
+        ]);
         expect(prov.coder.replicaCount).toBe(6);
         expect(prov.provisionerDaemon).toEqual({ keySecretName: "coder-provisioner-key", keySecretKey: "key", pskSecretName: "", terminationGracePeriodSeconds: 600 });
         expect(Object.keys(annotationsOf(prov))).toEqual([DIGEST_ANNOTATIONS.provisionerKey]);

@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, "..");
 const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", "preview/cli.ts", ...args], { cwd: root });
 
 describe("npm run preview -- --stack gcp-3k --json", () => {
-    it("lists the GKE cluster, three seed node pools, the Cloud SQL instance and both Helm releases", async () => {
+    it("lists the GKE cluster, three seed node pools, the Cloud SQL instance, both Helm releases and the observability bundle", async () => {
         const out = previewJson(await render("gcp-3k"));
         const types = out.resources.map((r) => r.type);
         expect(out.stack).toBe("gcp-3k");
@@ -23,7 +23,7 @@ describe("npm run preview -- --stack gcp-3k --json", () => {
         expect(types.filter((t) => t === "gcp:container/nodePool:NodePool")).toHaveLength(4);
         expect(types.filter((t) => t === "gcp:sql/databaseInstance:DatabaseInstance")).toHaveLength(1);
         expect(out.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as Record<string, unknown>).chart))
-            .toEqual(["cert-manager", "coder", "coder-provisioner"]);
+            .toEqual(["cert-manager", "coder", "coder-provisioner", "coder-observability"]);
         for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "type"]);
     });
 

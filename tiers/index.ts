@@ -7,7 +7,8 @@ import { CloudName, TIERS, TierName, TierSpec } from "./types";
 export * from "./types";
 export * from "./machines";
 export * from "./clouds";
-export { NODE_DISK_GB, systemPool } from "./system";
+export { NODE_DISK_GB, systemPool, systemPoolFor } from "./system";
+export * from "./observability";
 
 /** The tier catalogue: one entry per reference architecture. */
 export const TIER_CATALOGUE: Readonly<Record<TierName, TierSpec>> = {

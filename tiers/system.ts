@@ -1,3 +1,4 @@
+import { OBSERVABILITY_SYSTEM_CAPACITY } from "./observability";
 import { PoolRole, PoolSpec } from "./types";
 
 /**
@@ -23,3 +24,13 @@ export const systemPool: PoolSpec = {
     machines: {},
     cite: { source: "decision", note: "cluster add-ons need an untainted pool; one 2 vCPU / 8 GiB node per zone" },
 };
+
+/**
+ * The system pool of a region, with or without Coder's observability bundle: with it, the
+ * larger node of OBSERVABILITY_SYSTEM_CAPACITY (tiers/observability.ts), a node a zone still.
+ */
+export function systemPoolFor(observability: boolean): PoolSpec {
+    return observability
+        ? { ...systemPool, capacity: OBSERVABILITY_SYSTEM_CAPACITY.capacity, cite: OBSERVABILITY_SYSTEM_CAPACITY.cite }
+        : systemPool;
+}
