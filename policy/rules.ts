@@ -692,6 +692,11 @@ const PLACEMENTS: Record<string, Placement[]> = {
     "coder-provisioner": [{ path: "coder", pool: "provisioners", tainted: true }],
     "cert-manager": ["", "webhook", "cainjector", "startupapicheck"].map((path) => ({ path, pool: "system", tainted: false })),
     "cluster-autoscaler": [{ path: "", pool: "system", tainted: false }],
+    // Coder's observability bundle: every component but the per-node collectors (grafana-agent, node-exporter)
+    "coder-observability": [
+        "grafana", "prometheus.server", "prometheus.alertmanager", "prometheus.kube-state-metrics",
+        "loki.minio", "loki.write", "loki.read", "loki.backend", "loki.gateway", "loki.chunksCache", "loki.resultsCache",
+    ].map((path) => ({ path, pool: "system", tainted: false })),
 };
 
 const tolerates = (tolerations: unknown, pool: string) => Array.isArray(tolerations) && tolerations.map(asObj).some((t) =>
@@ -700,7 +705,7 @@ const tolerates = (tolerations: unknown, pool: string) => Array.isArray(tolerati
 
 /**
  * coderd (and proxies) on the coderd pool, provisioners on theirs, both with the toleration of
- * its taint; cert-manager and cluster-autoscaler on the untainted system pool.
+ * its taint; cert-manager, cluster-autoscaler and the observability bundle on the untainted system pool.
  */
 export function podsOnTheirPools(r: ResourceInput): string[] {
     const chart = chartOf(r);

@@ -27,33 +27,70 @@ const tierOf = (stack: string) => /-(1k|2k|3k|10k)$/.exec(stack)?.[1] ?? "1k";
 const CHART_VALUES: Obj = parse(fs.readFileSync(path.join(__dirname, "../components/k8s/charts/coder-observability-values.yaml"), "utf8"));
 
 /**
- * Keys of the subcharts that the umbrella chart's values file does not set, each with the
- * subchart whose values file documents it (the chart passes `<subchart>.*` through to it).
- * A key below one of these paths goes to that subchart whole.
+ * The subcharts' own values files (excerpts, each with a header naming repo, path, commit and
+ * version: test/fixtures/observability/, components/k8s/charts/README.txt).
  */
-const SUBCHART_KEYS: Record<string, string> = {
-    "grafana.resources": "grafana 7.3.x values.yaml: resources",
-    "grafana.nodeSelector": "grafana 7.3.x values.yaml: nodeSelector",
-    "prometheus.server.retention": "prometheus chart values.yaml: server.retention (default 15d)",
-    "prometheus.server.resources": "prometheus chart values.yaml: server.resources",
-    "prometheus.server.nodeSelector": "prometheus chart values.yaml: server.nodeSelector",
-    "prometheus.alertmanager.nodeSelector": "alertmanager chart values.yaml: nodeSelector",
-    "prometheus.kube-state-metrics.nodeSelector": "kube-state-metrics chart values.yaml: nodeSelector",
-    "loki.loki.limits_config": "loki 6.x values.yaml: loki.limits_config",
-    "loki.loki.compactor": "loki 6.x values.yaml: loki.compactor",
-    "loki.minio.persistence": "loki 6.x values.yaml: minio.persistence.size",
-    "loki.minio.nodeSelector": "minio chart values.yaml: nodeSelector",
-    "loki.write.resources": "loki 6.x values.yaml: write.resources",
-    "loki.write.nodeSelector": "loki 6.x values.yaml: write.nodeSelector",
-    "loki.read.resources": "loki 6.x values.yaml: read.resources",
-    "loki.read.nodeSelector": "loki 6.x values.yaml: read.nodeSelector",
-    "loki.backend.resources": "loki 6.x values.yaml: backend.resources",
-    "loki.backend.nodeSelector": "loki 6.x values.yaml: backend.nodeSelector",
-    "loki.gateway.nodeSelector": "loki 6.x values.yaml: gateway.nodeSelector",
-    "loki.chunksCache.nodeSelector": "loki 6.x values.yaml: chunksCache.nodeSelector",
-    "loki.resultsCache.nodeSelector": "loki 6.x values.yaml: resultsCache.nodeSelector",
-    "grafana-agent.controller.tolerations": "grafana-agent 0.37 values.yaml: controller.tolerations",
+const SUBCHART_DIR = path.join(__dirname, "fixtures/observability");
+const SUBCHARTS = ["grafana", "prometheus", "alertmanager", "kube-state-metrics", "loki", "minio", "grafana-agent"] as const;
+type Subchart = (typeof SUBCHARTS)[number];
+const subchartFile = (c: Subchart) => path.join(SUBCHART_DIR, `${c}.values.yaml`);
+const SUBCHART_VALUES = Object.fromEntries(SUBCHARTS.map((c) => [c, parse(fs.readFileSync(subchartFile(c), "utf8")) ?? {}])) as Record<Subchart, Obj>;
+
+/**
+ * Keys of the subcharts that the umbrella chart's values file does not set, each with the
+ * subchart that gets it and where that subchart's values file has it (the umbrella passes
+ * `<subchart>.*` through; prometheus passes `alertmanager.*` and `kube-state-metrics.*` on to
+ * its own subcharts, loki `minio.*`). Below `at` the value is the program's own (labels,
+ * resources, Loki's config, tolerations), unless `leaves` says every leaf the program sets
+ * below it must be in the subchart's file too.
+ */
+const SUBCHART_KEYS: Record<string, { chart: Subchart; at: string; leaves?: true }> = {
+    "grafana.resources": { chart: "grafana", at: "resources" },
+    "grafana.nodeSelector": { chart: "grafana", at: "nodeSelector" },
+    "prometheus.server.retention": { chart: "prometheus", at: "server.retention" },
+    "prometheus.server.resources": { chart: "prometheus", at: "server.resources" },
+    "prometheus.server.nodeSelector": { chart: "prometheus", at: "server.nodeSelector" },
+    "prometheus.alertmanager.nodeSelector": { chart: "alertmanager", at: "nodeSelector" },
+    "prometheus.kube-state-metrics.nodeSelector": { chart: "kube-state-metrics", at: "nodeSelector" },
+    "loki.loki.limits_config": { chart: "loki", at: "loki.limits_config" },
+    "loki.loki.compactor": { chart: "loki", at: "loki.compactor" },
+    "loki.minio.persistence": { chart: "loki", at: "minio.persistence", leaves: true },
+    "loki.minio.nodeSelector": { chart: "minio", at: "nodeSelector" },
+    "loki.write.resources": { chart: "loki", at: "write.resources" },
+    "loki.write.nodeSelector": { chart: "loki", at: "write.nodeSelector" },
+    "loki.read.resources": { chart: "loki", at: "read.resources" },
+    "loki.read.nodeSelector": { chart: "loki", at: "read.nodeSelector" },
+    "loki.backend.resources": { chart: "loki", at: "backend.resources" },
+    "loki.backend.nodeSelector": { chart: "loki", at: "backend.nodeSelector" },
+    "loki.gateway.nodeSelector": { chart: "loki", at: "gateway.nodeSelector" },
+    "loki.chunksCache.nodeSelector": { chart: "loki", at: "chunksCache.nodeSelector" },
+    "loki.resultsCache.nodeSelector": { chart: "loki", at: "resultsCache.nodeSelector" },
+    "grafana-agent.controller.tolerations": { chart: "grafana-agent", at: "controller.tolerations" },
 };
+
+/** Where a path leaves a values file: undefined if the whole path is in it. */
+function missingIn(values: Obj, p: string[]): string | undefined {
+    let node: unknown = values;
+    for (let i = 0; i < p.length; i++) {
+        if (!node || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node as Obj, p[i]!)) return p.slice(0, i + 1).join(".");
+        node = (node as Obj)[p[i]!];
+    }
+    return undefined;
+}
+
+/**
+ * Where a path the program sets is not documented by the subchart it goes to: undefined if
+ * it is, or if it is under no SUBCHART_KEYS entry (then it is not a subchart key at all).
+ */
+function subchartMissing(p: string[]): string | undefined {
+    const full = p.join(".");
+    const key = Object.keys(SUBCHART_KEYS).find((k) => full === k || full.startsWith(`${k}.`));
+    if (!key) return `${full} (no subchart key)`;
+    const { chart, at, leaves } = SUBCHART_KEYS[key]!;
+    const below = p.slice(key.split(".").length);
+    const miss = missingIn(SUBCHART_VALUES[chart], [...at.split("."), ...(leaves ? below : [])]);
+    return miss === undefined ? undefined : `${full}: ${chart} has no ${miss}`;
+}
 
 /** Every path of `v` down to its leaves (scalars and lists). */
 function leafPaths(v: unknown, at: string[] = []): string[][] {
@@ -65,14 +102,7 @@ function leafPaths(v: unknown, at: string[] = []): string[][] {
 }
 
 /** Where a path leaves the chart's file: undefined if the whole path is in it. */
-function missingAt(p: string[]): string | undefined {
-    let node: unknown = CHART_VALUES;
-    for (let i = 0; i < p.length; i++) {
-        if (!node || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node as Obj, p[i]!)) return p.slice(0, i + 1).join(".");
-        node = (node as Obj)[p[i]!];
-    }
-    return undefined;
-}
+const missingAt = (p: string[]): string | undefined => missingIn(CHART_VALUES, p);
 
 /** Storage and retention per tier (README: Decisions, "Observability: storage and retention"). */
 const EXPECTED: Record<string, { promRetention: string; promSize: string; promVolume: string; lokiRetention: string; lokiStorage: string }> = {
@@ -117,16 +147,36 @@ describe("which stacks are observable", () => {
 describe("the chart's values", () => {
     const observable = STACKS.filter((s) => tierOf(s) !== "1k");
 
-    it.each(observable)("%s: every key the program sets is in the chart's values file, or a documented subchart key", async (stack) => {
+    it.each(observable)("%s: every key the program sets is in the chart's values file, or in its subchart's", async (stack) => {
         const values = valuesOf(await render(stack));
         const unknown: string[] = [];
         for (const p of leafPaths(values)) {
-            const miss = missingAt(p);
-            if (miss === undefined) continue;
-            const documented = Object.keys(SUBCHART_KEYS).some((k) => miss === k || miss.startsWith(`${k}.`));
-            if (!documented) unknown.push(p.join("."));
+            if (missingAt(p) === undefined) continue;
+            const miss = subchartMissing(p);
+            if (miss !== undefined) unknown.push(miss);
         }
         expect(unknown).toEqual([]);
+    });
+
+    it.each(Object.entries(SUBCHART_KEYS))("%s: not in the umbrella chart's values file, and in the subchart's", (key, { chart, at }) => {
+        // still a subchart key: the umbrella file does not set it (else it belongs off this list)
+        expect(missingAt(key.split("."))).toBeDefined();
+        expect(missingIn(SUBCHART_VALUES[chart], at.split("."))).toBeUndefined();
+    });
+
+    it.each(SUBCHARTS)("the %s fixture names its source: repo, path, commit, version", (chart) => {
+        const head = fs.readFileSync(subchartFile(chart), "utf8").split("\n").filter((l) => l.startsWith("#")).slice(0, 12).join("\n");
+        for (const field of ["repo", "path", "commit", "version"]) expect(head).toMatch(new RegExp(`^#\\s+${field}\\s*:`, "m"));
+        expect(head).toMatch(/commit\s*:\s*[0-9a-f]{40}/);
+    });
+
+    it("the subchart check finds a key the subchart does not have", () => {
+        expect(subchartMissing(["grafana", "nodeSelector", "coder-refarch/pool"])).toBeUndefined();
+        expect(subchartMissing(["loki", "minio", "persistence", "size"])).toBeUndefined();
+        expect(subchartMissing(["loki", "minio", "persistence", "sizeGiB"])).toBe("loki.minio.persistence.sizeGiB: loki has no minio.persistence.sizeGiB");
+        expect(subchartMissing(["prometheus", "server", "retentionTime"])).toBe("prometheus.server.retentionTime (no subchart key)");
+        expect(missingIn(SUBCHART_VALUES.prometheus, ["alertmanager", "nodeSelector"])).toBe("alertmanager.nodeSelector");
+        expect(missingIn(SUBCHART_VALUES.alertmanager, ["nodeSelector"])).toBeUndefined();
     });
 
     it("the check finds a key the chart does not have", () => {

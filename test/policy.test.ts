@@ -364,6 +364,14 @@ describe("policy rules", () => {
         const sys = { nodeSelector: { [rules.POOL_KEY]: "system" } };
         expect(rules.podsOnTheirPools(release("cert-manager", { ...sys, webhook: sys, cainjector: sys, startupapicheck: sys }))).toEqual([]);
         expect(rules.podsOnTheirPools(release("cert-manager", { ...sys, webhook: sys, cainjector: {}, startupapicheck: sys }))[0]).toMatch(/values.cainjector.nodeSelector.* set it "system"/);
+        // the observability bundle's components on the system pool too
+        const bundle = (grafana: object) => ({
+            grafana, prometheus: { server: sys, alertmanager: sys, "kube-state-metrics": sys },
+            loki: { minio: sys, write: sys, read: sys, backend: sys, gateway: sys, chunksCache: sys, resultsCache: sys },
+        });
+        expect(rules.podsOnTheirPools(release("coder-observability", bundle(sys)))).toEqual([]);
+        expect(rules.podsOnTheirPools(release("coder-observability", bundle({ nodeSelector: { [rules.POOL_KEY]: "workspaces" } }))))
+            .toEqual([expect.stringMatching(/values\.grafana\.nodeSelector\["coder-refarch\/pool"\] is "workspaces": set it "system"/)]);
     });
 
     it("the pack wires every rule once, with its level", () => {
