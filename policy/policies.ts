@@ -32,29 +32,25 @@ function plain(props: unknown): Record<string, unknown> {
     return (target && typeof target === "object" ? target : props) as Record<string, unknown>;
 }
 
-export function resourceInput(args: ResourceValidationArgs): ResourceInput {
+/** What the rules read of a resource, as a resource or a stack policy sees it. */
+type Seen = Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts" | "provider">;
+
+function inputOf(r: Seen): ResourceInput {
     return {
-        type: args.type,
-        name: args.name,
-        urn: args.urn,
-        props: plain(args.props),
-        opts: { protect: args.opts?.protect },
-        provider: args.provider ? { type: args.provider.type, name: args.provider.name, urn: args.provider.urn, props: plain(args.provider.props) } : undefined,
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: plain(r.props),
+        opts: { protect: r.opts?.protect },
+        provider: r.provider ? { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: plain(r.provider.props) } : undefined,
     };
 }
 
+export const resourceInput = (args: ResourceValidationArgs): ResourceInput => inputOf(args);
+
 export function stackInput(resources: PolicyResource[]): StackResourceInput[] {
     const map = new Map<PolicyResource, StackResourceInput>();
-    for (const r of resources) {
-        map.set(r, {
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            props: plain(r.props),
-            opts: { protect: r.opts?.protect },
-            provider: r.provider ? { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: plain(r.provider.props) } : undefined,
-        });
-    }
+    for (const r of resources) map.set(r, inputOf(r));
     const of = (r: PolicyResource) => map.get(r);
     for (const [r, x] of map) {
         if (r.parent) x.parent = of(r.parent);
