@@ -74,6 +74,13 @@ const SERIES_NOTE = "estimate: ~1,000 series a node, ~150 a pod, 1.5 B a sample 
 const RETENTION_NOTE = "Prometheus: 15 days (the prometheus chart's default), capped by size; Loki: 7 days (logs are the larger volume; " +
     "Coder's audit and connection logs live in its database, not here)";
 
+/** A region of up to 256 workspace nodes (3k, and each region of 10k). */
+const UP_TO_256_NODES: Omit<ObservabilitySpec, "cite"> = {
+    prometheus: { retention: "15d", retentionSizeGB: 100, volumeGiB: 120, size: size(1000, 5120) },
+    loki: { retention: "7d", storageGiB: 75, write: size(500, 1536), read: size(500, 1024), backend: size(250, 512) },
+    grafana: size(100, 512),
+};
+
 export const OBSERVABILITY: Readonly<Record<TierName, ObservabilitySpec>> = {
     // 1k when switched on: 38 workspace nodes, ~700 pods ≈ 150k series ≈ 1.3 GB a day.
     "1k": {
@@ -88,19 +95,9 @@ export const OBSERVABILITY: Readonly<Record<TierName, ObservabilitySpec>> = {
         grafana: size(100, 512),
         cite: { source: "decision", note: `${RETENTION_NOTE}; ${SERIES_NOTE}` },
     },
-    "3k": {
-        prometheus: { retention: "15d", retentionSizeGB: 100, volumeGiB: 120, size: size(1000, 5120) },
-        loki: { retention: "7d", storageGiB: 75, write: size(500, 1536), read: size(500, 1024), backend: size(250, 512) },
-        grafana: size(100, 512),
-        cite: { source: "decision", note: `${RETENTION_NOTE}; ${SERIES_NOTE}` },
-    },
-    // Each region's own bundle: a region runs 2,000 workspaces on up to 256 nodes (seed 000).
-    "10k": {
-        prometheus: { retention: "15d", retentionSizeGB: 100, volumeGiB: 120, size: size(1000, 5120) },
-        loki: { retention: "7d", storageGiB: 75, write: size(500, 1536), read: size(500, 1024), backend: size(250, 512) },
-        grafana: size(100, 512),
-        cite: { source: "decision", note: `per region; ${RETENTION_NOTE}; ${SERIES_NOTE}` },
-    },
+    "3k": { ...UP_TO_256_NODES, cite: { source: "decision", note: `${RETENTION_NOTE}; ${SERIES_NOTE}` } },
+    // Each region's own bundle: a region runs 2,000 workspaces on up to 256 nodes (seed 000), as 3k's one region.
+    "10k": { ...UP_TO_256_NODES, cite: { source: "decision", note: `per region; ${RETENTION_NOTE}; ${SERIES_NOTE}` } },
 };
 
 /**
