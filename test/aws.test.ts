@@ -3,13 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, Settings, validateConfig } from "../config";
 import { Rendered, RenderedResource, computed, isSecretValue, renderConfig, reveal } from "../preview/render";
-import { Plan, buildPlan } from "../sizing";
+import { buildPlan, Plan, splitAcross } from "../sizing";
 import { NODE_PROFILES } from "../tiers";
 import { AUTOSCALER_CHART } from "../components/aws/autoscaler";
-import { EksCluster, EksClusterArgs, UPDATE_BATCH_MINUTES } from "../components/aws/cluster";
+import { EksCluster, EksClusterArgs, kubeReserved, UPDATE_BATCH_MINUTES } from "../components/aws/cluster";
 import { AwsPlatform } from "../components/aws/platform";
 import { NODE_DISK_DECISION } from "./fixtures/seeds";
 import { POOL_KEY, STACKS, one, ofType, rawConfig, release, render as renderAll } from "./helpers";
+import { regionalName } from "../components/aws/names";
+import * as awsConfig from "@pulumi/aws/config";
+import { regionProviderArgs } from "../components/aws/provider";
 
 /**
  * A stack's primary region: a proxy region's resources (named `coder-<region name>-...` by the
@@ -525,7 +528,6 @@ describe("cluster-autoscaler's Kubernetes rights", () => {
 
 describe("splitting a pool's counts over its zones", () => {
     it.each([[256, 3, [86, 85, 85]], [8, 3, [3, 3, 2]], [3, 3, [1, 1, 1]], [2, 3, [1, 1, 0]]])("%i over %i zones", async (total, parts, want) => {
-        const { splitAcross } = await import("../sizing");
         expect(splitAcross(total, parts)).toEqual(want);
     });
 });
@@ -649,7 +651,6 @@ describe("kube-reserved of the nodes", () => {
     });
 
     it("matches nodeadm's CPU tiers: 2, 4, 8 and 16 vCPUs reserve 70m, 80m, 90m and 110m", async () => {
-        const { kubeReserved } = await import("../components/aws/cluster");
         expect([2, 4, 8, 16].map((v) => kubeReserved(v, 110).cpu)).toEqual(["70m", "80m", "90m", "110m"]);
         expect(kubeReserved(2, 110).memory).toBe("1465Mi");
     });
@@ -849,7 +850,6 @@ describe("a proxy region's platform (AWS)", () => {
     });
 
     it("a long prefix still gives IAM-sized names, distinct for prefixes that share their start", async () => {
-        const { regionalName } = await import("../components/aws/names");
         const a = regionalName("coder-staging-eu-central-1-10k-a-frankfurt01", "autoscaler");
         const b = regionalName("coder-staging-eu-central-1-10k-a-frankfurt02", "autoscaler");
         expect(a).not.toBe(b);
@@ -866,8 +866,6 @@ describe("a proxy region's platform (AWS)", () => {
     });
 
     it("the region's provider carries every key of the aws: namespace", async () => {
-        const awsConfig = await import("@pulumi/aws/config");
-        const { regionProviderArgs } = await import("../components/aws/provider");
         const keys = Object.keys(awsConfig).filter((k) => k !== "requireRegion" && k !== "region");
         // every key set (as text pulumi-aws parses, JSON where it reads an object): each reaches the provider
         pulumi.runtime.setAllConfig(Object.fromEntries(keys.map((k) => [`aws:${k}`, "1"])));

@@ -4,8 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
+import { isSecretValue, redact, renderConfig, Rendered, renderStack, reveal } from "../preview/render";
 import { ofType, rawConfig, release } from "./helpers";
+import { coderEndpoint, loadPlan, run } from "../program";
 
 type Obj = Record<string, any>;
 
@@ -18,7 +19,6 @@ const provisionerValues = (r: Rendered) => reveal(release(r, "coder-provisioner"
 
 describe.each(["gcp-3k", "aws-3k"])("%s", (stack) => {
     it("without a license: the first admin is created, the provisioners wait at 0 replicas, and the run says what to do", async () => {
-        const { loadPlan } = await import("../program");
         const r = await renderConfig(stack, rawConfig(stack));
         expect(dynamic(r, "CoderAdmin")).toHaveLength(1);
         expect(dynamic(r, "CoderLicense")).toHaveLength(0);
@@ -67,7 +67,6 @@ describe.each(["gcp-3k", "aws-3k"])("%s", (stack) => {
     });
 
     it("without an admin credential: no API call, the PSK, 0 provisioners, and the run says so", async () => {
-        const { loadPlan } = await import("../program");
         const r = await renderConfig(stack, rawConfig(stack, { adminEmail: "" }));
         expect(r.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))).toEqual([]);
         expect(provisionerValues(r).coder.replicaCount).toBe(0);
@@ -98,7 +97,6 @@ describe("the offline preview of a stack file with encrypted values", () => {
         const fs = await import("node:fs");
         const os = await import("node:os");
         const path = await import("node:path");
-        const { renderStack } = await import("../preview/render");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coder-refarch-"));
         const root = path.join(__dirname, "..");
         fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -126,7 +124,6 @@ describe("how the machine running pulumi up reaches coderd", () => {
         ["a test CA's certificate is not checked", { acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory" },
             { url: "https://coder.example.com", fallbackAddress: "203.0.113.20", insecureSkipVerify: true }],
     ] as [string, Record<string, unknown>, Obj][])("%s", async (_, changes, expected) => {
-        const { coderEndpoint, loadPlan } = await import("../program");
         const { settings } = await loadPlan(rawConfig("gcp-3k", changes), "gcp-3k", []);
         expect(coderEndpoint(settings, "203.0.113.20")).toEqual(expected);
     });
@@ -135,7 +132,6 @@ describe("how the machine running pulumi up reaches coderd", () => {
         const fs = await import("node:fs");
         const path = await import("node:path");
         const pem = (f: string) => fs.readFileSync(path.join(__dirname, "fixtures/tls", f), "utf8");
-        const { coderEndpoint, loadPlan } = await import("../program");
         const { settings } = await loadPlan(rawConfig("gcp-3k", { dnsZone: "", acmeEmail: "", tlsCertificate: pem("coder.crt"), tlsPrivateKey: pem("coder.key") }),
             "gcp-3k", ["coder-refarch:tlsPrivateKey"]);
         expect(coderEndpoint(settings, "203.0.113.20")).toMatchObject({ caPem: pem("coder.crt") });
@@ -144,7 +140,6 @@ describe("how the machine running pulumi up reaches coderd", () => {
 
 describe("stack outputs", () => {
     it("export the admin's password as a secret and the load balancer's address", async () => {
-        const { rawConfig: raw } = await import("./helpers");
         pulumi.runtime.setMocks({
             newResource: (a) => ({
                 id: `${a.name}-id`,
@@ -157,8 +152,7 @@ describe("stack outputs", () => {
             }),
             call: () => ({}),
         }, "coder-refarch", "gcp-3k", false);
-        pulumi.runtime.setAllConfig(raw("gcp-3k"));
-        const { run } = await import("../program");
+        pulumi.runtime.setAllConfig(rawConfig("gcp-3k"));
         const out = await run();
         const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
         expect(await pulumi.isSecret(out.adminPassword!)).toBe(true);

@@ -6,6 +6,7 @@ import { ConfigError, SECRET_KEYS, configSchema, physicalPrefix } from "../confi
 import { renderConfig } from "../preview/render";
 import { readProject } from "../preview/stack-config";
 import { rawConfig } from "./helpers";
+import { run } from "../program";
 
 /** Renders a config expected to fail; returns its problems and what got registered. */
 async function failing(changes: Record<string, unknown>, stack = "gcp-3k") {
@@ -108,7 +109,6 @@ describe("the program's entry point (index.ts under the Pulumi CLI)", () => {
             },
         }, "coder-refarch", "gcp-3k", false);
         pulumi.runtime.setAllConfig(rawConfig("gcp-3k", changes));
-        const { run } = await import("../program");
         return { result: run(), registered, reads };
     }
 

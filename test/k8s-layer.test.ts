@@ -20,6 +20,7 @@ import { placementMessage, placementValidations } from "../components/k8s/worksp
 import { Rendered, isSecretValue, redact, renderConfig, reveal } from "../preview/render";
 import { placementFor } from "../sizing";
 import { STACKS, ofType, rawConfig, release, render } from "./helpers";
+import { workspacePlacement } from "../program";
 
 type Obj = Record<string, any>;
 
@@ -124,7 +125,6 @@ describe("scale-down never evicts coderd, a provisioner or a workspace", () => {
         for (const chart of ["coder", "coder-provisioner"]) {
             expect((reveal(release(r, chart).inputs.values) as Obj).coder.podAnnotations[SAFE_TO_EVICT]).toBe("false");
         }
-        const { workspacePlacement } = await import("../program");
         const out = workspacePlacement(r.plan);
         expect(out.annotations).toEqual({ [SAFE_TO_EVICT]: "false" });
         expect(out.nodeSelector).toEqual({ "coder-refarch/pool": "workspaces" });

@@ -1,5 +1,5 @@
 /** Prints one closing line, `N passed, N failed, N skipped`, after vitest's own report. */
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, TestModule } from "vitest/node" with { "resolution-mode": "import" };
 
 export default class SummaryReporter implements Reporter {
     onTestRunEnd(modules: ReadonlyArray<TestModule>): void {

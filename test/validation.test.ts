@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config";
 import { renderConfig } from "../preview/render";
 import { rawConfig } from "./helpers";
+import { loadPlan } from "../program";
+import { cloudReader } from "../components/network-check";
 
 const pem = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures/tls", name), "utf8");
 const TLS_KEY = "coder-refarch:tlsPrivateKey";
@@ -64,7 +66,7 @@ describe("address space", () => {
 
     it("warns (does not refuse) a public range used privately", async () => {
         const r = await renderConfig("gcp-3k", rawConfig("gcp-3k", { podCidr: "11.16.0.0/14" }));
-        const { warnings } = await import("../program").then((p) => p.loadPlan(rawConfig("gcp-3k", { podCidr: "11.16.0.0/14" }), "gcp-3k", []));
+        const { warnings } = await loadPlan(rawConfig("gcp-3k", { podCidr: "11.16.0.0/14" }), "gcp-3k", []);
         expect(r.resources.length).toBeGreaterThan(0);
         expect(warnings.join("\n")).toMatch(/coder-refarch:podCidr: 11\.16\.0\.0\/14 is a public range/);
     });
@@ -105,7 +107,6 @@ describe("numbers beyond what the service allows or below what the tier needs", 
         ["less than 2 GB a workspace", "gcp-2k", {},
             /coder-refarch:sizing\.pools\.workspaces: a full t2d-standard-8 node leaves each of its 16 workspaces \d+m \/ \d+Mi, below the 2 GB a workspace user needs \(seed 001\); set sizing\.pools\.workspaces\.podsPerNode to 14 or a larger machineType/],
     ])("warns: %s", async (_, stack, changes, expected) => {
-        const { loadPlan } = await import("../program");
         const { warnings } = await loadPlan(rawConfig(stack as string, changes as Record<string, unknown>), stack as string, []);
         expect(warnings.join("\n")).toMatch(expected as RegExp);
     });
@@ -117,8 +118,6 @@ describe("numbers beyond what the service allows or below what the tier needs", 
         ["aws-3k", [], true],
         ["aws-3k", ["203.0.113.0/24"], false],
     ])("%s with apiAuthorizedNetworks %j: an API endpoint open to any source is said (%s)", async (stack, nets, open) => {
-        const { loadPlan } = await import("../program");
-        const { cloudReader } = await import("../components/network-check");
         const { warnings } = await loadPlan(rawConfig(stack, { apiAuthorizedNetworks: nets }), stack, [], cloudReader(() => false));
         expect(warnings.some((w) => /the Kubernetes API endpoint accepts any source address/.test(w))).toBe(open);
     });
@@ -184,7 +183,6 @@ describe("names", () => {
     ]);
 
     it("warns about the keys of another cloud", async () => {
-        const { loadPlan } = await import("../program");
         const { warnings } = await loadPlan(rawConfig("gcp-3k", { vpcCidr: "10.1.0.0/16", "aws:region": "us-east-1" }), "gcp-3k", []);
         expect(warnings.join("\n")).toMatch(/coder-refarch:vpcCidr, aws:region: aws settings on a gcp stack are ignored; remove them/);
         const aws = await loadPlan(rawConfig("aws-3k", { gkeReleaseChannel: "STABLE" }), "aws-3k", []);
@@ -192,7 +190,6 @@ describe("names", () => {
     });
 
     it("takes every AWS partition's region form (eusc-de-east-1, us-gov-west-1)", async () => {
-        const { loadPlan } = await import("../program");
         for (const region of ["eusc-de-east-1", "us-gov-west-1"]) {
             const { warnings } = await loadPlan(rawConfig("aws-3k", { region, "aws:region": region, zones: [`${region}a`, `${region}b`] }), "aws-3k", []);
             expect(warnings.join("\n")).not.toMatch(/is not an aws region name/);
@@ -200,7 +197,6 @@ describe("names", () => {
     });
 
     it("warns about a region of the right form that the catalogue does not list", async () => {
-        const { loadPlan } = await import("../program");
         const { warnings } = await loadPlan(rawConfig("gcp-3k", { region: "europe-west99", "gcp:region": "europe-west99",
             zones: ["europe-west99-a", "europe-west99-b"] }), "gcp-3k", []);
         expect(warnings.join("\n")).toMatch(/coder-refarch:region: 'europe-west99' is not in the gcp region list/);
