@@ -198,6 +198,12 @@ export const configSchema = z.strictObject({
     /** Azure: the database's backups also in the paired region (Flexible Server takes it at creation only) */
     geoRedundantBackup: z.boolean(),
     machineTypes: z.enum(["recommended", "asNamed"]),
+    /**
+     * A staging rehearsal's share of the tier: replicas and node pools at this factor (rounded
+     * up; coderd and proxies keep two replicas, every pool a node), the database, zones and
+     * regions at full size. A decimal string (Pulumi config has no number type); 1 = the tier.
+     */
+    scale: z.string().regex(/^(0?\.\d*[1-9]\d*|1(\.0*)?)$/, "a factor above 0 and at most 1, such as 0.1 (1, the default, is the tier as published)"),
     nodeCidr: cidr,
     podCidr: cidr,
     serviceCidr: cidr,

@@ -177,9 +177,35 @@ const toResources = (base: Resources, o?: { cpu?: string | undefined; memory?: s
     memoryMiB: o?.memory ? parseMemoryMiB(o.memory) : base.memoryMiB,
 });
 
-function applyWorkload(base: Workload, o: Settings["sizing"]["coderd"]): PlannedWorkload {
+/**
+ * A tier's count at the stack's scale (coder-refarch:scale, 1 = the tier as published):
+ * rounded up, never below `floor`, so a rehearsal keeps the tier's shape (two coderd
+ * replicas stay two, every pool keeps a node).
+ */
+export function atScale(count: number, scale: number, floor = 1): number {
+    return scale === 1 ? count : Math.max(Math.min(floor, count), Math.ceil(count * scale - 1e-9));
+}
+
+/** The origin of a tier figure at the stack's scale: `seed 001 x 0.1`. */
+const scaledSource = (source: string, scale: number) => (scale === 1 ? source : `${source} x ${scale}`);
+
+/**
+ * The stack's scale factor: coder-refarch:scale (a decimal string, as Pulumi config has no
+ * number type; the schema admits 0 < scale <= 1).
+ */
+export function scaleOf(s: Pick<Settings, "scale">): number {
+    return Number(s.scale);
+}
+
+/** Replicas the tier runs at scale below 1 keep at least this many: coderd and proxies stay highly available. */
+const HA_REPLICAS = 2;
+
+function applyWorkload(base: Workload, o: Settings["sizing"]["coderd"], scale = 1, floor = 1): PlannedWorkload {
+    if (o?.replicas === undefined && scale !== 1) {
+        base = { ...base, replicas: atScale(base.replicas, scale, floor) };
+    }
     const sources = {
-        replicas: o?.replicas !== undefined ? OVERRIDE : base.cite.source,
+        replicas: o?.replicas !== undefined ? OVERRIDE : scaledSource(base.cite.source, scale),
         resources: o?.requests || o?.limits ? OVERRIDE : (base.resourcesCite ?? base.cite).source,
     };
     if (!o) return { ...base, sources };
@@ -289,6 +315,10 @@ function planPool(
     };
     const zones = s.zones.length;
     const density = o.podsPerNode ?? spec.podsPerNode;
+    // A tier's node count at the stack's scale, still a node in every zone where the tier has
+    // as many (the system pool's is ours: a node a zone).
+    const scale = scaleOf(s);
+    const specNodes = spec.nodes === undefined || spec.role === "system" ? spec.nodes : atScale(spec.nodes, scale, zones);
 
     // Planned pods per node decide max-pods, which (on EKS and AKS) decides the reservation.
     const plannedPods = (density ?? 30) + overhead.pods + (spec.role === "system" ? 30 : 0);
@@ -303,7 +333,7 @@ function planPool(
     };
 
     let perNode = 0;
-    let nodesNeeded = spec.nodes ?? 1;
+    let nodesNeeded = specNodes ?? 1;
     if (workload && workload.replicas > 0) {
         const fit = Math.floor(Math.min(allocatable.cpuMillis / workload.requests.cpuMillis, allocatable.memoryMiB / workload.requests.memoryMiB));
         perNode = density !== undefined ? Math.min(density, fit) : fit;
@@ -325,10 +355,10 @@ function planPool(
                 `(${density} ${workload.name} + ${overhead.pods} DaemonSets); set at least ${density + overhead.pods}`);
         }
         nodesNeeded = workload.name === "workspace"
-            ? Math.max(spec.nodes ?? 1, 1)
+            ? Math.max(specNodes ?? 1, 1)
             : Math.ceil((workload.replicas + rolloutSurge(workload.replicas)) / perNode);
     }
-    const nodes = Math.max(o.nodes ?? spec.nodes ?? 0, workload?.name === "workspace" ? 0 : nodesNeeded, 1);
+    const nodes = Math.max(o.nodes ?? specNodes ?? 0, workload?.name === "workspace" ? 0 : nodesNeeded, 1);
     // The system pool's count is a count a zone; the others are pool totals. Where the
     // service counts per zone (GKE), totals round up to a whole number in every zone.
     const wanted = spec.role === "system" ? (o.nodes ?? 1) * zones : (o.nodes ?? nodes);
@@ -372,10 +402,11 @@ function planPool(
         if (groupLimit.hard) problems.push(msg);
         else warnings.push(`${msg} (a default quota: ask for an increase first)`);
     }
-    const seedNodes = spec.nodes;
+    const seedNodes = specNodes;
+    const seedSource = scaledSource(spec.cite.source, scale);
     const nodesSource = o.nodes !== undefined ? OVERRIDE
         : spec.role === "system" || seedNodes === undefined ? DECISION
-            : maxTotal === seedNodes ? spec.cite.source : `${DECISION} (${spec.cite.source}: ${seedNodes})`;
+            : maxTotal === seedNodes ? seedSource : `${DECISION} (${seedSource}: ${seedNodes})`;
     return {
         role: spec.role,
         machine,
@@ -498,8 +529,9 @@ function planDatabase(s: Settings, tier: TierSpec, coderd: Workload, problems: s
 export function buildPlan(s: Settings): Plan {
     const tier = TIER_CATALOGUE[s.tier];
     const problems: string[] = [];
-    const coderd = applyWorkload(tier.coderd, s.sizing.coderd);
-    const provisioners = applyWorkload(tier.provisioners, s.sizing.provisioners);
+    const scale = scaleOf(s);
+    const coderd = applyWorkload(tier.coderd, s.sizing.coderd, scale, HA_REPLICAS);
+    const provisioners = applyWorkload(tier.provisioners, s.sizing.provisioners, scale);
     for (const [name, w] of [["coderd", coderd], ["provisioners", provisioners]] as const) {
         if (w.requests.cpuMillis > w.limits.cpuMillis || w.requests.memoryMiB > w.limits.memoryMiB) {
             problems.push(`${PROJECT}:sizing.${name}: requests (${fmt(w.requests)}) exceed limits (${fmt(w.limits)}); raise sizing.${name}.limits or lower sizing.${name}.requests`);
@@ -515,11 +547,16 @@ export function buildPlan(s: Settings): Plan {
     if (provisioners.replicas < 1) {
         problems.push(`${w("provisioners")}: 0 provisioners build nothing (coderd runs none itself); ` +
             `the tier runs ${tier.provisioners.replicas} (${tier.provisioners.cite.source})`);
-    } else if (provisioners.replicas < tier.provisioners.replicas) {
+    } else if (s.sizing.provisioners?.replicas !== undefined && provisioners.replicas < tier.provisioners.replicas) {
         warnings.push(`${w("provisioners")}: ${provisioners.replicas} provisioners run ${provisioners.replicas} builds at once; ` +
             `the tier plans ${tier.provisioners.replicas} (${tier.provisioners.cite.source})`);
     }
-    const proxy = applyWorkload(tier.proxy ?? { ...tier.coderd, cite: { source: "decision", note: `no proxy figures in ${tier.page}: coderd's (${tier.coderd.cite.source})` } }, s.sizing.proxy);
+    const proxy = applyWorkload(tier.proxy ?? { ...tier.coderd, cite: { source: "decision", note: `no proxy figures in ${tier.page}: coderd's (${tier.coderd.cite.source})` } },
+        s.sizing.proxy, scale, HA_REPLICAS);
+    if (scale !== 1) {
+        warnings.push(`${PROJECT}:scale: ${scale}: a rehearsal at ${+(scale * 100).toFixed(2)}% of the ${tier.name} tier's replicas and node pools ` +
+            "(the database, zones and regions at full size); not for production: remove the key for the tier as published");
+    }
     if (s.proxyRegions.length > 0 && proxy.replicas < 1) {
         problems.push(`${w("proxy")}: at least 1; a proxy region without a proxy serves no one (the tier runs ${(tier.proxy ?? tier.coderd).replicas})`);
     }
@@ -564,7 +601,7 @@ function planRegionPools(
     const wn: string[] = [];
     const workspaceRequests = toResources(tier.workspace.requests, s.sizing.workspace?.requests);
     // The tier's running workspaces are spread over its regions (seed 000: 6,000, "2000 per region").
-    const runningWorkspaces = Math.ceil((tier.limits.runningWorkspaces ?? 0) / (1 + regionsBeside));
+    const runningWorkspaces = atScale(Math.ceil((tier.limits.runningWorkspaces ?? 0) / (1 + regionsBeside)), scaleOf(s));
     const pools: Partial<Record<PoolRole, PoolPlan>> = {
         // observability: a larger system node where Coder's observability bundle runs (tiers/observability.ts)
         system: planPool(s, systemPoolFor(observabilityOn(tier.name, s.observability)), p, wn),
