@@ -1,0 +1,332 @@
+/**
+ * Cost estimate: a plan → its monthly list price, region by region, from the dated price
+ * table (tiers/prices.ts). Pure functions, no Pulumi.
+ *
+ * Each region (the primary, then each proxy region) gets a line per node pool, the
+ * database (primary only), coderd's or the proxy's load balancer, the NAT and the
+ * managed Kubernetes control plane; each at the first `pulumi up` (pools at their initial
+ * node counts) and with every pool at its maximum. Node counts are the ones the cloud
+ * layers deploy (per-zone groups included), not the plan's totals re-derived. A month is
+ * 730 hours. A region without prices of its own is priced as its fallback and says so; a
+ * machine or SKU without a price makes its line "no price" and the estimate incomplete,
+ * never a crash. Figures keep full precision: rounding is the display's.
+ */
+import { Plan, PoolPlan, aksPoolSizes, natGatewayPlan, splitAcross } from "./sizing";
+import { CloudName, POOL_ROLES, PoolRole, TierName } from "./tiers";
+import { DatabasePrices, DiskPrices, PRICES, PriceFigure, RegionPrices } from "./tiers/prices";
+
+/** Hours in a month: 365 x 24 / 12, the month every vendor's calculator uses. */
+export const HOURS_PER_MONTH = 730;
+
+/**
+ * The pools a cloud layer splits into a node group a zone: the workspaces pool on EKS
+ * (components/aws/cluster.ts ZONAL_POOLS) and on AKS (sizing.ts aksPoolSizes), as a
+ * workspace's volume is a zonal disk. A test keeps this equal to ZONAL_POOLS.
+ */
+export const ZONAL_POOL_ROLES: readonly PoolRole[] = ["workspaces"];
+
+/**
+ * Source ports Cloud NAT reserves a VM (components/gcp/network.ts NAT_MIN_PORTS_PER_VM,
+ * with dynamic port allocation): with AUTO_ONLY, NAT IPs are added as VMs need them. A
+ * test keeps the two equal.
+ */
+export const GCP_NAT_PORTS_PER_VM = 1024;
+
+export interface CostLine {
+    /** "system pool", "database", "load balancer", "NAT", "cluster" */
+    item: string;
+    /** the machine type, SKU or what is counted */
+    what: string;
+    /** a pool's nodes: at the first pulumi up and with the pool at its maximum */
+    nodes?: { initial: number; max: number };
+    /** USD a month at the initial and the maximum counts; null: no price (see noPrice) */
+    monthly: { initial: number | null; max: number | null };
+    /** how the figures are made, with the unit prices used */
+    basis: string;
+    /** what the table has no price for; the line's figures are then null */
+    noPrice?: string;
+    /** a figure used is not checked against a copy of its page (tiers/prices.ts `checked: false`) */
+    unchecked: boolean;
+}
+
+export interface RegionCost {
+    /** "primary", or the proxy region's name */
+    name: string;
+    region: string;
+    /** the priced region this region is priced as (tiers/prices.ts `fallback`); absent: its own prices */
+    pricedAs?: string;
+    lines: CostLine[];
+    /** the sum of the priced lines */
+    subtotal: { initial: number; max: number };
+    /** false: a line has no price, and the subtotal leaves it out */
+    complete: boolean;
+}
+
+export interface CostEstimate {
+    cloud: CloudName;
+    tier: TierName;
+    currency: "USD";
+    /** the price table's date (YYYY-MM) */
+    priceDate: string;
+    hoursPerMonth: number;
+    /** the primary region first, then each proxy region in the stack's order */
+    regions: RegionCost[];
+    total: { initial: number; max: number };
+    /** false: a line has no price, and the total leaves it out */
+    complete: boolean;
+    /** fallback regions, lines without a price, unchecked figures, and what is not counted */
+    notes: string[];
+}
+
+/** What the estimate leaves out, said with every estimate. */
+export const NOT_COUNTED = [
+    "data transfer: internet egress, cross-zone and cross-region traffic",
+    "load balancer data processing (GCP per GB, AWS NLCUs, Azure per GB) and NAT data processing (per GB on every cloud)",
+    "database backups and point-in-time-recovery logs beyond the free allowance, and storage the database grows into (autoresize)",
+    "workspace volumes and the observability bundle's volumes (PersistentVolumes), created at run time",
+    "Hyperdisk Balanced IOPS and throughput above the 3,000 IOPS and 140 MiB/s it includes",
+    "DNS zones, KMS keys, log and metric ingestion and retention (Cloud Logging, CloudWatch, Azure Monitor), support plans, taxes",
+    "credits and discounts: free tiers, committed use, savings plans, reservations",
+];
+
+/** A priced region: the region's own prices, or its fallback's. */
+function pricesOf(cloud: CloudName, region: string): { prices?: RegionPrices; pricedAs?: string } {
+    const table = PRICES.clouds[cloud];
+    const own = table.regions[region];
+    if (own) return { prices: own };
+    const to = table.fallback[region];
+    const fallback = to ? table.regions[to] : undefined;
+    return fallback ? { prices: fallback, pricedAs: to } : {};
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * A pool's nodes as its cloud layer deploys them.
+ * GKE (components/gcp/cluster.ts): the system pool is a count a zone; the others start
+ * `initial.perZone` nodes in every zone and scale within the total limits.
+ * EKS (components/aws/cluster.ts): one group with the plan's counts, or (workspaces) a group
+ * a zone, each at least its zone's minimum. AKS (components/azure/cluster.ts): the system
+ * pool is the cluster's inline pool of `initial.total` nodes, no autoscaling; a user pool is
+ * one AKS pool, or (workspaces) one a zone (sizing.ts aksPoolSizes).
+ */
+export function deployedNodes(cloud: CloudName, pool: PoolPlan): { initial: number; max: number } {
+    const zones = pool.zones.length;
+    if (cloud === "gcp") {
+        if (pool.role === "system") return { initial: pool.perZone.max * zones, max: pool.perZone.max * zones };
+        return { initial: pool.initial.perZone * zones, max: pool.total.max };
+    }
+    if (cloud === "aws") {
+        if (!ZONAL_POOL_ROLES.includes(pool.role)) return { initial: pool.initial.total, max: pool.total.max };
+        const max = splitAcross(pool.total.max, zones);
+        const initial = splitAcross(pool.initial.total, zones);
+        return { initial: sum(max.map((m, i) => Math.max(initial[i]!, Math.min(pool.perZone.min, m)))), max: sum(max) };
+    }
+    if (pool.role === "system") return { initial: pool.initial.total, max: pool.initial.total };
+    const sizes = aksPoolSizes(pool);
+    const zonal = sizes.length > 1 || ZONAL_POOL_ROLES.includes(pool.role);
+    const initial = zonal ? splitAcross(pool.initial.total, zones) : [pool.initial.total];
+    const mins = zonal ? splitAcross(pool.total.min, zones) : [pool.total.min];
+    const counts = sizes.map((max, i) => Math.max(Math.min(initial[i]!, max), Math.min(mins[i]!, max)));
+    return { initial: sum(counts), max: pool.autoscaling ? sum(sizes) : sum(counts) };
+}
+
+/** `$0.42336` for unit prices, `$1,234.56` for sums: text only, the figures stay exact. */
+const unit = (usd: number): string => {
+    const [whole, frac = ""] = String(Number(usd.toPrecision(6))).split(".");
+    return `$${whole}.${frac.padEnd(2, "0")}`;
+};
+const money = (usd: number): string => `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** A line without a price: its figures null, what is missing named. */
+const noPriceLine = (item: string, what: string, missing: string, nodes?: { initial: number; max: number }): CostLine => ({
+    item, what, ...(nodes ? { nodes } : {}), monthly: { initial: null, max: null }, basis: "no price", noPrice: missing, unchecked: false,
+});
+
+/** A boot disk's price a month, and the figure it comes from. */
+function diskMonth(d: DiskPrices | undefined, sizeGb: number): { usd: number; figure: PriceFigure; text: string } | undefined {
+    if (!d) return undefined;
+    if (d.kind === "per-gb") return { usd: sizeGb * d.gbMonth.usd, figure: d.gbMonth, text: `${sizeGb} GB x ${unit(d.gbMonth.usd)}/GB-month` };
+    const tier = d.tiers.find((t) => t.maxGb >= sizeGb);
+    return tier ? { usd: tier.month.usd, figure: tier.month, text: `${sizeGb} GB: a ${tier.name} disk, ${unit(tier.month.usd)} a month` } : undefined;
+}
+
+function poolLine(cloud: CloudName, pool: PoolPlan, prices: RegionPrices, pricedIn: string): CostLine {
+    const item = `${pool.role} pool`;
+    const nodes = deployedNodes(cloud, pool);
+    const machine = prices.machines[pool.machine.name];
+    const disk = diskMonth(prices.disks[pool.bootDisk.type], pool.bootDisk.sizeGb);
+    const missing = [
+        ...(machine ? [] : [`machine ${pool.machine.name} in ${pricedIn}`]),
+        ...(disk ? [] : [`boot disk ${pool.bootDisk.type} (${pool.bootDisk.sizeGb} GB) in ${pricedIn}`]),
+    ];
+    if (!machine || !disk) return noPriceLine(item, pool.machine.name, missing.join("; "), nodes);
+    const perNode = machine.usd * HOURS_PER_MONTH + disk.usd;
+    return {
+        item,
+        what: pool.machine.name,
+        nodes,
+        monthly: { initial: nodes.initial * perNode, max: nodes.max * perNode },
+        basis: `a node: ${unit(machine.usd)}/h x ${HOURS_PER_MONTH} h + boot disk ${pool.bootDisk.type} ${disk.text} = ${money(perNode)} a month`,
+        unchecked: !machine.checked || !disk.figure.checked,
+    };
+}
+
+/** The database: its instances (a standby too with HA, as each service bills it) and its storage. */
+function databaseLine(plan: Plan, d: DatabasePrices | undefined, pricedIn: string): CostLine {
+    const db = plan.database;
+    const ha = db.highAvailability;
+    const instances = ha ? 2 : 1;
+    const what = `${instances} x ${db.machine.name}${ha ? " (primary and standby)" : ""}, ${db.storageGb} GB`;
+    if (!d) return noPriceLine("database", what, `managed PostgreSQL in ${pricedIn}`);
+    let hourly: number;
+    let figures: PriceFigure[];
+    let compute: string;
+    if (d.kind === "per-resource") {
+        hourly = db.machine.vcpu * d.vcpuHour.usd + db.machine.memoryGiB * d.memoryGbHour.usd;
+        figures = [d.vcpuHour, d.memoryGbHour];
+        compute = `${db.machine.vcpu} vCPU x ${unit(d.vcpuHour.usd)} + ${db.machine.memoryGiB} GB x ${unit(d.memoryGbHour.usd)} = ${unit(hourly)}/h`;
+    } else {
+        const instance = d.instanceHour[db.machine.name];
+        if (!instance) return noPriceLine("database", what, `${db.machine.name} in ${pricedIn}`);
+        hourly = instance.usd;
+        figures = [instance];
+        compute = `${unit(hourly)}/h`;
+    }
+    const computeFactor = ha ? d.ha.compute : 1;
+    const storageFactor = ha ? d.ha.storage : 1;
+    const month = hourly * computeFactor * HOURS_PER_MONTH + db.storageGb * d.storageGbMonth.usd * storageFactor;
+    return {
+        item: "database",
+        what,
+        monthly: { initial: month, max: month },
+        basis: `${compute}${ha ? ` x ${computeFactor} (HA)` : ""} x ${HOURS_PER_MONTH} h + ${db.storageGb} GB x ${unit(d.storageGbMonth.usd)}/GB-month` +
+            `${ha ? ` x ${storageFactor} (HA)` : ""}`,
+        unchecked: [...figures, d.storageGbMonth].some((f) => !f.checked) || (ha && !d.ha.checked),
+    };
+}
+
+/**
+ * The public load balancer of coderd (or of a region's proxy): GCP one forwarding rule (its
+ * static address is free while in use); AWS an NLB with a public IPv4 address in each zone's
+ * public subnet; Azure a Standard Load Balancer and its static public IP.
+ */
+function loadBalancerLine(cloud: CloudName, zones: number, prices: RegionPrices): CostLine {
+    const lb = prices.loadBalancer;
+    const ips = lb.ipHour ? (cloud === "aws" ? zones : 1) : 0;
+    const hourly = lb.hour.usd + ips * (lb.ipHour?.usd ?? 0);
+    const what = cloud === "gcp" ? "forwarding rule" : cloud === "aws" ? `NLB, ${ips} public IPv4` : "Standard Load Balancer, 1 public IP";
+    const month = hourly * HOURS_PER_MONTH;
+    return {
+        item: "load balancer",
+        what,
+        monthly: { initial: month, max: month },
+        basis: `${ips ? `(${unit(lb.hour.usd)} + ${ips} x ${unit(lb.ipHour!.usd)} an IP)` : unit(lb.hour.usd)}/h x ${HOURS_PER_MONTH} h`,
+        unchecked: !lb.hour.checked || (ips > 0 && !lb.ipHour!.checked),
+    };
+}
+
+/**
+ * Outbound NAT. GCP: Cloud NAT bills a VM-hour for each node up to its cap, and each NAT IP,
+ * which AUTO_ONLY allocates by the ports the VMs reserve (an estimate: dynamic allocation may
+ * add more under load). AWS: a NAT gateway and its Elastic IP a zone (components/aws/network.ts).
+ * Azure: one NAT gateway and the public IPs natGatewayPlan sizes for the pools' maximum.
+ */
+function natLine(plan: Plan, pools: Record<PoolRole, PoolPlan>, zones: number, prices: RegionPrices): CostLine {
+    const nat = prices.nat;
+    if (nat.kind === "per-vm") {
+        const vms = POOL_ROLES.map((r) => deployedNodes(plan.cloud, pools[r]));
+        const at = (n: number) => {
+            const ips = Math.max(1, Math.ceil((n * GCP_NAT_PORTS_PER_VM) / nat.portsPerIp));
+            return { ips, hourly: Math.min(n, nat.maxVms) * nat.vmHour.usd + ips * nat.ipHour.usd };
+        };
+        const initial = at(sum(vms.map((v) => v.initial)));
+        const max = at(sum(vms.map((v) => v.max)));
+        return {
+            item: "NAT",
+            what: `Cloud NAT, ${initial.ips === max.ips ? initial.ips : `${initial.ips}-${max.ips}`} IP${max.ips > 1 ? "s" : ""}`,
+            monthly: { initial: initial.hourly * HOURS_PER_MONTH, max: max.hourly * HOURS_PER_MONTH },
+            basis: `${unit(nat.vmHour.usd)} a VM-hour for up to ${nat.maxVms} VMs + ${unit(nat.ipHour.usd)} an IP-hour ` +
+                `(an IP a ${Math.floor(nat.portsPerIp / GCP_NAT_PORTS_PER_VM)} VMs), x ${HOURS_PER_MONTH} h`,
+            unchecked: !nat.vmHour.checked || !nat.ipHour.checked,
+        };
+    }
+    const gateways = plan.cloud === "aws" ? zones : 1;
+    const ips = plan.cloud === "aws" ? zones : natGatewayPlan(pools).publicIps;
+    const month = (gateways * nat.gatewayHour.usd + ips * nat.ipHour.usd) * HOURS_PER_MONTH;
+    return {
+        item: "NAT",
+        what: `${gateways} NAT gateway${gateways > 1 ? "s" : ""}, ${ips} public IP${ips > 1 ? "s" : ""}`,
+        monthly: { initial: month, max: month },
+        basis: `(${gateways} x ${unit(nat.gatewayHour.usd)} + ${ips} x ${unit(nat.ipHour.usd)})/h x ${HOURS_PER_MONTH} h`,
+        unchecked: !nat.gatewayHour.checked || !nat.ipHour.checked,
+    };
+}
+
+function clusterLine(cloud: CloudName, prices: RegionPrices): CostLine {
+    const month = prices.clusterHour.usd * HOURS_PER_MONTH;
+    return {
+        item: "cluster",
+        what: cloud === "gcp" ? "GKE" : cloud === "aws" ? "EKS" : "AKS Standard",
+        monthly: { initial: month, max: month },
+        basis: `${unit(prices.clusterHour.usd)} a cluster-hour x ${HOURS_PER_MONTH} h`,
+        unchecked: !prices.clusterHour.checked,
+    };
+}
+
+function regionCost(plan: Plan, name: string, region: string, zones: number, pools: Record<PoolRole, PoolPlan>, withDatabase: boolean): RegionCost {
+    const { prices, pricedAs } = pricesOf(plan.cloud, region);
+    const pricedIn = pricedAs ?? region;
+    const lines: CostLine[] = prices
+        ? [
+            ...POOL_ROLES.map((r) => poolLine(plan.cloud, pools[r], prices, pricedIn)),
+            ...(withDatabase ? [databaseLine(plan, prices.database, pricedIn)] : []),
+            loadBalancerLine(plan.cloud, zones, prices),
+            natLine(plan, pools, zones, prices),
+            clusterLine(plan.cloud, prices),
+        ]
+        : [noPriceLine("region", region, `region ${region}: no prices and no fallback in tiers/prices.ts`)];
+    const priced = lines.filter((l) => l.noPrice === undefined);
+    return {
+        name,
+        region,
+        ...(pricedAs ? { pricedAs } : {}),
+        lines,
+        subtotal: { initial: sum(priced.map((l) => l.monthly.initial ?? 0)), max: sum(priced.map((l) => l.monthly.max ?? 0)) },
+        complete: priced.length === lines.length,
+    };
+}
+
+/** The plan's monthly list price, region by region (see the file's comment). */
+export function estimateCost(plan: Plan): CostEstimate {
+    const regions = [
+        regionCost(plan, "primary", plan.region, plan.zones.length, plan.pools, true),
+        ...plan.proxies.map((p) => regionCost(plan, p.name, p.region, p.zones.length, p.pools, false)),
+    ];
+    const lines = regions.flatMap((r) => r.lines.map((l) => ({ region: r, line: l })));
+    const unchecked = lines.filter((x) => x.line.unchecked).length;
+    const notes = [
+        ...regions.filter((r) => r.pricedAs).map((r) => `${r.name} (${r.region}): priced as ${r.pricedAs}, the nearest priced region (tiers/prices.ts fallback)`),
+        ...lines.filter((x) => x.line.noPrice !== undefined)
+            .map((x) => `${x.region.name}: ${x.line.item}: no price for ${x.line.noPrice}; the totals leave it out (incomplete)`),
+        ...(unchecked > 0
+            ? [`${unchecked} of ${lines.length} lines use figures taken from the price pages without a copy to check them against (tiers/prices.ts checked: false)`]
+            : []),
+        ...(plan.cloud === "aws" && POOL_ROLES.some((r) => plan.pools[r].instanceTypes.length > 1)
+            ? ["autoscaled node groups may launch same-shape types where the planned one is short; every node is priced as the planned type"]
+            : []),
+        ...(plan.cloud === "gcp" ? ["Cloud NAT IPs are estimated from the ports a VM reserves (1,024); dynamic port allocation may add IPs under load"] : []),
+        `not counted: ${NOT_COUNTED.join("; ")}`,
+    ];
+    return {
+        cloud: plan.cloud,
+        tier: plan.tier.name,
+        currency: "USD",
+        priceDate: PRICES.date,
+        hoursPerMonth: HOURS_PER_MONTH,
+        regions,
+        total: { initial: sum(regions.map((r) => r.subtotal.initial)), max: sum(regions.map((r) => r.subtotal.max)) },
+        complete: regions.every((r) => r.complete),
+        notes,
+    };
+}

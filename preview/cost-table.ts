@@ -1,0 +1,46 @@
+/** The cost estimate as a text table: region by region, then the total and what it leaves out. */
+import { CostEstimate, CostLine, RegionCost } from "../cost";
+
+/** Dollars to the cent, for display only (the estimate keeps full precision). */
+export function usd(x: number | null): string {
+    return x === null ? "no price" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+function table(rows: string[][], right: ReadonlySet<number>): string {
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    return rows.map((r) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+}
+
+const nodes = (l: CostLine): string => (l.nodes ? (l.nodes.initial === l.nodes.max ? `${l.nodes.max}` : `${l.nodes.initial}-${l.nodes.max}`) : "");
+
+function regionTable(r: RegionCost): string {
+    const title = r.name === "primary" ? `Primary region ${r.region}` : `Proxy region ${r.name} (${r.region})`;
+    // amounts right-aligned: columns 3 and 4
+    return [
+        `${title}${r.pricedAs ? `, priced as ${r.pricedAs}` : ""}`,
+        table([
+            ["item", "machine / what", "nodes", "$/month at first up", "$/month at max"],
+            ...r.lines.map((l) => [`${l.item}${l.unchecked ? " *" : ""}`, l.what, nodes(l), usd(l.monthly.initial), usd(l.monthly.max)]),
+            ["subtotal" + (r.complete ? "" : " (incomplete)"), "", "", usd(r.subtotal.initial), usd(r.subtotal.max)],
+        ], new Set([3, 4])),
+    ].join("\n");
+}
+
+export function costTable(c: CostEstimate): string {
+    const unchecked = c.regions.some((r) => r.lines.some((l) => l.unchecked));
+    return [
+        `Cost estimate: ${usd(c.total.initial)} a month at the first pulumi up, ${usd(c.total.max)} with every pool at its maximum` +
+            `${c.complete ? "" : " (incomplete: some lines have no price)"}`,
+        `  ${c.tier} on ${c.cloud}: on-demand list prices in ${c.currency} of ${c.priceDate}, ${c.hoursPerMonth} hours a month, no discounts`,
+        ...c.regions.flatMap((r) => ["", regionTable(r)]),
+        ...(c.regions.length > 1 ? ["", `Total of ${c.regions.length} regions: ${usd(c.total.initial)} at the first up, ${usd(c.total.max)} at the pools' maximum`] : []),
+        ...(unchecked ? ["  * a figure of the line is taken from its price page without a copy to check it against (tiers/prices.ts checked: false)"] : []),
+        "",
+        "Notes:",
+        ...c.notes.map((n) => `  - ${n}`),
+        "",
+        "How each line is priced:",
+        ...c.regions.flatMap((r) => r.lines.filter((l) => l.noPrice === undefined)
+            .map((l) => `  ${c.regions.length > 1 ? `${r.name} ` : ""}${l.item}: ${l.basis}`)),
+    ].join("\n");
+}
