@@ -441,11 +441,15 @@ export class CoderClient {
             const left = deadlineMs - (Date.now() - start);
             if (left <= 0) break;
             attempts++;
+            // A probe the deadline cuts short says only that time ran out: the error worth
+            // naming is the one before it (e.g. the load balancer's 503).
+            const cut = left < this.timeoutMs;
             try {
                 await this.health(Math.max(1, Math.min(this.timeoutMs, left)));
                 return attempts;
             } catch (e) {
-                last = messageOf(e);
+                const message = messageOf(e);
+                if (!(cut && last !== "no attempt" && /: no answer within /.test(message))) last = message;
             }
             const after = deadlineMs - (Date.now() - start);
             if (after <= 0) break;
