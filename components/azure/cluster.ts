@@ -301,6 +301,13 @@ export class AksCluster extends pulumi.ComponentResource {
                 parent: this,
                 // the autoscaler owns the count of an autoscaled pool once it runs
                 ignoreChanges: pool.autoscaling ? ["count"] : [],
+                // A new shape is a new pool under a new name (aksPoolName): create it, then drain
+                // and delete the old one. azure-native asks the engine to delete first for every
+                // replacement of a resource it did not name itself (provider.go Diff:
+                // `deleteBeforeReplace := len(replaces) > 0`), which would take all of coderd's
+                // or the provisioners' nodes away before their new pool exists; an explicit
+                // `false` overrides the provider's request.
+                deleteBeforeReplace: false,
                 customTimeouts: { create: aksRollout(pool, max).timeout, update: aksRollout(pool, max).timeout },
             });
         });
