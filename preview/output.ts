@@ -1,13 +1,26 @@
 /** What the offline preview prints: the resource tree, or JSON. */
 import { Rendered, RenderedResource, redact } from "./render";
+import { estimateCost } from "../cost";
 import { footprint, planOfRegion } from "../sizing";
 import { sizingSummary } from "./sizing-table";
 
-/** `{"stack", "resources": [{"type", "name", "parent", "inputs"}], "sizing"}` with every secret as "[secret]". */
+/**
+ * `{"stack", "resources": [{"type", "name", "parent", "custom", "protect", "ignoreChanges", "inputs"}], "sizing", ...}`
+ * with every secret as "[secret]". Saved, it is the OLD.json of the offline diff (`--diff`).
+ */
 export function previewJson(r: Rendered) {
     return {
         stack: r.stack,
-        resources: r.resources.map((x) => ({ type: x.type, name: x.name, parent: x.parent ?? null, inputs: redact(x.inputs) })),
+        resources: r.resources.map((x) => ({
+            type: x.type, name: x.name, parent: x.parent ?? null,
+            // false: a component (a group of resources, nothing in the cloud)
+            custom: x.custom,
+            // true: a stateful resource pulumi up refuses to delete or replace
+            protect: x.protect,
+            // inputs the program leaves to the cloud after creation (e.g. an autoscaled count)
+            ignoreChanges: x.ignoreChanges,
+            inputs: redact(x.inputs) as Record<string, unknown>,
+        })),
         sizing: sizingSummary(r.plan),
         /** what the stack buys (vCPUs by family, disks, the database) and the quotas it counts against */
         footprint: {
@@ -15,6 +28,8 @@ export function previewJson(r: Rendered) {
             /** each proxy region's (quotas are regional; no database there) */
             proxyRegions: Object.fromEntries(r.plan.proxies.map((p) => [p.name, footprint(planOfRegion(r.plan, p), false)])),
         },
+        /** the estimated monthly list price, region by region, at the first pulumi up and at every pool's maximum */
+        cost: estimateCost(r.plan),
         /** what the run would warn of: risky settings and the next steps it cannot take itself */
         warnings: r.warnings,
     };

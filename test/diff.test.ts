@@ -1,0 +1,171 @@
+/**
+ * The offline diff (`npm run preview -- --stack NAME --diff OLD.json`): on a real change
+ * (a stack moved from 1k to 2k), and on hand-made snapshots for each marker a reviewer
+ * relies on: replacement, protected, ignored after creation, masked secrets.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { Snapshot, SnapshotResource, diffMarkdown, diffSnapshots, diffText } from "../preview/diff";
+import { previewJson } from "../preview/output";
+import { renderConfig } from "../preview/render";
+import { SEEDS } from "./fixtures/seeds";
+import { rawConfig } from "./helpers";
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, "..");
+const cli = (...args: string[]) => run(process.execPath, ["--import", "tsx", "preview/cli.ts", ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+
+/** A stack's `--json` at a tier, licensed (so provisioners run their planned replicas). */
+async function snapshot(stack: string, changes: Record<string, unknown> = {}): Promise<Snapshot> {
+    const json = previewJson(await renderConfig(stack, rawConfig(stack, { licenseInstalled: true, ...changes })));
+    // through JSON, as a saved file is read back
+    return JSON.parse(JSON.stringify(json)) as Snapshot;
+}
+
+const res = (type: string, name: string, inputs: Record<string, unknown>, more: Partial<SnapshotResource> = {}): SnapshotResource =>
+    ({ type, name, parent: "coder", custom: true, protect: false, ignoreChanges: [], inputs, ...more });
+const snap = (...resources: SnapshotResource[]): Snapshot => ({ stack: "t", resources });
+
+describe("a stack moved from 1k to 2k (gcp-1k, tier 2k)", async () => {
+    const old = await snapshot("gcp-1k");
+    const now = await snapshot("gcp-1k", { tier: "2k" });
+    const d = diffSnapshots(old, now, "gcp-1k.json");
+    const text = diffText(d);
+    const changed = (name: RegExp) => d.resources.find((r) => name.test(r.name) && r.op !== "create" && r.op !== "delete");
+    const change = (name: RegExp, p: string) => changed(name)?.changes.find((c) => c.path === p);
+
+    it("says the tiers and counts what changes", () => {
+        expect(text.split("\n")[0]).toBe("Offline diff of stack gcp-1k: gcp-1k.json → now (tier 1k → 2k)");
+        expect(text.split("\n")[1]).toMatch(/^\d+ to create, \d+ to delete, \d+ to replace, \d+ to update, \d+ unchanged$/);
+        expect(d.unchanged).toBeGreaterThan(50);
+    });
+
+    it("shows the replica counts in the Helm values: coderd 3 → 2 (seed 003 → 2k page), provisioners 60 → 120", () => {
+        expect(change(/^coder-k8s-coder$/, "values.coder.replicaCount")).toMatchObject({ old: SEEDS["1k"].coderd.replicas, new: SEEDS["2k"].coderd.replicas, replaces: false });
+        expect(change(/^coder-k8s-provisioner$/, "values.coder.replicaCount")).toMatchObject({ old: SEEDS["1k"].provisioners.replicas, new: SEEDS["2k"].provisioners.replicas });
+        expect(text).toMatch(/^ {7}values\.coder\.replicaCount: 3 → 2$/m);
+    });
+
+    it("grows the workspaces pool's maximum to the 2k page's 128 nodes, in place", () => {
+        const ws = change(/-workspaces$/, "autoscaling.totalMaxNodeCount");
+        expect(ws).toMatchObject({ new: SEEDS["2k"].pools.workspaces!.nodes, replaces: false });
+        expect(changed(/-workspaces$/)!.op).toBe("update");
+    });
+
+    it("shows the database's larger disk as the cloud's to grow (autoresize): protected, not replaced, not applied", () => {
+        const db = d.resources.find((r) => r.type === "gcp:sql/databaseInstance:DatabaseInstance")!;
+        expect(db).toMatchObject({ op: "update", protect: true, changes: [{ path: "settings.diskSize", old: 512, new: 1000, ignored: true, replaces: false }] });
+    });
+
+    it("marks a protected resource that changes in place (a larger database class)", async () => {
+        const bigger = await snapshot("gcp-1k", { tier: "2k", sizing: { database: { machineType: "db-custom-16-61440" } } });
+        const t = diffText(diffSnapshots(old, bigger, "gcp-1k.json"));
+        expect(t).toMatch(/^! gcp:sql\/databaseInstance:DatabaseInstance coder-gcp-db-pg is protected \(stateful\) and changes in place: settings\.tier$/m);
+        expect(t).toMatch(/^ {7}settings\.tier: "db-custom-8-30720" → "db-custom-16-61440"$/m);
+    });
+
+    it("counts the cost: the workspaces pool's maximum grows with the 2k page's 128 nodes", () => {
+        const ws = d.cost.lines.find((l) => l.item === "workspaces pool")!;
+        expect(ws.max.new! - ws.max.old!).toBeGreaterThan(0);
+        expect(d.cost.total.max.new! - d.cost.total.max.old!).toBeGreaterThan(0);
+        expect(text).toMatch(/^ {2}every pool at its maximum: \$[\d,.]+ → \$[\d,.]+ \(\+\$[\d,.]+\)$/m);
+        expect(text).toMatch(/^ {2}primary workspaces pool \(t2d-standard-8\): first up \$[\d,.]+ \(no change\); max \$[\d,.]+ → \$[\d,.]+ \(\+\$[\d,.]+\)$/m);
+    });
+
+    it("leaves out what the cloud owns after creation: a changed initial count is shown as ignored", () => {
+        for (const r of d.resources) for (const c of r.changes.filter((x) => x.path === "initialNodeCount")) expect(c.ignored).toBe(true);
+    });
+});
+
+describe("markers on hand-made snapshots", () => {
+    const POOL = "gcp:container/nodePool:NodePool";
+    const DB = "gcp:sql/databaseInstance:DatabaseInstance";
+    const GROUP = "aws:eks/nodeGroup:NodeGroup";
+
+    it("a replacing input: an EKS node group's instance types", () => {
+        const d = diffSnapshots(snap(res(GROUP, "ws", { instanceTypes: ["m5.2xlarge"] })), snap(res(GROUP, "ws", { instanceTypes: ["m7i.2xlarge"] })));
+        expect(d.resources[0]).toMatchObject({ op: "replace", changes: [{ path: "instanceTypes[0]", replaces: true }] });
+        expect(diffText(d)).toMatch(/^\+- replace aws:eks\/nodeGroup:NodeGroup {2}ws$/m);
+        expect(diffText(d)).toContain('instanceTypes[0]: "m5.2xlarge" → "m7i.2xlarge"  (forces replacement)');
+    });
+
+    it("a protected resource that would be replaced or deleted is called out first", () => {
+        const old = snap(res(DB, "db", { name: "coder-a", settings: { tier: "db-custom-4-15360" } }, { protect: true }), res(DB, "gone", { name: "x" }, { protect: true }));
+        const now = snap(res(DB, "db", { name: "coder-b", settings: { tier: "db-custom-4-15360" } }, { protect: true }));
+        const text = diffText(diffSnapshots(old, now));
+        expect(text).toMatch(/^! gcp:sql\/databaseInstance:DatabaseInstance db is protected: pulumi up refuses to replace it \(replaced for name\)$/m);
+        expect(text).toMatch(/^! gcp:sql\/databaseInstance:DatabaseInstance gone is protected: pulumi up refuses to delete it/m);
+    });
+
+    it("an input under ignoreChanges is shown, marked, and does not count as an update", () => {
+        const d = diffSnapshots(snap(res(POOL, "p", { initialNodeCount: 1 }, { ignoreChanges: ["initialNodeCount"] })),
+            snap(res(POOL, "p", { initialNodeCount: 3 }, { ignoreChanges: ["initialNodeCount"] })));
+        expect(d.resources[0]).toMatchObject({ op: "update", changes: [{ ignored: true, replaces: false }] });
+        expect(diffText(d)).toContain("initialNodeCount: 1 → 3  (ignored after creation: the live value stays)");
+    });
+
+    it("a named list (Helm env) matches by name: one insertion is one change, not a shifted list", () => {
+        const env = (...names: string[]) => ({ values: { coder: { env: names.map((name) => ({ name, value: name.toLowerCase() })) } } });
+        const d = diffSnapshots(snap(res("kubernetes:helm.sh/v3:Release", "coder", env("A", "C"))), snap(res("kubernetes:helm.sh/v3:Release", "coder", env("A", "B", "C"))));
+        expect(d.resources[0]!.changes).toEqual([{ path: "values.coder.env[name=B]", old: undefined, new: { name: "B", value: "b" }, replaces: false, ignored: false }]);
+    });
+
+    it("secrets stay masked: a secret input shows as [secret] and its value never appears", async () => {
+        const old = await snapshot("gcp-1k");
+        const now = await snapshot("gcp-1k", { tier: "2k" });
+        const out = diffText(diffSnapshots(old, now)) + diffMarkdown(diffSnapshots(old, now));
+        expect(out).not.toMatch(/mock-coder-gcp-db-password|4dabf18193072939515e22adb298388d/);
+        expect(diffText(diffSnapshots(old, now))).toMatch(/Secrets are masked/);
+    });
+
+    it("a resource whose parent changes gets a new URN: replaced, with the reason", () => {
+        const d = diffSnapshots(snap(res(POOL, "p", {})), snap(res(POOL, "p", {}, { parent: "other" })));
+        expect(d.resources[0]).toMatchObject({ op: "replace", reason: expect.stringMatching(/its parent changes \(coder → other\): a new URN/) });
+    });
+
+    it("no change: says so", () => {
+        const s = snap(res(POOL, "p", { a: 1 }));
+        expect(diffText(diffSnapshots(s, s))).toMatch(/^No changes\.$/m);
+    });
+
+    it("Markdown: a heading, the summary in bold, the rest in a diff block", () => {
+        const md = diffMarkdown(diffSnapshots(snap(res(GROUP, "ws", { instanceTypes: ["a"] })), snap(res(GROUP, "ws", { instanceTypes: ["b"] }))));
+        expect(md).toMatch(/^### Offline diff of stack t: OLD\.json → now\n\n\*\*0 to create, 0 to delete, 1 to replace, 0 to update, 0 unchanged\*\*\n\nCost a month/);
+        expect(md).toMatch(/\n- note: no cost estimate in the render of now\n\n```diff\n\+- replace aws:eks/);
+        expect(md).toMatch(/\n```\n\n<sub>Secrets are masked/);
+    });
+});
+
+describe("npm run preview -- --diff", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coder-refarch-diff-"));
+
+    it("diffs a stack against its saved render, as text and as Markdown", async () => {
+        const saved = path.join(dir, "dev.json");
+        fs.writeFileSync(saved, (await cli("--stack", "dev", "--json")).stdout);
+        const { stdout } = await cli("--stack", "dev", "--diff", saved);
+        expect(stdout).toMatch(new RegExp(`^Offline diff of stack dev: ${saved.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} → now \\(tier 1k → 1k\\)\n0 to create, 0 to delete, 0 to replace, 0 to update, \\d+ unchanged\n`));
+        expect((await cli("--stack", "dev", "--diff", saved, "--markdown")).stdout).toMatch(/^### Offline diff of stack dev: /);
+    });
+
+    it.each([
+        ["a missing file", ["--diff", "/nonexistent/old.json"], /^--diff \/nonexistent\/old\.json: cannot read it \(ENOENT\); make one with: npm run --silent preview -- --stack NAME --json > \/nonexistent\/old\.json\n$/],
+        ["a file that is not a render", ["--diff", "package.json"], /^--diff package\.json: not a saved preview/],
+    ])("%s: exit 1 with a message, no stack trace", async (_, args, message) => {
+        const e = await cli("--stack", "dev", ...args).then(() => undefined, (x: { code: number; stderr: string }) => x);
+        expect(e?.code).toBe(1);
+        expect(e?.stderr).toMatch(message);
+        expect(e?.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it("--json with --diff, or --markdown alone: the usage, exit 2", async () => {
+        for (const args of [["--json", "--diff", "x.json"], ["--markdown"]]) {
+            const e = await cli(...args).then(() => undefined, (x: { code: number; stderr: string }) => x);
+            expect(e?.code).toBe(2);
+            expect(e?.stderr).toMatch(/^usage: npm run preview -- /);
+        }
+    });
+});
