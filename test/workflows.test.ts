@@ -92,6 +92,58 @@ const CREDENTIAL_ACTIONS = [
     "pulumi/auth-actions",
 ];
 
+/**
+ * GitHub's context availability table (docs: "Contexts", "Context availability"): the contexts
+ * an expression may name at each place of a workflow. The schema validator does not know it.
+ */
+const CONTEXTS = {
+    workflowConcurrency: ["github", "inputs", "vars"],
+    jobEnv: ["github", "needs", "strategy", "matrix", "vars", "secrets", "inputs"],
+    jobIf: ["github", "needs", "vars", "inputs"],
+    jobName: ["github", "needs", "strategy", "matrix", "vars", "inputs"],
+    jobOutputs: ["github", "needs", "strategy", "matrix", "job", "runner", "env", "vars", "secrets", "steps", "inputs"],
+    jobStrategy: ["github", "needs", "vars", "inputs"],
+    step: ["github", "needs", "strategy", "matrix", "job", "runner", "env", "vars", "secrets", "steps", "inputs"],
+};
+const CONTEXT_NAMES = ["github", "needs", "strategy", "matrix", "job", "jobs", "runner", "env", "vars", "secrets", "steps", "inputs"];
+
+/** `where: context` for each context an expression names outside the places it is available. */
+function contextProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    const used = (text: string, bare: boolean) => {
+        const exprs = bare && !text.includes("${{") ? [text] : [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]!);
+        // string literals name no context
+        return exprs.flatMap((e) => [...e.replace(/'[^']*'/g, "''").matchAll(/(?<![\w.-])([a-z]+)(?=\.|\[)/g)].map((m) => m[1]!))
+            .filter((c) => CONTEXT_NAMES.includes(c));
+    };
+    const check = (where: string, value: unknown, allowed: string[], bare = false) => {
+        const walk = (v: unknown, at: string) => {
+            if (typeof v === "string") {
+                for (const c of used(v, bare)) if (!allowed.includes(c)) problems.push(`${at}: ${c}`);
+            } else if (v && typeof v === "object") {
+                for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+            }
+        };
+        walk(value, where);
+    };
+    if (wf.concurrency) check("concurrency", wf.concurrency, CONTEXTS.workflowConcurrency);
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        const at = `jobs.${id}`;
+        if (job.env) check(`${at}.env`, job.env, CONTEXTS.jobEnv);
+        if (job.if) check(`${at}.if`, job.if, CONTEXTS.jobIf, true);
+        if (job.name) check(`${at}.name`, job.name, CONTEXTS.jobName);
+        if (job["runs-on"]) check(`${at}.runs-on`, job["runs-on"], CONTEXTS.jobName);
+        if (job.outputs) check(`${at}.outputs`, job.outputs, CONTEXTS.jobOutputs);
+        if (job.strategy) check(`${at}.strategy`, job.strategy, CONTEXTS.jobStrategy);
+        stepsOf(job).forEach((step, i) => {
+            const { if: cond, ...rest } = step;
+            if (cond) check(`${at}.steps[${i}].if`, cond, CONTEXTS.step.filter((c) => c !== "secrets"), true);
+            check(`${at}.steps[${i}]`, rest, CONTEXTS.step);
+        });
+    }
+    return problems;
+}
+
 describe("workflow files", () => {
     it("are the pull-request workflow and the workflow_run comment poster", () => {
         expect(workflowFiles.map((w) => w.file)).toEqual(["pull-request-comment.yml", "pull-request.yml"]);
@@ -120,6 +172,14 @@ describe("workflow files", () => {
         const top = parseDocument(posterFile.text);
         top.set("permission", { contents: "read" });
         expect(JSON.stringify(validateWorkflow(top.toString()).errors)).toContain("Additional property 'permission' is not allowed");
+    });
+
+    it("every expression uses only the contexts GitHub makes available where it stands (a wrong one fails the run at queue time)", () => {
+        for (const w of workflowFiles) expect(contextProblems(w.wf), w.file).toEqual([]);
+        // the check can fail: the runner context in a job's env
+        const broken = parse(prFile.text) as Workflow;
+        broken.jobs["offline-diff"]!.env = { ...broken.jobs["offline-diff"]!.env, OUT: "${{ runner.temp }}/x" };
+        expect(contextProblems(broken)).toEqual(["jobs.offline-diff.env.OUT: runner"]);
     });
 
     it("the poster listens to the pull-request workflow by its name", () => {
