@@ -20,6 +20,10 @@ export interface SnapshotResource {
     custom?: boolean;
     protect?: boolean;
     ignoreChanges?: string[];
+    /** the provider it is managed by (a `pulumi:providers:*` resource's name) */
+    provider?: string | null;
+    /** parents' types, type and name: the URN less stack and project */
+    urn?: string;
 }
 
 /** The parts of a `--json` render the diff reads. */
@@ -41,7 +45,8 @@ export interface InputChange {
     ignored: boolean;
 }
 
-export type Operation = "create" | "delete" | "update" | "replace";
+/** `ignored`: only inputs the program leaves to the cloud after creation change; pulumi up changes nothing */
+export type Operation = "create" | "delete" | "update" | "replace" | "ignored";
 
 export interface ResourceDiff {
     op: Operation;
@@ -88,6 +93,9 @@ export function readSnapshot(file: string): Snapshot {
     } catch (e) {
         throw new DiffInputError(`--diff ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}); ${how}`);
     }
+    // `npm run preview` without --silent puts npm's banner (lines starting "> ") before the JSON.
+    const banner = /^(?:\s*\n|> [^\n]*\n)+(?=\{)/.exec(text);
+    if (banner) text = text.slice(banner[0].length);
     let doc: unknown;
     try {
         doc = JSON.parse(text);
@@ -105,18 +113,35 @@ export function readSnapshot(file: string): Snapshot {
 /** A problem of the --diff input: said as such, without a stack trace. */
 export class DiffInputError extends Error {}
 
-const keyOf = (r: SnapshotResource) => `${r.type}::${r.name}`;
+/**
+ * A resource's identity: its URN (parents' types, type and name) where both renders carry it;
+ * in a render saved before URNs were written, its type and name, with its parent's name.
+ */
+const keyOf = (r: SnapshotResource, urns: boolean) => (urns ? r.urn! : `${r.type}::${r.name}`);
+
+/** The strings a resource's replacement changes in its dependents' inputs: its ID and its generated name, as the mocks make them. */
+const mockRefs = (name: string) => [`${name}-id`, `${name}-mock`].map((ref) =>
+    new RegExp(`(^|[^A-Za-z0-9-])${ref.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9-])`));
+
+/** Paths and values of the inputs that hold one of `refs`. */
+function referencing(v: unknown, refs: RegExp[], path = ""): [string, string][] {
+    if (typeof v === "string") return refs.some((r) => r.test(v)) ? [[path.replace(/^\./, ""), v]] : [];
+    if (Array.isArray(v)) return v.flatMap((x, i) => referencing(x, refs, `${path}[${i}]`));
+    if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => referencing(x, refs, path + segment(k)));
+    return [];
+}
 
 /** Compares two renders of a stack. */
 export function diffSnapshots(old: Snapshot, now: Snapshot, file = "OLD.json"): StackDiff {
-    const before = new Map(old.resources.map((r) => [keyOf(r), r]));
-    const after = new Map(now.resources.map((r) => [keyOf(r), r]));
-    const out: ResourceDiff[] = [];
+    const urns = [...old.resources, ...now.resources].every((r) => typeof r.urn === "string");
+    const before = new Map(old.resources.map((r) => [keyOf(r, urns), r]));
+    const after = new Map(now.resources.map((r) => [keyOf(r, urns), r]));
+    const diffs = new Map<string, ResourceDiff>();
     let unchanged = 0;
     for (const [k, r] of after) {
         const was = before.get(k);
         if (!was) {
-            out.push({ op: "create", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
+            diffs.set(k, { op: "create", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
             continue;
         }
         const ignore = r.ignoreChanges ?? was.ignoreChanges ?? [];
@@ -126,33 +151,83 @@ export function diffSnapshots(old: Snapshot, now: Snapshot, file = "OLD.json"): 
             c.ignored = ignore.some((p) => underPath(c.path, p));
             c.replaces = !c.ignored && forcesReplacement(r.type, normalized(c.path));
         }
-        const parentMoved = (was.parent ?? null) !== (r.parent ?? null);
+        // Without URNs: a new parent may be a new URN (a new parent type), or not.
+        const parentMoved = !urns && (was.parent ?? null) !== (r.parent ?? null);
         const applied = changes.filter((c) => !c.ignored);
         if (!parentMoved && applied.length === 0) {
             if (changes.length === 0) unchanged++;
-            else out.push({ op: "update", type: r.type, name: r.name, protect: r.protect === true, changes });
+            else diffs.set(k, { op: "ignored", type: r.type, name: r.name, protect: r.protect === true, changes });
             continue;
         }
         const replaced = parentMoved || applied.some((c) => c.replaces);
-        out.push({
+        diffs.set(k, {
             op: replaced ? "replace" : "update",
             type: r.type,
             name: r.name,
             protect: r.protect === true || was.protect === true,
             changes,
-            ...(parentMoved ? { reason: `its parent changes (${was.parent ?? "none"} → ${r.parent ?? "none"}): a new URN, created anew and the old deleted` } : {}),
+            ...(parentMoved ? { reason: `its parent changes (${was.parent ?? "none"} → ${r.parent ?? "none"}): a new URN if the parent's type differs (the render has no URNs)` } : {}),
             ...(applied.length > 0 && !knowsReplacement(r.type) && (r.custom ?? was.custom ?? true) ? { replacementUnknown: true } : {}),
         });
     }
+    unchanged -= propagate(after, diffs);
     for (const [k, r] of before) {
-        if (!after.has(k)) out.push({ op: "delete", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
+        if (!after.has(k)) diffs.set(k, { op: "delete", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
     }
-    const order: Record<Operation, number> = { replace: 0, delete: 1, create: 2, update: 3 };
-    out.sort((a, b) => order[a.op] - order[b.op] || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+    const order: Record<Operation, number> = { replace: 0, delete: 1, create: 2, update: 3, ignored: 4 };
+    const out = [...diffs.values()].sort((a, b) => order[a.op] - order[b.op] || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     return {
         stack: now.stack, from: { file, tier: old.sizing?.tier }, to: { tier: now.sizing?.tier }, resources: out, unchanged,
         cost: costDelta(old.cost, now.cost),
     };
+}
+
+/**
+ * What a replacement does to the resources that use the replaced one: an input that holds its
+ * ID or generated name changes (known only after the replacement), which may replace the
+ * dependent in turn; a replaced provider replaces every resource it manages. Repeated until
+ * nothing more changes. Returns how many unchanged resources it turned into changes.
+ */
+function propagate(after: Map<string, SnapshotResource>, diffs: Map<string, ResourceDiff>): number {
+    let touched = 0;
+    const done = new Set<string>();
+    for (;;) {
+        const replaced = [...diffs.entries()].filter(([k, d]) => d.op === "replace" && !done.has(k));
+        if (replaced.length === 0) return touched;
+        for (const [key, d] of replaced) {
+            done.add(key);
+            const refs = mockRefs(d.name);
+            const isProvider = d.type.startsWith("pulumi:providers:");
+            for (const [k, r] of after) {
+                if (k === key) continue;
+                const paths = referencing(r.inputs, refs);
+                const managed = isProvider && r.provider === d.name;
+                if (paths.length === 0 && !managed) continue;
+                let rd = diffs.get(k);
+                if (rd?.op === "create") continue;
+                if (!rd) {
+                    rd = { op: "update", type: r.type, name: r.name, protect: r.protect === true, changes: [] };
+                    diffs.set(k, rd);
+                    touched++;
+                }
+                const after = `(known after ${d.name} is replaced)`;
+                for (const [p, value] of paths) {
+                    if (rd.changes.some((c) => c.path === p)) continue;
+                    const ignored = (r.ignoreChanges ?? []).some((i) => underPath(p, i));
+                    const replaces = !ignored && forcesReplacement(r.type, normalized(p));
+                    rd.changes.push({ path: p, old: value, new: after, replaces, ignored });
+                    if (replaces && rd.op !== "replace") {
+                        rd.op = "replace";
+                        rd.reason ??= `${p} takes ${d.type} ${d.name}'s ID or name, which its replacement changes`;
+                    } else if (!ignored && rd.op === "ignored") rd.op = "update";
+                }
+                if (managed && rd.op !== "replace") {
+                    rd.op = "replace";
+                    rd.reason ??= `its provider ${d.name} is replaced`;
+                }
+            }
+        }
+    }
 }
 
 const isCost = (c: unknown): c is CostEstimate =>
@@ -273,7 +348,7 @@ function shown(v: unknown): string {
     return t.length > 100 ? `${t.slice(0, 97)}...` : t;
 }
 
-const SIGN: Record<Operation, string> = { create: "+", delete: "-", update: "~", replace: "+-" };
+const SIGN: Record<Operation, string> = { create: "+", delete: "-", update: "~", replace: "+-", ignored: "=" };
 
 /** The title and the counts. */
 function summary(d: StackDiff): [string, string] {
@@ -281,7 +356,8 @@ function summary(d: StackDiff): [string, string] {
     const tiers = d.from.tier && d.to.tier ? ` (tier ${d.from.tier} → ${d.to.tier})` : "";
     return [
         `Offline diff of stack ${d.stack}: ${d.from.file} → now${tiers}`,
-        `${count("create")} to create, ${count("delete")} to delete, ${count("replace")} to replace, ${count("update")} to update, ${d.unchanged} unchanged`,
+        `${count("create")} to create, ${count("delete")} to delete, ${count("replace")} to replace, ${count("update")} to update, ${d.unchanged} unchanged` +
+            (count("ignored") ? ` (${count("ignored")} more change only inputs pulumi up leaves to the cloud)` : ""),
     ];
 }
 

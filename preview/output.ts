@@ -19,6 +19,10 @@ export function previewJson(r: Rendered) {
             protect: x.protect,
             // inputs the program leaves to the cloud after creation (e.g. an autoscaled count)
             ignoreChanges: x.ignoreChanges,
+            // the provider it is managed by; null: the default provider of its package
+            provider: x.provider ?? null,
+            // its identity as Pulumi keys it (parents' types, type, name): a change here is a new resource
+            urn: x.urn,
             inputs: redact(x.inputs) as Record<string, unknown>,
         })),
         sizing: sizingSummary(r.plan),

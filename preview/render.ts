@@ -27,8 +27,10 @@ export interface RenderedResource {
     protect: boolean;
     ignoreChanges: string[];
     dependsOn: string[];
-    /** logical name of the explicit provider, if any */
+    /** logical name of the provider it is managed by, explicit or inherited from its parents; undefined: the default provider */
     provider?: string;
+    /** the resource's identity as Pulumi keys it: its parents' types, its type and name (the URN, less stack and project) */
+    urn: string;
 }
 
 export interface Rendered {
@@ -255,12 +257,37 @@ export async function renderConfig(
     new CoderDeployment("coder", { settings, plan, network }, { transformations: [capture] });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
+    // A resource without its own `protect` takes its parent's (@pulumi/pulumi resource.js),
+    // which the SDK fills in after the transformation has seen the options.
+    const protects = (c: Captured): boolean => {
+        if (c.opts.protect !== undefined) return c.opts.protect === true;
+        const parent = c.parent ? names.get(c.parent) : undefined;
+        return parent ? protects(parent) : false;
+    };
+    // The provider a resource is managed by (@pulumi/pulumi resource.js): its own `provider`
+    // for its package, else its own or its parents' `providers` for the package.
+    const pkgOf = (type: string) => type.split(":")[0]!;
+    const providerOf = (c: Captured, pkg: string): pulumi.ProviderResource | undefined => {
+        const o = c.opts as pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+        const matches = (p: pulumi.ProviderResource | undefined) => (p && names.get(p)?.type === `pulumi:providers:${pkg}` ? p : undefined);
+        const fromList = o.providers === undefined ? undefined
+            : Array.isArray(o.providers) ? o.providers.find((p) => matches(p)) : matches((o.providers as Record<string, pulumi.ProviderResource>)[pkg]);
+        const found = matches(o.provider) ?? fromList;
+        if (found) return found;
+        const parent = c.parent ? names.get(c.parent) : undefined;
+        return parent ? providerOf(parent, pkg) : undefined;
+    };
+    const urnOf = (c: Captured): string => {
+        const types: string[] = [];
+        for (let p = c.parent ? names.get(c.parent) : undefined; p; p = p.parent ? names.get(p.parent) : undefined) types.unshift(p.type);
+        return `${[...types, c.type].join("$")}::${c.name}`;
+    };
     const resources = captured.map((c): RenderedResource => {
         const reg = registered.get(`${c.type}::${c.name}`);
         if (!reg) throw new Error(`${c.type} ${c.name} was constructed but never registered`);
         const parent = c.parent ? names.get(c.parent) : undefined;
         const deps = ([] as unknown[]).concat(c.opts.dependsOn ?? []);
-        const provider = (c.opts as pulumi.CustomResourceOptions).provider;
+        const provider = reg.custom && !c.type.startsWith("pulumi:providers:") ? providerOf(c, pkgOf(c.type)) : undefined;
         return {
             type: c.type,
             name: c.name,
@@ -268,10 +295,11 @@ export async function renderConfig(
             parentType: parent?.type,
             custom: reg.custom,
             inputs: reg.inputs,
-            protect: c.opts.protect === true,
+            protect: protects(c),
             ignoreChanges: c.opts.ignoreChanges ?? [],
             dependsOn: deps.map((d) => names.get(d as pulumi.Resource)?.name ?? "?"),
             provider: provider ? names.get(provider)?.name : undefined,
+            urn: urnOf(c),
         };
     });
     return { stack, settings, plan, resources, warnings };

@@ -40,7 +40,7 @@ describe("a stack moved from 1k to 2k (gcp-1k, tier 2k)", async () => {
 
     it("says the tiers and counts what changes", () => {
         expect(text.split("\n")[0]).toBe("Offline diff of stack gcp-1k: gcp-1k.json → now (tier 1k → 2k)");
-        expect(text.split("\n")[1]).toMatch(/^\d+ to create, \d+ to delete, \d+ to replace, \d+ to update, \d+ unchanged$/);
+        expect(text.split("\n")[1]).toMatch(/^\d+ to create, \d+ to delete, \d+ to replace, \d+ to update, \d+ unchanged \(1 more change only inputs pulumi up leaves to the cloud\)$/);
         expect(d.unchanged).toBeGreaterThan(50);
     });
 
@@ -58,7 +58,19 @@ describe("a stack moved from 1k to 2k (gcp-1k, tier 2k)", async () => {
 
     it("shows the database's larger disk as the cloud's to grow (autoresize): protected, not replaced, not applied", () => {
         const db = d.resources.find((r) => r.type === "gcp:sql/databaseInstance:DatabaseInstance")!;
-        expect(db).toMatchObject({ op: "update", protect: true, changes: [{ path: "settings.diskSize", old: 512, new: 1000, ignored: true, replaces: false }] });
+        expect(db).toMatchObject({ op: "ignored", protect: true, changes: [{ path: "settings.diskSize", old: 512, new: 1000, ignored: true, replaces: false }] });
+        expect(text).toMatch(/^= {2}ignored gcp:sql\/databaseInstance:DatabaseInstance {2}coder-gcp-db-pg {2}\[protected\]$/m);
+    });
+
+    it("a new VPC range on AWS replaces the subnets and, through their IDs, the EKS cluster and its node groups", async () => {
+        const before = await snapshot("aws-3k");
+        const after = await snapshot("aws-3k", { vpcCidr: "10.1.0.0/16" });
+        const v = diffSnapshots(before, after);
+        const op = (type: string) => [...new Set(v.resources.filter((r) => r.type === type).map((r) => r.op))];
+        expect(op("aws:ec2/subnet:Subnet")).toEqual(["replace"]);
+        expect(op("aws:eks/cluster:Cluster")).toEqual(["replace"]);
+        expect(op("aws:eks/nodeGroup:NodeGroup")).toEqual(["replace"]);
+        expect(v.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.reason).toMatch(/^vpcConfig\.subnetIds\[\d+\] takes aws:ec2\/subnet:Subnet \S+'s ID or name/);
     });
 
     it("marks a protected resource that changes in place (a larger database class)", async () => {
@@ -104,7 +116,7 @@ describe("markers on hand-made snapshots", () => {
     it("an input under ignoreChanges is shown, marked, and does not count as an update", () => {
         const d = diffSnapshots(snap(res(POOL, "p", { initialNodeCount: 1 }, { ignoreChanges: ["initialNodeCount"] })),
             snap(res(POOL, "p", { initialNodeCount: 3 }, { ignoreChanges: ["initialNodeCount"] })));
-        expect(d.resources[0]).toMatchObject({ op: "update", changes: [{ ignored: true, replaces: false }] });
+        expect(d.resources[0]).toMatchObject({ op: "ignored", changes: [{ ignored: true, replaces: false }] });
         expect(diffText(d)).toContain("initialNodeCount: 1 → 3  (ignored after creation: the live value stays)");
     });
 
@@ -122,9 +134,34 @@ describe("markers on hand-made snapshots", () => {
         expect(diffText(diffSnapshots(old, now))).toMatch(/Secrets are masked/);
     });
 
-    it("a resource whose parent changes gets a new URN: replaced, with the reason", () => {
+    it("identity is the URN: a new parent type is a new resource; a parent of the same type under another name is not", () => {
+        const under = (parentTypes: string, parent: string) => res(POOL, "p", {}, { parent, urn: `${parentTypes}$${POOL}::p` });
+        const moved = diffSnapshots(snap(under("a:b:C", "x")), snap(under("a:b:D", "x")));
+        expect(moved.resources.map((r) => r.op).sort()).toEqual(["create", "delete"]);
+        expect(diffSnapshots(snap(under("a:b:C", "x")), snap(under("a:b:C", "y"))).resources).toEqual([]);
+        // a render saved without URNs: a new parent name may be a new URN, said as such
         const d = diffSnapshots(snap(res(POOL, "p", {})), snap(res(POOL, "p", {}, { parent: "other" })));
-        expect(d.resources[0]).toMatchObject({ op: "replace", reason: expect.stringMatching(/its parent changes \(coder → other\): a new URN/) });
+        expect(d.resources[0]).toMatchObject({ op: "replace", reason: expect.stringMatching(/its parent changes \(coder → other\): a new URN if the parent's type differs/) });
+    });
+
+    it("a replacement reaches what uses it: an input holding its ID, and every resource of a replaced provider", () => {
+        const SUBNET = "aws:ec2/subnet:Subnet";
+        const PROVIDER = "pulumi:providers:kubernetes";
+        const old = snap(res(SUBNET, "sn", { cidrBlock: "10.0.0.0/20" }), res(GROUP, "ng", { subnetIds: ["sn-id"] }),
+            res(PROVIDER, "k8s", { kubeconfig: "a" }), res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "coder" } }, { provider: "k8s" }));
+        const now = snap(res(SUBNET, "sn", { cidrBlock: "10.1.0.0/20" }), res(GROUP, "ng", { subnetIds: ["sn-id"] }),
+            res(PROVIDER, "k8s", { kubeconfig: "a" }), res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "coder" } }, { provider: "k8s" }));
+        const d = diffSnapshots(old, now);
+        expect(d.resources.find((r) => r.name === "ng")).toMatchObject({
+            op: "replace", reason: "subnetIds[0] takes aws:ec2/subnet:Subnet sn's ID or name, which its replacement changes",
+            changes: [{ path: "subnetIds[0]", old: "sn-id", new: "(known after sn is replaced)", replaces: true }],
+        });
+        expect(d.unchanged).toBe(2);
+        // a provider replaced (another cluster's kubeconfig) replaces what it manages
+        const other = snap(...now.resources.map((r) => (r.name === "k8s" ? { ...r, inputs: { kubeconfig: "b" } } : r)));
+        const forced = diffSnapshots(now, other);
+        expect(forced.resources.find((r) => r.name === "k8s")).toMatchObject({ op: "replace" });
+        expect(forced.resources.find((r) => r.name === "ns")).toMatchObject({ op: "replace", reason: "its provider k8s is replaced", changes: [] });
     });
 
     it("no change: says so", () => {
@@ -149,6 +186,12 @@ describe("npm run preview -- --diff", () => {
         const { stdout } = await cli("--stack", "dev", "--diff", saved);
         expect(stdout).toMatch(new RegExp(`^Offline diff of stack dev: ${saved.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} → now \\(tier 1k → 1k\\)\n0 to create, 0 to delete, 0 to replace, 0 to update, \\d+ unchanged\n`));
         expect((await cli("--stack", "dev", "--diff", saved, "--markdown")).stdout).toMatch(/^### Offline diff of stack dev: /);
+    });
+
+    it("reads a render saved without --silent (npm's banner before the JSON)", async () => {
+        const saved = path.join(dir, "banner.json");
+        fs.writeFileSync(saved, "\n> coder-refarch@0.1.0 preview\n> tsx preview/cli.ts --stack dev --json\n\n" + fs.readFileSync(path.join(dir, "dev.json"), "utf8"));
+        expect((await cli("--stack", "dev", "--diff", saved)).stdout).toMatch(/^0 to create, 0 to delete, 0 to replace, 0 to update, \d+ unchanged$/m);
     });
 
     it.each([

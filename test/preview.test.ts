@@ -24,7 +24,7 @@ describe("npm run preview -- --stack gcp-3k --json", () => {
         expect(types.filter((t) => t === "gcp:sql/databaseInstance:DatabaseInstance")).toHaveLength(1);
         expect(out.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as Record<string, unknown>).chart))
             .toEqual(["cert-manager", "coder", "coder-provisioner", "coder-observability"]);
-        for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["custom", "ignoreChanges", "inputs", "name", "parent", "protect", "type"]);
+        for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["custom", "ignoreChanges", "inputs", "name", "parent", "protect", "provider", "type", "urn"]);
         expect(out.resources.filter((r) => r.protect).map((r) => r.type)).toContain("gcp:sql/databaseInstance:DatabaseInstance");
     });
 
@@ -52,6 +52,17 @@ describe("npm run preview -- --stack gcp-3k --json", () => {
         const text = sizingTable(r.plan);
         expect(text).toMatch(/^pool +machine +vCPU\/GiB +nodes +start /m);
         expect(text).toContain(`  workspaces: also launches ${ws.instanceTypes.slice(1).join(", ")} (same vCPUs, memory and architecture)`);
+    });
+
+    it("protects what the SDK protects: a resource without its own protect takes its parent's", async () => {
+        const r = await render("azure-3k");
+        const lb = r.resources.find((x) => x.type === "coder-refarch:azure:LoadBalancerIp")!;
+        const ip = r.resources.find((x) => x.parent === lb.name && x.type === "azure-native:network:PublicIPAddress")!;
+        expect(lb.protect).toBe(true);
+        expect(ip.protect).toBe(true);
+        // and the provider a resource inherits from its parents: the Kubernetes layer's cluster provider
+        const ns = r.resources.filter((x) => x.type === "kubernetes:core/v1:Namespace");
+        expect(new Set(ns.map((x) => x.provider))).toEqual(new Set([r.resources.find((x) => x.type === "pulumi:providers:kubernetes")!.name]));
     });
 
     it("replaces every secret with [secret]", async () => {
