@@ -104,7 +104,8 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 /**
  * A pool's nodes as its cloud layer deploys them.
  * GKE (components/gcp/cluster.ts): the system pool is a count a zone; the others start
- * `initial.perZone` nodes in every zone and scale within the total limits.
+ * `initial.perZone` nodes in every zone and scale within the total limits, at once to what
+ * their replicas need.
  * EKS (components/aws/cluster.ts): one group with the plan's counts, or (workspaces) a group
  * a zone, each at least its zone's minimum. AKS (components/azure/cluster.ts): the system
  * pool is the cluster's inline pool of `initial.total` nodes, no autoscaling; a user pool is
@@ -114,7 +115,11 @@ export function deployedNodes(cloud: CloudName, pool: PoolPlan): { initial: numb
     const zones = pool.zones.length;
     if (cloud === "gcp") {
         if (pool.role === "system") return { initial: pool.perZone.max * zones, max: pool.perZone.max * zones };
-        return { initial: pool.initial.perZone * zones, max: pool.total.max };
+        // GKE starts initialNodeCount a zone; the autoscaler then adds the nodes the pool's
+        // pending replicas need (coderd, provisioners, proxies), up to the pool's maximum.
+        const w = pool.workload;
+        const replicaNodes = w && w.name !== "workspace" && w.perNode > 0 ? Math.ceil(w.replicas / w.perNode) : 0;
+        return { initial: Math.min(pool.total.max, Math.max(pool.initial.perZone * zones, replicaNodes)), max: pool.total.max };
     }
     if (cloud === "aws") {
         if (!ZONAL_POOL_ROLES.includes(pool.role)) return { initial: pool.initial.total, max: pool.total.max };
