@@ -8,7 +8,9 @@
  *   components/k8s/, components/*.ts, preview/, package.json, package-lock.json,
  *   Pulumi.yaml, tsconfig.json): every stack;
  * - components/gcp/, components/aws/, components/azure/: that cloud's stacks;
- * - documentation (*.md), test/, policy/, .github/, .ci/ and the test tooling: no stack
+ * - the policy pack (policy/): every stack, whose `pulumi preview` runs the pack (its offline
+ *   diff shows no change);
+ * - documentation (*.md), test/, .github/, .ci/ and the test tooling: no stack
  *   (the test job still runs).
  *
  * A path none of these rules names is taken as code: every stack. Previewing a stack too
@@ -35,8 +37,8 @@ export type Scope =
     | { kind: "cloud"; cloud: Cloud }
     | { kind: "stack"; stack: string };
 
-/** Directories whose files change no stack: documentation, tests, the policy pack, CI. */
-const NO_STACK_DIRS = ["test/", "policy/", ".github/", ".ci/", "docs/"];
+/** Directories whose files change no stack: documentation, tests, CI. (The policy pack judges every stack's preview.) */
+const NO_STACK_DIRS = ["test/", ".github/", ".ci/", "docs/"];
 /** Files at the root (or in preview/) that change no stack. */
 const NO_STACK_FILES = new Set([
     ".gitignore", ".gitattributes", ".editorconfig", "LICENSE", "vitest.config.mts",

@@ -815,7 +815,7 @@ describe("preview/changed-stacks.ts", () => {
         ["the README", ["README.md"], []],
         ["docs anywhere", ["components/gcp/NOTES.md", "docs/ops.md"], []],
         ["tests", ["test/config.test.ts", "test/fixtures/a.json", "vitest.config.mts"], []],
-        ["the policy pack", ["policy/rules.ts", "policy/package.json", "policy/config.dev.json"], []],
+        ["the policy pack (every stack's preview runs it)", ["policy/rules.ts", "policy/package.json", "policy/config.dev.json"], ALL],
         ["the workflows and CI", [".github/workflows/pull-request.yml", ".ci/run"], []],
         ["this module", ["preview/changed-stacks.ts"], []],
         ["nothing", [], []],
