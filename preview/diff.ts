@@ -24,6 +24,8 @@ export interface SnapshotResource {
     provider?: string | null;
     /** parents' types, type and name: the URN less stack and project */
     urn?: string;
+    /** the resources (`type::name`) each input takes an output of */
+    inputDependencies?: Record<string, string[]>;
 }
 
 /** The parts of a `--json` render the diff reads. */
@@ -115,7 +117,8 @@ export class DiffInputError extends Error {}
 
 /**
  * A resource's identity: its URN (parents' types, type and name) where both renders carry it;
- * in a render saved before URNs were written, its type and name, with its parent's name.
+ * in a render saved before URNs were written, its type and name (a new parent is then said
+ * as a possible new URN).
  */
 const keyOf = (r: SnapshotResource, urns: boolean) => (urns ? r.urn! : `${r.type}::${r.name}`);
 
@@ -124,7 +127,7 @@ const mockRefs = (name: string) => [`${name}-id`, `${name}-mock`].map((ref) =>
     new RegExp(`(^|[^A-Za-z0-9-])${ref.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9-])`));
 
 /** Paths and values of the inputs that hold one of `refs`. */
-function referencing(v: unknown, refs: RegExp[], path = ""): [string, string][] {
+function referencing(v: unknown, refs: RegExp[], path = ""): [string, unknown][] {
     if (typeof v === "string") return refs.some((r) => r.test(v)) ? [[path.replace(/^\./, ""), v]] : [];
     if (Array.isArray(v)) return v.flatMap((x, i) => referencing(x, refs, `${path}[${i}]`));
     if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => referencing(x, refs, path + segment(k)));
@@ -170,10 +173,10 @@ export function diffSnapshots(old: Snapshot, now: Snapshot, file = "OLD.json"): 
             ...(applied.length > 0 && !knowsReplacement(r.type) && (r.custom ?? was.custom ?? true) ? { replacementUnknown: true } : {}),
         });
     }
-    unchanged -= propagate(after, diffs);
     for (const [k, r] of before) {
         if (!after.has(k)) diffs.set(k, { op: "delete", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
     }
+    unchanged -= propagate(after, diffs);
     const order: Record<Operation, number> = { replace: 0, delete: 1, create: 2, update: 3, ignored: 4 };
     const out = [...diffs.values()].sort((a, b) => order[a.op] - order[b.op] || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     return {
@@ -183,24 +186,38 @@ export function diffSnapshots(old: Snapshot, now: Snapshot, file = "OLD.json"): 
 }
 
 /**
- * What a replacement does to the resources that use the replaced one: an input that holds its
- * ID or generated name changes (known only after the replacement), which may replace the
- * dependent in turn; a replaced provider replaces every resource it manages. Repeated until
- * nothing more changes. Returns how many unchanged resources it turned into changes.
+ * What a replacement does to the resources that use the replaced one. Their inputs that take
+ * its outputs (the SDK's property dependencies, in the render) are unknown until it is
+ * replaced, which may replace them in turn: the paths that hold its ID or generated name where
+ * the mocks show them, else the whole input. A replaced provider replaces every resource it
+ * manages. A resource deleted and created under a new URN counts as replaced. Repeated until
+ * nothing more changes. Renders saved without dependencies fall back on the IDs and names
+ * alone. Returns how many unchanged resources it turned into changes.
  */
 function propagate(after: Map<string, SnapshotResource>, diffs: Map<string, ResourceDiff>): number {
     let touched = 0;
+    const deleted = new Set([...diffs.values()].filter((d) => d.op === "delete").map((d) => `${d.type}::${d.name}`));
+    const isReplaced = (d: ResourceDiff) => d.op === "replace" || (d.op === "create" && deleted.has(`${d.type}::${d.name}`));
     const done = new Set<string>();
     for (;;) {
-        const replaced = [...diffs.entries()].filter(([k, d]) => d.op === "replace" && !done.has(k));
+        const replaced = [...diffs.entries()].filter(([k, d]) => isReplaced(d) && !done.has(k));
         if (replaced.length === 0) return touched;
         for (const [key, d] of replaced) {
             done.add(key);
+            const id = `${d.type}::${d.name}`;
             const refs = mockRefs(d.name);
             const isProvider = d.type.startsWith("pulumi:providers:");
             for (const [k, r] of after) {
                 if (k === key) continue;
-                const paths = referencing(r.inputs, refs);
+                let paths: [string, unknown][];
+                if (r.inputDependencies) {
+                    paths = Object.entries(r.inputDependencies).filter(([, on]) => on.includes(id)).flatMap(([input]): [string, unknown][] => {
+                        const exact = referencing(r.inputs[input], refs, segment(input));
+                        return exact.length ? exact : [[input, r.inputs[input]]];
+                    });
+                } else {
+                    paths = referencing(r.inputs, refs);
+                }
                 const managed = isProvider && r.provider === d.name;
                 if (paths.length === 0 && !managed) continue;
                 let rd = diffs.get(k);
@@ -210,15 +227,15 @@ function propagate(after: Map<string, SnapshotResource>, diffs: Map<string, Reso
                     diffs.set(k, rd);
                     touched++;
                 }
-                const after = `(known after ${d.name} is replaced)`;
+                const unknown = `(known after ${d.name} is replaced)`;
                 for (const [p, value] of paths) {
                     if (rd.changes.some((c) => c.path === p)) continue;
                     const ignored = (r.ignoreChanges ?? []).some((i) => underPath(p, i));
                     const replaces = !ignored && forcesReplacement(r.type, normalized(p));
-                    rd.changes.push({ path: p, old: value, new: after, replaces, ignored });
+                    rd.changes.push({ path: p, old: value, new: unknown, replaces, ignored });
                     if (replaces && rd.op !== "replace") {
                         rd.op = "replace";
-                        rd.reason ??= `${p} takes ${d.type} ${d.name}'s ID or name, which its replacement changes`;
+                        rd.reason ??= `${p} takes an output of ${d.type} ${d.name}, which its replacement changes`;
                     } else if (!ignored && rd.op === "ignored") rd.op = "update";
                 }
                 if (managed && rd.op !== "replace") {

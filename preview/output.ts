@@ -23,6 +23,8 @@ export function previewJson(r: Rendered) {
             provider: x.provider ?? null,
             // its identity as Pulumi keys it (parents' types, type, name): a change here is a new resource
             urn: x.urn,
+            // the resources (type::name) each input takes an output of: what a replacement reaches
+            inputDependencies: x.inputDependencies,
             inputs: redact(x.inputs) as Record<string, unknown>,
         })),
         sizing: sizingSummary(r.plan),

@@ -4,6 +4,7 @@
  * preview and the tests.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { Settings } from "../config";
 // No module of the program registers a resource when imported, so a static import is safe.
 import { CoderDeployment, loadPlan } from "../program";
@@ -31,6 +32,11 @@ export interface RenderedResource {
     provider?: string;
     /** the resource's identity as Pulumi keys it: its parents' types, its type and name (the URN, less stack and project) */
     urn: string;
+    /**
+     * The resources each input takes an output of (`type::name`), as the SDK reports them to the
+     * engine (property dependencies): a replacement of one makes the input unknown in a preview.
+     */
+    inputDependencies: Record<string, string[]>;
 }
 
 export interface Rendered {
@@ -196,6 +202,31 @@ const PROGRAM_CALLS: CloudReads = {
     "azure-native:containerservice:listManagedClusterUserCredentials": () => ({ kubeconfigs: [{ name: "clusterUser", value: AKS_KUBECONFIG }] }),
 };
 
+/**
+ * The property dependencies of each registration, by `type::name`: the SDK sends them to the
+ * engine with the request, and the mocks' newResource does not pass them on, so the mock
+ * monitor's registration is wrapped once to read them.
+ */
+let propertyDependencies: Map<string, Record<string, string[]>> | undefined;
+type RegisterRequest = {
+    getType(): string; getName(): string;
+    getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+};
+const monitorRegister = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (this: MockMonitor, req: RegisterRequest, callback: unknown) {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((d, key) => {
+        // mock URNs: urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>
+        const refs = d.getUrnsList().map((urn) => {
+            const parts = urn.split("::");
+            return `${parts[parts.length - 2]!.split("$").pop()}::${parts[parts.length - 1]}`;
+        });
+        if (refs.length) deps[key] = [...new Set(refs)].sort();
+    });
+    propertyDependencies?.set(`${req.getType()}::${req.getName()}`, deps);
+    return (monitorRegister as (...a: unknown[]) => unknown).call(this, req, callback);
+} as typeof MockMonitor.prototype.registerResource;
+
 interface Captured {
     type: string;
     name: string;
@@ -222,6 +253,8 @@ export async function renderConfig(
     stack: string, raw: Record<string, string>, secretKeys: string[] = [], registeredLog: string[] = [], cloudReads: CloudReads = {},
 ): Promise<Rendered> {
     const registered = new Map<string, { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }>();
+    const inputDeps = new Map<string, Record<string, string[]>>();
+    propertyDependencies = inputDeps;
     pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = (args.inputs ?? {}) as Record<string, unknown>;
@@ -300,6 +333,7 @@ export async function renderConfig(
             dependsOn: deps.map((d) => names.get(d as pulumi.Resource)?.name ?? "?"),
             provider: provider ? names.get(provider)?.name : undefined,
             urn: urnOf(c),
+            inputDependencies: inputDeps.get(`${c.type}::${c.name}`) ?? {},
         };
     });
     return { stack, settings, plan, resources, warnings };

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Snapshot, SnapshotResource, diffMarkdown, diffSnapshots, diffText } from "../preview/diff";
+import { ResourceDiff, Snapshot, SnapshotResource, diffMarkdown, diffSnapshots, diffText } from "../preview/diff";
 import { previewJson } from "../preview/output";
 import { renderConfig } from "../preview/render";
 import { SEEDS } from "./fixtures/seeds";
@@ -70,7 +70,35 @@ describe("a stack moved from 1k to 2k (gcp-1k, tier 2k)", async () => {
         expect(op("aws:ec2/subnet:Subnet")).toEqual(["replace"]);
         expect(op("aws:eks/cluster:Cluster")).toEqual(["replace"]);
         expect(op("aws:eks/nodeGroup:NodeGroup")).toEqual(["replace"]);
-        expect(v.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.reason).toMatch(/^vpcConfig\.subnetIds\[\d+\] takes aws:ec2\/subnet:Subnet \S+'s ID or name/);
+        expect(v.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.reason).toMatch(/^vpcConfig\.subnetIds\[\d+\] takes an output of aws:ec2\/subnet:Subnet \S+, which its replacement changes$/);
+    });
+
+    it("a replaced GKE cluster replaces its node pools and, through the Kubernetes provider's kubeconfig, everything in the cluster", async () => {
+        const now = await snapshot("gcp-3k");
+        const old: Snapshot = { ...now, resources: now.resources.map((r) => (r.type === "gcp:container/cluster:Cluster" ? { ...r, inputs: { ...r.inputs, location: "europe-west4" } } : r)) };
+        const v = diffSnapshots(old, now);
+        const ops = (pred: (r: ResourceDiff) => boolean) => [...new Set(v.resources.filter(pred).map((r) => r.op))];
+        expect(ops((r) => r.type === "gcp:container/cluster:Cluster")).toEqual(["replace"]);
+        expect(ops((r) => r.type === "gcp:container/nodePool:NodePool")).toEqual(["replace"]);
+        expect(v.resources.find((r) => r.type === "pulumi:providers:kubernetes")).toMatchObject({
+            op: "replace", changes: [{ path: "kubeconfig", new: "(known after coder-gcp-gke-cluster is replaced)", replaces: true }],
+        });
+        const k8s = now.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        expect(k8s.length).toBeGreaterThan(20);
+        for (const r of k8s) expect(v.resources.find((d) => d.name === r.name && d.type === r.type)?.op, `${r.type} ${r.name}`).toBe("replace");
+    });
+
+    it("a resource under a new parent type is a new URN: what takes its outputs changes too", async () => {
+        const now = await snapshot("gcp-3k");
+        const vpc = now.resources.find((r) => r.type === "gcp:compute/network:Network")!;
+        const old: Snapshot = { ...now, resources: now.resources.map((r) => (r === vpc ? { ...r, urn: r.urn!.replace(/^/, "coder-refarch:gcp:OldNetwork$") } : r)) };
+        const v = diffSnapshots(old, now);
+        expect(v.resources.filter((r) => r.name === vpc.name).map((r) => r.op).sort()).toEqual(["create", "delete"]);
+        const subnet = v.resources.find((r) => r.type === "gcp:compute/subnetwork:Subnetwork")!;
+        expect(subnet).toMatchObject({ op: "replace", changes: [expect.objectContaining({ path: "network", replaces: true })] });
+        const db = v.resources.find((r) => r.type === "gcp:sql/databaseInstance:DatabaseInstance")!;
+        expect(db.protect).toBe(true);
+        expect(db.changes.map((c) => c.path)).toContain("settings.ipConfiguration.privateNetwork");
     });
 
     it("marks a protected resource that changes in place (a larger database class)", async () => {
@@ -153,7 +181,7 @@ describe("markers on hand-made snapshots", () => {
             res(PROVIDER, "k8s", { kubeconfig: "a" }), res("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "coder" } }, { provider: "k8s" }));
         const d = diffSnapshots(old, now);
         expect(d.resources.find((r) => r.name === "ng")).toMatchObject({
-            op: "replace", reason: "subnetIds[0] takes aws:ec2/subnet:Subnet sn's ID or name, which its replacement changes",
+            op: "replace", reason: "subnetIds[0] takes an output of aws:ec2/subnet:Subnet sn, which its replacement changes",
             changes: [{ path: "subnetIds[0]", old: "sn-id", new: "(known after sn is replaced)", replaces: true }],
         });
         expect(d.unchanged).toBe(2);

@@ -24,7 +24,7 @@ describe("npm run preview -- --stack gcp-3k --json", () => {
         expect(types.filter((t) => t === "gcp:sql/databaseInstance:DatabaseInstance")).toHaveLength(1);
         expect(out.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => (r.inputs as Record<string, unknown>).chart))
             .toEqual(["cert-manager", "coder", "coder-provisioner", "coder-observability"]);
-        for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["custom", "ignoreChanges", "inputs", "name", "parent", "protect", "provider", "type", "urn"]);
+        for (const r of out.resources) expect(Object.keys(r).sort()).toEqual(["custom", "ignoreChanges", "inputDependencies", "inputs", "name", "parent", "protect", "provider", "type", "urn"]);
         expect(out.resources.filter((r) => r.protect).map((r) => r.type)).toContain("gcp:sql/databaseInstance:DatabaseInstance");
     });
 
