@@ -9,7 +9,7 @@
  *   Pulumi.yaml, tsconfig.json): every stack;
  * - components/gcp/, components/aws/, components/azure/: that cloud's stacks;
  * - the policy pack (policy/): every stack, whose `pulumi preview` runs the pack (its offline
- *   diff shows no change);
+ *   diff shows no change); a stack's own pack config (policy/config.<stack>.json): that stack;
  * - documentation (*.md), test/, .github/, .ci/ and the test tooling: no stack
  *   (the test job still runs).
  *
@@ -45,6 +45,8 @@ const NO_STACK_FILES = new Set([
     // this module only decides what the workflow previews; the test job covers it
     "preview/changed-stacks.ts",
 ]);
+/** A stack's own policy pack config (policy/config.dev.json): that stack's preview alone. */
+const POLICY_CONFIG = /^policy\/config\.(.+)\.json$/;
 /** The same pattern as listStacks: a stack file at the project's root. */
 const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
 
@@ -59,7 +61,7 @@ export function scopeOf(file: string): Scope {
     if (f === "") return { kind: "none" };
     if (/\.md$/i.test(f)) return { kind: "none" };
     if (NO_STACK_FILES.has(f) || NO_STACK_DIRS.some((d) => f.startsWith(d))) return { kind: "none" };
-    const stack = STACK_FILE.exec(f)?.[1];
+    const stack = STACK_FILE.exec(f)?.[1] ?? POLICY_CONFIG.exec(f)?.[1];
     if (stack !== undefined) return { kind: "stack", stack };
     const cloud = /^components\/([^/]+)\//.exec(f)?.[1];
     if (cloud && (CLOUDS as readonly string[]).includes(cloud)) return { kind: "cloud", cloud: cloud as Cloud };

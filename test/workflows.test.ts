@@ -174,7 +174,7 @@ describe("workflow files", () => {
         expect(JSON.stringify(validateWorkflow(top.toString()).errors)).toContain("Additional property 'permission' is not allowed");
     });
 
-    it("every expression uses only the contexts GitHub makes available where it stands (a wrong one fails the run at queue time)", () => {
+    it("expressions in env, if, name, runs-on, outputs, strategy, concurrency and steps use only the contexts GitHub makes available there (a wrong one fails the run at queue time)", () => {
         for (const w of workflowFiles) expect(contextProblems(w.wf), w.file).toEqual([]);
         // the check can fail: the runner context in a job's env
         const broken = parse(prFile.text) as Workflow;
@@ -815,7 +815,8 @@ describe("preview/changed-stacks.ts", () => {
         ["the README", ["README.md"], []],
         ["docs anywhere", ["components/gcp/NOTES.md", "docs/ops.md"], []],
         ["tests", ["test/config.test.ts", "test/fixtures/a.json", "vitest.config.mts"], []],
-        ["the policy pack (every stack's preview runs it)", ["policy/rules.ts", "policy/package.json", "policy/config.dev.json"], ALL],
+        ["the policy pack (every stack's preview runs it)", ["policy/rules.ts", "policy/package.json"], ALL],
+        ["a stack's own policy pack config", ["policy/config.dev.json"], ["dev"]],
         ["the workflows and CI", [".github/workflows/pull-request.yml", ".ci/run"], []],
         ["this module", ["preview/changed-stacks.ts"], []],
         ["nothing", [], []],
