@@ -349,6 +349,14 @@ const git = (cwd: string, ...args: string[]) => execFileSync("git", args, {
     env: { PATH: process.env.PATH!, HOME: os.tmpdir(), GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
 }).toString().trim();
 
+/** Writes `files` (path → text) in `repo`, stages every change and commits it: the new commit's SHA. */
+function commit(repo: string, message: string, files: Record<string, string> = {}): string {
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(repo, f), text);
+    git(repo, "add", "-A");
+    git(repo, "commit", "-q", "-m", message);
+    return git(repo, "rev-parse", "HEAD");
+}
+
 describe("the offline job runs the README's preview commands", () => {
     const job = pr.jobs["offline-diff"]!;
     const scripts = runScripts(job).join("\n");
@@ -382,20 +390,11 @@ describe("the offline job runs the README's preview commands", () => {
     it("checks out the base where the pull request left it, in a worktree", () => {
         const repo = tmpDir("repo");
         git(repo, "init", "-q", "-b", "main");
-        fs.writeFileSync(path.join(repo, "Pulumi.old.yaml"), "config: {}\n");
-        git(repo, "add", ".");
-        git(repo, "commit", "-q", "-m", "base");
-        const branchPoint = git(repo, "rev-parse", "HEAD");
+        const branchPoint = commit(repo, "base", { "Pulumi.old.yaml": "config: {}\n" });
         git(repo, "checkout", "-q", "-b", "change");
-        fs.writeFileSync(path.join(repo, "Pulumi.new.yaml"), "config: {}\n");
-        git(repo, "add", ".");
-        git(repo, "commit", "-q", "-m", "new stack");
-        const head = git(repo, "rev-parse", "HEAD");
+        const head = commit(repo, "new stack", { "Pulumi.new.yaml": "config: {}\n" });
         git(repo, "checkout", "-q", "main");
-        fs.writeFileSync(path.join(repo, "Pulumi.later.yaml"), "config: {}\n");
-        git(repo, "add", ".");
-        git(repo, "commit", "-q", "-m", "main moves on");
-        const baseTip = git(repo, "rev-parse", "HEAD");
+        const baseTip = commit(repo, "main moves on", { "Pulumi.later.yaml": "config: {}\n" });
         git(repo, "checkout", "-q", head);
 
         const script = stepById(job, "base").run!;
@@ -496,15 +495,9 @@ describe("the stacks job", () => {
         const outputs = path.join(temp, "output");
         const repo = tmpDir("repo");
         git(repo, "init", "-q", "-b", "main");
-        fs.writeFileSync(path.join(repo, "README.md"), "a\n");
-        git(repo, "add", ".");
-        git(repo, "commit", "-q", "-m", "base");
-        const base = git(repo, "rev-parse", "HEAD");
-        fs.writeFileSync(path.join(repo, "config.ts"), "b\n");
+        const base = commit(repo, "base", { "README.md": "a\n" });
         fs.renameSync(path.join(repo, "README.md"), path.join(repo, "GUIDE.md"));
-        git(repo, "add", "-A");
-        git(repo, "commit", "-q", "-m", "change");
-        const head = git(repo, "rev-parse", "HEAD");
+        const head = commit(repo, "change", { "config.ts": "b\n" });
         const r = runStep(step.run!, {
             PATH: `${bin}:${process.env.PATH}`, STUB_LOG: log, NPX_OUTPUT: JSON.stringify(stacks), RUNNER_TEMP: temp,
             GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: path.join(temp, "summary.md"), BASE_SHA: base, HEAD_SHA: head,
