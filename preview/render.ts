@@ -37,6 +37,8 @@ export interface RenderedResource {
      * engine (property dependencies): a replacement of one makes the input unknown in a preview.
      */
     inputDependencies: Record<string, string[]>;
+    /** the deleteBeforeReplace option as registered; undefined: not set, the provider decides */
+    deleteBeforeReplace?: boolean;
 }
 
 export interface Rendered {
@@ -203,13 +205,15 @@ const PROGRAM_CALLS: CloudReads = {
 };
 
 /**
- * The property dependencies of each registration, by `type::name`: the SDK sends them to the
- * engine with the request, and the mocks' newResource does not pass them on, so the mock
- * monitor's registration is wrapped once to read them.
+ * What each registration tells the engine beyond its inputs, by `type::name`: the property
+ * dependencies and deleteBeforeReplace. The mocks' newResource does not pass them on, so the
+ * mock monitor's registration is wrapped once to read them.
  */
-let propertyDependencies: Map<string, Record<string, string[]>> | undefined;
+interface Registration { inputDependencies: Record<string, string[]>; deleteBeforeReplace?: boolean }
+let registrations: Map<string, Registration> | undefined;
 type RegisterRequest = {
     getType(): string; getName(): string;
+    getDeletebeforereplace(): boolean; getDeletebeforereplacedefined(): boolean;
     getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 };
 const monitorRegister = MockMonitor.prototype.registerResource;
@@ -223,7 +227,10 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: Regis
         });
         if (refs.length) deps[key] = [...new Set(refs)].sort();
     });
-    propertyDependencies?.set(`${req.getType()}::${req.getName()}`, deps);
+    registrations?.set(`${req.getType()}::${req.getName()}`, {
+        inputDependencies: deps,
+        deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+    });
     return (monitorRegister as (...a: unknown[]) => unknown).call(this, req, callback);
 } as typeof MockMonitor.prototype.registerResource;
 
@@ -253,8 +260,8 @@ export async function renderConfig(
     stack: string, raw: Record<string, string>, secretKeys: string[] = [], registeredLog: string[] = [], cloudReads: CloudReads = {},
 ): Promise<Rendered> {
     const registered = new Map<string, { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }>();
-    const inputDeps = new Map<string, Record<string, string[]>>();
-    propertyDependencies = inputDeps;
+    const sent = new Map<string, Registration>();
+    registrations = sent;
     pulumi.runtime.setMocks({
         newResource: (args) => {
             const inputs = (args.inputs ?? {}) as Record<string, unknown>;
@@ -333,7 +340,8 @@ export async function renderConfig(
             dependsOn: deps.map((d) => names.get(d as pulumi.Resource)?.name ?? "?"),
             provider: provider ? names.get(provider)?.name : undefined,
             urn: urnOf(c),
-            inputDependencies: inputDeps.get(`${c.type}::${c.name}`) ?? {},
+            inputDependencies: sent.get(`${c.type}::${c.name}`)?.inputDependencies ?? {},
+            deleteBeforeReplace: sent.get(`${c.type}::${c.name}`)?.deleteBeforeReplace,
         };
     });
     return { stack, settings, plan, resources, warnings };

@@ -12,7 +12,6 @@
  * the original's, so the clone deploys next to it in the same project, account or subscription.
  * (Staging clones at a smaller scale: test/staging.test.ts.)
  */
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { describe, expect, it } from "vitest";
 import { Rendered, RenderedResource, renderConfig, reveal } from "../preview/render";
 import { forcesReplacement } from "../preview/replacement";
@@ -25,17 +24,7 @@ type Cloud = (typeof CLOUDS)[number];
 const TIERS = ["1k", "2k", "3k", "10k"] as const;
 const STEPS = TIERS.slice(1).map((to, i) => [TIERS[i]!, to] as const);
 
-/**
- * The `deleteBeforeReplace` option each resource registers with (undefined: not set, the
- * provider decides). The rendered resources do not carry it: the mock monitor sees the request.
- */
-let options: Map<string, boolean | undefined> | undefined;
-const registerResource = MockMonitor.prototype.registerResource;
-MockMonitor.prototype.registerResource = function (req: any, callback: (err: any, response: any) => void) {
-    options?.set(`${req.getType()}::${req.getName()}`, req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined);
-    return registerResource.call(this, req, callback);
-};
-
+/** The `deleteBeforeReplace` option each resource registers with (undefined: not set, the provider decides). */
 interface Render extends Rendered {
     deleteBeforeReplace: Map<string, boolean | undefined>;
 }
@@ -47,13 +36,8 @@ function rendered(key: string, stack: string, raw: () => Record<string, string>)
     let r = cache.get(key);
     if (!r) {
         r = queue.then(async () => {
-            const log = new Map<string, boolean | undefined>();
-            options = log;
-            try {
-                return { ...(await renderConfig(stack, raw())), deleteBeforeReplace: log };
-            } finally {
-                options = undefined;
-            }
+            const r = await renderConfig(stack, raw());
+            return { ...r, deleteBeforeReplace: new Map(r.resources.map((x) => [`${x.type}::${x.name}`, x.deleteBeforeReplace])) };
         });
         queue = r.catch(() => undefined);
         cache.set(key, r);
