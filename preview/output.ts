@@ -5,7 +5,8 @@ import { footprint, planOfRegion } from "../sizing";
 import { sizingSummary } from "./sizing-table";
 
 /**
- * `{"stack", "resources": [{"type", "name", "parent", "custom", "protect", "ignoreChanges", "inputs"}], "sizing", ...}`
+ * `{"stack", "resources": [{"type", "name", "parent", "urn", "custom", "protect", "provider", "ignoreChanges",
+ * "inputDependencies", "inputs"}], "sizing", "footprint", "cost", "warnings"}`
  * with every secret as "[secret]". Saved, it is the OLD.json of the offline diff (`--diff`).
  */
 export function previewJson(r: Rendered) {

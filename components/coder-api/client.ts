@@ -448,8 +448,8 @@ export class CoderClient {
                 await this.health(Math.max(1, Math.min(this.timeoutMs, left)));
                 return attempts;
             } catch (e) {
-                const message = messageOf(e);
-                if (!(cut && last !== "no attempt" && /: no answer within /.test(message))) last = message;
+                const timedOut = (e as { kind?: unknown } | null)?.kind === "timeout";
+                if (!(cut && timedOut && last !== "no attempt")) last = messageOf(e);
             }
             const after = deadlineMs - (Date.now() - start);
             if (after <= 0) break;
