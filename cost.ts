@@ -11,26 +11,18 @@
  * machine or SKU without a price makes its line "no price" and the estimate incomplete,
  * never a crash. Figures keep full precision: rounding is the display's.
  */
-import { Plan, PoolPlan, aksPoolSizes, natGatewayPlan, splitAcross } from "./sizing";
-import { CloudName, POOL_ROLES, PoolRole, TierName } from "./tiers";
+import { Plan, PoolPlan, deployedNodes, natGatewayPlan } from "./sizing";
+import { CloudName, GCP_NAT, POOL_ROLES, PoolRole, TierName } from "./tiers";
 import { DatabasePrices, DiskPrices, PRICES, PriceFigure, RegionPrices } from "./tiers/prices";
 
 /** Hours in a month: 365 x 24 / 12, the month every vendor's calculator uses. */
 export const HOURS_PER_MONTH = 730;
 
 /**
- * The pools a cloud layer splits into a node group a zone: the workspaces pool on EKS
- * (components/aws/cluster.ts ZONAL_POOLS) and on AKS (sizing.ts aksPoolSizes), as a
- * workspace's volume is a zonal disk. A test keeps this equal to ZONAL_POOLS.
+ * Source ports Cloud NAT reserves a VM (tiers: GCP_NAT, as components/gcp/network.ts sets
+ * it, with dynamic port allocation): with AUTO_ONLY, NAT IPs are added as VMs need them.
  */
-export const ZONAL_POOL_ROLES: readonly PoolRole[] = ["workspaces"];
-
-/**
- * Source ports Cloud NAT reserves a VM (components/gcp/network.ts NAT_MIN_PORTS_PER_VM,
- * with dynamic port allocation): with AUTO_ONLY, NAT IPs are added as VMs need them. A
- * test keeps the two equal.
- */
-export const GCP_NAT_PORTS_PER_VM = 1024;
+const GCP_NAT_PORTS_PER_VM = GCP_NAT.minPortsPerVm;
 
 export interface CostLine {
     /** "system pool", "database", "load balancer", "NAT", "cluster" */
@@ -100,41 +92,6 @@ function pricesOf(cloud: CloudName, region: string): { prices?: RegionPrices; pr
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-
-/**
- * A pool's nodes as its cloud layer deploys them.
- * GKE (components/gcp/cluster.ts): the system pool is a count a zone; the others start
- * `initial.perZone` nodes in every zone and scale within the total limits, at once to what
- * their replicas need.
- * EKS (components/aws/cluster.ts): one group with the plan's counts, or (workspaces) a group
- * a zone, each at least its zone's minimum. AKS (components/azure/cluster.ts): the system
- * pool is the cluster's inline pool of `initial.total` nodes, no autoscaling; a user pool is
- * one AKS pool, or (workspaces) one a zone (sizing.ts aksPoolSizes).
- */
-export function deployedNodes(cloud: CloudName, pool: PoolPlan): { initial: number; max: number } {
-    const zones = pool.zones.length;
-    if (cloud === "gcp") {
-        if (pool.role === "system") return { initial: pool.perZone.max * zones, max: pool.perZone.max * zones };
-        // GKE starts initialNodeCount a zone; the autoscaler then adds the nodes the pool's
-        // pending replicas need (coderd, provisioners, proxies), up to the pool's maximum.
-        const w = pool.workload;
-        const replicaNodes = w && w.name !== "workspace" && w.perNode > 0 ? Math.ceil(w.replicas / w.perNode) : 0;
-        return { initial: Math.min(pool.total.max, Math.max(pool.initial.perZone * zones, replicaNodes)), max: pool.total.max };
-    }
-    if (cloud === "aws") {
-        if (!ZONAL_POOL_ROLES.includes(pool.role)) return { initial: pool.initial.total, max: pool.total.max };
-        const max = splitAcross(pool.total.max, zones);
-        const initial = splitAcross(pool.initial.total, zones);
-        return { initial: sum(max.map((m, i) => Math.max(initial[i]!, Math.min(pool.perZone.min, m)))), max: sum(max) };
-    }
-    if (pool.role === "system") return { initial: pool.initial.total, max: pool.initial.total };
-    const sizes = aksPoolSizes(pool);
-    const zonal = sizes.length > 1 || ZONAL_POOL_ROLES.includes(pool.role);
-    const initial = zonal ? splitAcross(pool.initial.total, zones) : [pool.initial.total];
-    const mins = zonal ? splitAcross(pool.total.min, zones) : [pool.total.min];
-    const counts = sizes.map((max, i) => Math.max(Math.min(initial[i]!, max), Math.min(mins[i]!, max)));
-    return { initial: sum(counts), max: pool.autoscaling ? sum(sizes) : sum(counts) };
-}
 
 /** `$0.42336` for unit prices, `$1,234.56` for sums: text only, the figures stay exact. */
 const unit = (usd: number): string => {

@@ -395,7 +395,7 @@ function planPool(
     const placement = placementFor(spec.role);
     const groupLimit = profile.maxNodesPerGroup;
     // EKS and AKS: the workspaces pool is one group a zone (zonal disks); the other pools one group.
-    const largestGroup = groupLimit.perZone || spec.role === "workspaces" ? maxPerZone : maxTotal;
+    const largestGroup = groupLimit.perZone || ZONAL_POOLS.includes(spec.role) ? maxPerZone : maxTotal;
     if (largestGroup > groupLimit.nodes) {
         const msg = `${key}.nodes: ${largestGroup} nodes in one ${groupLimit.perZone ? "zone of a pool" : "node group"} ` +
             `exceed ${groupLimit.cite}; lower ${key}.nodes or use a larger ${key}.machineType`;
@@ -713,9 +713,79 @@ export function splitAcross(total: number, parts: number): number[] {
     return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
-/** The most nodes of each AKS pool a plan's pool becomes: the workspaces pool is one AKS pool a zone (zonal disks, as on EKS). */
+/**
+ * Pools whose pods pin zonal volumes (a workspace's disk): on EKS and AKS one node group a
+ * zone, as cluster-autoscaler cannot choose the zone of a group spanning several (its AWS
+ * FAQ) and balances similar groups instead. The other pools keep one group over every zone.
+ */
+export const ZONAL_POOLS: readonly PoolRole[] = ["workspaces"];
+
+/** The most nodes of each AKS pool a plan's pool becomes: a zonal pool is one AKS pool a zone. */
 export function aksPoolSizes(pool: PoolPlan): number[] {
-    return pool.role === "workspaces" ? splitAcross(pool.total.max, pool.zones.length) : [pool.total.max];
+    return ZONAL_POOLS.includes(pool.role) ? splitAcross(pool.total.max, pool.zones.length) : [pool.total.max];
+}
+
+/** One node group of a pool on EKS (a managed node group) or AKS (an AgentPool). */
+export interface NodeGroupPlan {
+    /** its zone; absent: the group spans the pool's zones */
+    zone?: string;
+    min: number;
+    max: number;
+    /** the nodes it starts with (EKS desiredSize, AKS count) */
+    initial: number;
+}
+
+/**
+ * A user pool's node groups on EKS or AKS, as components/aws/cluster.ts and
+ * components/azure/cluster.ts create them: one group over every zone, or one a zone
+ * (ZONAL_POOLS, and an AKS pool larger than one AKS pool may hold). A zonal EKS group keeps
+ * the pool's minimum a zone; an AKS zonal pool takes its share of the pool's minimum. Each
+ * starts at its share of the plan's initial nodes, never below its minimum.
+ */
+export function nodeGroups(cloud: "aws" | "azure", pool: PoolPlan): NodeGroupPlan[] {
+    const zones = pool.zones.length;
+    if (cloud === "aws") {
+        if (!ZONAL_POOLS.includes(pool.role)) return [{ min: pool.total.min, max: pool.total.max, initial: pool.initial.total }];
+        const max = splitAcross(pool.total.max, zones);
+        const initial = splitAcross(pool.initial.total, zones);
+        return pool.zones.map((zone, i) => {
+            const min = Math.min(pool.perZone.min, max[i]!);
+            return { zone, min, max: max[i]!, initial: Math.max(initial[i]!, min) };
+        });
+    }
+    const sizes = aksPoolSizes(pool);
+    const zonal = sizes.length > 1 || ZONAL_POOLS.includes(pool.role);
+    const initial = zonal ? splitAcross(pool.initial.total, zones) : [pool.initial.total];
+    const mins = zonal ? splitAcross(pool.total.min, zones) : [pool.total.min];
+    return sizes.map((max, i) => {
+        const min = Math.min(mins[i]!, max);
+        return { ...(zonal ? { zone: pool.zones[i]! } : {}), min, max, initial: Math.max(Math.min(initial[i]!, max), min) };
+    });
+}
+
+/**
+ * A pool's nodes as its cloud layer deploys them: at the first `pulumi up` (once the pool's
+ * pending replicas have scaled it) and at its most.
+ * GKE (components/gcp/cluster.ts): the system pool is a count a zone; the others start
+ * `initial.perZone` nodes in every zone, and the autoscaler adds at once what their
+ * replicas (coderd, provisioners, proxies) need, up to the pool's maximum.
+ * EKS and AKS: the sum of the pool's node groups (nodeGroups); the AKS system pool is the
+ * cluster's inline pool of `initial.total` nodes, without autoscaling, as is a user pool
+ * without it.
+ */
+export function deployedNodes(cloud: CloudName, pool: PoolPlan): { initial: number; max: number } {
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    if (cloud === "gcp") {
+        const zones = pool.zones.length;
+        if (pool.role === "system") return { initial: pool.perZone.max * zones, max: pool.perZone.max * zones };
+        const w = pool.workload;
+        const replicaNodes = w && w.name !== "workspace" && w.perNode > 0 ? Math.ceil(w.replicas / w.perNode) : 0;
+        return { initial: Math.min(pool.total.max, Math.max(pool.initial.perZone * zones, replicaNodes)), max: pool.total.max };
+    }
+    if (cloud === "azure" && pool.role === "system") return { initial: pool.initial.total, max: pool.initial.total };
+    const groups = nodeGroups(cloud, pool);
+    const initial = sum(groups.map((g) => g.initial));
+    return { initial, max: cloud === "azure" && !pool.autoscaling ? initial : sum(groups.map((g) => g.max)) };
 }
 
 /**
@@ -821,7 +891,7 @@ export function footprint(plan: Plan, withDatabase = true): Footprint {
         ] : [
             { quota: "EC2: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A), vCPUs", need: range(vcpusInitial, vcpusMax, "vCPUs") },
             ...[...disks.values()].map((d) => ({ quota: `EBS: Storage for ${d.type} volumes, TiB`, need: range(Math.ceil(d.gbInitial / 1024), Math.ceil(d.gbMax / 1024), "TiB") })),
-            { quota: "EKS: Nodes per managed node group", need: `${Math.max(...pools.map((p) => (p.role === "workspaces" ? p.perZone.max : p.total.max)))} in the largest group` },
+            { quota: "EKS: Nodes per managed node group", need: `${Math.max(...pools.map((p) => (ZONAL_POOLS.includes(p.role) ? p.perZone.max : p.total.max)))} in the largest group` },
             { quota: "VPC: Elastic IP addresses (NAT gateways)", need: `${plan.zones.length}` },
             ...(database ? [{ quota: "RDS: DB instances, total storage", need: `1 ${database.machine} (Multi-AZ), ${database.storageGb} GB` }] : []),
         ];

@@ -7,7 +7,7 @@ import { GKE_MAINTENANCE_START, GkeCluster } from "../components/gcp/cluster";
 import { GcpPlatform } from "../components/gcp/platform";
 import { MAX_SURGE_NODES, poolRollout } from "../components/gcp/rollout";
 import { gkeClusterName, serviceAccountId } from "../components/gcp/names";
-import { NAT_MAX_PORTS_PER_VM, NAT_MIN_PORTS_PER_VM } from "../components/gcp/network";
+import { GCP_NAT } from "../tiers";
 import { cloudReader } from "../components/network-check";
 import { loadPlan } from "../program";
 import { computed as mockOutputs, renderConfig, reveal } from "../preview/render";
@@ -193,8 +193,8 @@ describe.each(gcpStacks)("GCP stack %s", (stack) => {
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
         });
         // routerNat.d.ts: powers of two, the maximum above the minimum
-        for (const n of [NAT_MIN_PORTS_PER_VM, NAT_MAX_PORTS_PER_VM]) expect(Math.log2(n) % 1).toBe(0);
-        expect(NAT_MAX_PORTS_PER_VM).toBeGreaterThan(NAT_MIN_PORTS_PER_VM);
+        for (const n of [GCP_NAT.minPortsPerVm, GCP_NAT.maxPortsPerVm]) expect(Math.log2(n) % 1).toBe(0);
+        expect(GCP_NAT.maxPortsPerVm).toBeGreaterThan(GCP_NAT.minPortsPerVm);
     });
 
     it("private services access: the stack's range, pinned and known at preview; the connection updates an existing one", async () => {

@@ -115,6 +115,19 @@ export const AZURE_NAT = {
     cite: { source: "Azure NAT Gateway docs; ports a node: decision", note: "64,512 SNAT ports an IP, at most 16 IPs; 1,024 a node, 64 a provisioner" },
 } as const;
 
+/**
+ * Cloud NAT source ports a GKE node gets (dynamic port allocation): it starts at 1,024 and
+ * grows on demand up to 32,768; both powers of two, the maximum above the minimum, as
+ * routerNat.d.ts requires. Our decision (the seeds leave outbound NAT open): static
+ * allocation's 64 ports a node run out under 30 provisioners' `terraform init` against one
+ * registry (components/gcp/network.ts). The cost estimate counts NAT IPs from the minimum.
+ */
+export const GCP_NAT = {
+    minPortsPerVm: 1024,
+    maxPortsPerVm: 32768,
+    cite: { source: "decision", note: "dynamic port allocation, 1,024 to 32,768 source ports a node (routerNat.d.ts: powers of two)" },
+} as const;
+
 /** Memory a workspace user needs (seed 001 and 2k-users.md: "a workspace user needs 2 GB memory to perform"). */
 export const WORKSPACE_MEMORY_NEED = { memoryMiB: 2000 * 1000 * 1000 / (1024 * 1024), cite: { source: "seed 001", note: "Assumed that a workspace user needs 2 GB memory to perform" } } as const;
 export * from "./regions";

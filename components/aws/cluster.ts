@@ -14,7 +14,7 @@ import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
 import { Alias as KmsAlias } from "@pulumi/aws/kms/alias";
 import { Key as KmsKey } from "@pulumi/aws/kms/key";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import { PoolPlan, splitAcross } from "../../sizing";
+import { PoolPlan, nodeGroups } from "../../sizing";
 import { PoolRole } from "../../tiers";
 import { irsaTrustPolicy, serviceTrustPolicy } from "./irsa";
 import { regionalName } from "./names";
@@ -70,8 +70,6 @@ const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "
 
 export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
-/** Pools whose pods pin zonal volumes: one node group a zone. */
-export const ZONAL_POOLS: readonly PoolRole[] = ["workspaces"];
 
 
 /** VPC CNI: pods enforce NetworkPolicy; /28 prefixes instead of single addresses lift the ENI limit on pods a node. */
@@ -224,7 +222,7 @@ export function nodeUserData(maxPods: number, vcpu: number): string {
  */
 export class EksCluster extends pulumi.ComponentResource {
     public readonly cluster: Cluster;
-    /** per pool, its node groups: one over every zone, or one a zone (see ZONAL_POOLS) */
+    /** per pool, its node groups: one over every zone, or one a zone (sizing.ts nodeGroups) */
     public readonly nodeGroups: Record<PoolRole, NodeGroup[]>;
     public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly ebsCsiAddon: Addon;
@@ -394,18 +392,14 @@ export class EksCluster extends pulumi.ComponentResource {
      */
     private poolNodeGroups(name: string, args: EksClusterArgs, pool: PoolPlan, nodeRoleArn: pulumi.Input<string>, after: pulumi.Resource[]): NodeGroup[] {
         const template = this.launchTemplate(`${name}-${pool.role}`, args, pool);
-        if (!ZONAL_POOLS.includes(pool.role)) {
-            const subnets = args.zoneSubnets.flatMap((z) => z.ids);
-            return [this.nodeGroup(`${name}-${pool.role}`, args, pool, template, subnets, pool.total, pool.initial.total, nodeRoleArn, after)];
-        }
-        const zones = args.zoneSubnets.length;
-        const max = splitAcross(pool.total.max, zones);
-        const initial = splitAcross(pool.initial.total, zones);
-        return args.zoneSubnets.map(({ zone, ids }, i) => this.nodeGroup(
-            `${name}-${pool.role}-${zone}`, args, pool, template, ids,
-            { min: Math.min(pool.perZone.min, max[i]!), max: max[i]! }, Math.max(initial[i]!, Math.min(pool.perZone.min, max[i]!)),
-            nodeRoleArn, after,
-        ));
+        return nodeGroups("aws", pool).map((g) => {
+            const subnets = g.zone === undefined ? args.zoneSubnets : args.zoneSubnets.filter((z) => z.zone === g.zone);
+            if (!subnets.length) throw new Error(`no subnet in ${g.zone} for the ${pool.role} node group`);
+            return this.nodeGroup(
+                `${name}-${pool.role}${g.zone === undefined ? "" : `-${g.zone}`}`, args, pool, template, subnets.flatMap((z) => z.ids),
+                { min: g.min, max: g.max }, g.initial, nodeRoleArn, after,
+            );
+        });
     }
 
     private launchTemplate(id: string, args: EksClusterArgs, pool: PoolPlan): LaunchTemplate {

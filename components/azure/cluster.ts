@@ -12,7 +12,7 @@ import { ManagedCluster } from "@pulumi/azure-native/containerservice/managedClu
 import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
 import { parse as parseYaml } from "yaml";
-import { PoolPlan, aksPoolSizes, splitAcross } from "../../sizing";
+import { PoolPlan, nodeGroups } from "../../sizing";
 import { POOL_ROLES, PoolRole } from "../../tiers";
 import { execKubeconfig } from "../k8s/kubeconfig";
 import { KubeloginLogin, kubeloginExec } from "./credentials";
@@ -264,17 +264,10 @@ export class AksCluster extends pulumi.ComponentResource {
 
     /** A user pool: one AKS pool over every zone, or (workspaces, zonal disks) one a zone. */
     private userPools(name: string, args: AksClusterArgs, pool: PoolPlan, clusterName: pulumi.Input<string>): AgentPool[] {
-        const sizes = aksPoolSizes(pool);
-        const zonal = sizes.length > 1 || pool.role === "workspaces";
-        const initial = zonal ? splitAcross(pool.initial.total, pool.zones.length) : [pool.initial.total];
-        const mins = zonal ? splitAcross(pool.total.min, pool.zones.length) : [pool.total.min];
-        return sizes.map((max, i) => {
-            const zones = zonal ? [pool.zones[i]!] : pool.zones;
-            const zone = zonal ? pool.zones[i] : undefined;
+        return nodeGroups("azure", pool).map(({ zone, min, max, initial: count }) => {
+            const zones = zone ? [zone] : pool.zones;
             const shape = poolShape(pool, zones);
             const poolName = aksPoolName(pool.role, shape, zone);
-            const min = Math.min(mins[i]!, max);
-            const count = Math.max(Math.min(initial[i]!, max), min);
             // The logical name stays the role's (and zone's): a new size shows as a replacement of the same pool.
             return new AgentPool(`${name}-${pool.role}${zone ? `-${zone}` : ""}`, {
                 resourceGroupName: args.resourceGroupName,

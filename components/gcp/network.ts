@@ -5,6 +5,7 @@ import { Router } from "@pulumi/gcp/compute/router";
 import { RouterNat } from "@pulumi/gcp/compute/routerNat";
 import { Subnetwork } from "@pulumi/gcp/compute/subnetwork";
 import { Connection as ServiceNetworkingConnection } from "@pulumi/gcp/servicenetworking/connection";
+import { GCP_NAT } from "../../tiers";
 
 export interface GcpNetworkArgs {
     region: string;
@@ -21,9 +22,6 @@ export interface GcpNetworkArgs {
 }
 
 export const POD_RANGE = "pods";
-/** Cloud NAT source ports a node starts with, and the most it may grow to (dynamic port allocation). */
-export const NAT_MIN_PORTS_PER_VM = 1024;
-export const NAT_MAX_PORTS_PER_VM = 32768;
 export const SERVICE_RANGE = "services";
 
 /**
@@ -81,8 +79,8 @@ export class GcpNetwork extends pulumi.ComponentResource {
             // addresses as the ports need them. Endpoint-independent mapping cannot be on with
             // dynamic allocation ("Mutually exclusive", routerNat.d.ts).
             enableDynamicPortAllocation: true,
-            minPortsPerVm: NAT_MIN_PORTS_PER_VM,
-            maxPortsPerVm: NAT_MAX_PORTS_PER_VM,
+            minPortsPerVm: GCP_NAT.minPortsPerVm,
+            maxPortsPerVm: GCP_NAT.maxPortsPerVm,
             enableEndpointIndependentMapping: false,
             // Errors only (dropped connections among them): what an alert on port exhaustion needs.
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
