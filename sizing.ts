@@ -854,13 +854,15 @@ export function footprint(plan: Plan, withDatabase = true): Footprint {
     const disks = new Map<string, { type: string; gbInitial: number; gbMax: number }>();
     for (const p of pools) {
         const f = familyOf(plan.cloud, p.machine.name);
+        // the nodes as the cloud layer deploys them: what the first pulumi up asks the quota for
+        const nodes = deployedNodes(plan.cloud, p);
         const fam = families.get(f) ?? { family: f, vcpusInitial: 0, vcpusMax: 0 };
-        fam.vcpusInitial += p.initial.total * p.machine.vcpu;
-        fam.vcpusMax += p.total.max * p.machine.vcpu;
+        fam.vcpusInitial += nodes.initial * p.machine.vcpu;
+        fam.vcpusMax += nodes.max * p.machine.vcpu;
         families.set(f, fam);
         const d = disks.get(p.bootDisk.type) ?? { type: p.bootDisk.type, gbInitial: 0, gbMax: 0 };
-        d.gbInitial += p.initial.total * p.bootDisk.sizeGb;
-        d.gbMax += p.total.max * p.bootDisk.sizeGb;
+        d.gbInitial += nodes.initial * p.bootDisk.sizeGb;
+        d.gbMax += nodes.max * p.bootDisk.sizeGb;
         disks.set(p.bootDisk.type, d);
     }
     const fams = [...families.values()];

@@ -1,6 +1,6 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
-import { Plan, PlannedWorkload, PoolPlan, fmt, footprint, planOfRegion } from "../sizing";
-import { POOL_ROLES, PoolRole } from "../tiers";
+import { Plan, PlannedWorkload, PoolPlan, deployedNodes, fmt, footprint, planOfRegion } from "../sizing";
+import { CloudName, POOL_ROLES, PoolRole } from "../tiers";
 
 export function sizingSummary(plan: Plan) {
     return {
@@ -15,11 +15,11 @@ export function sizingSummary(plan: Plan) {
             provisioners: workloadRow(plan.provisioners),
             ...(plan.proxies.length ? { proxy: workloadRow(plan.proxy) } : {}),
         },
-        pools: poolRows(plan.pools),
+        pools: poolRows(plan.cloud, plan.pools),
         /** proxy regions: each with its own pools (the coderd pool holds the workspace proxies) */
         proxyRegions: plan.proxies.map((r) => ({
             name: r.name, displayName: r.displayName, region: r.region, zones: r.zones,
-            accessUrl: r.accessUrl, wildcardAccessUrl: r.wildcardAccessUrl, pools: poolRows(r.pools),
+            accessUrl: r.accessUrl, wildcardAccessUrl: r.wildcardAccessUrl, pools: poolRows(plan.cloud, r.pools),
         })),
         database: {
             machineType: plan.database.machine.name,
@@ -56,7 +56,7 @@ export function footprintText(plan: Plan): string {
 }
 
 /** A region's pools as rows. */
-function poolRows(pools: Record<PoolRole, PoolPlan>) {
+function poolRows(cloud: CloudName, pools: Record<PoolRole, PoolPlan>) {
     return POOL_ROLES.map((role) => {
         const p = pools[role];
         return {
@@ -68,9 +68,9 @@ function poolRows(pools: Record<PoolRole, PoolPlan>) {
             autoscaling: p.autoscaling,
             /** the instance types the pool's groups may launch (same shape), the planned one first */
             instanceTypes: p.instanceTypes,
-            /** node counts over every zone, and what the first pulumi up starts */
+            /** node counts over every zone, and what the first pulumi up starts (as the cloud layer deploys it: sizing.ts deployedNodes) */
             nodes: p.total,
-            initialNodes: p.initial.total,
+            initialNodes: deployedNodes(cloud, p).initial,
             podsPerNode: p.workload?.perNode ?? null,
             pods: p.workload ? `${p.workload.replicas} ${p.workload.name}` : "cluster add-ons",
             maxPodsPerNode: p.maxPodsPerNode,

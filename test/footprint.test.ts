@@ -13,23 +13,24 @@ describe("footprint", () => {
         const r = await render("gcp-3k");
         const f = previewJson(r).footprint;
         // system 3 x n4-standard-4 (a node a zone, 4 vCPU / 16 GiB with the observability bundle); coderd 4 x n4-standard-8 (seed 001's 4 nodes, the
-        // current generation of its 8 vCPU / 32 GB), starting with a node a zone; provisioners 8 x
-        // t2d-standard-8 (240 at 30 a node), starting with 2 a zone; workspaces 3 .. 256 x t2d-standard-8
+        // current generation of its 8 vCPU / 32 GB); provisioners 8 x t2d-standard-8 (240 at 30 a node); workspaces 3 .. 256 x t2d-standard-8.
+        // The first pulumi up: GKE starts coderd at a node a zone and the provisioners at 2 a zone, and
+        // the autoscaler adds at once what their pending replicas need (4 and 8 nodes): the quota must hold those.
         expect(f.families).toEqual([
-            { family: "N4", vcpusInitial: 3 * 4 + 3 * 8, vcpusMax: 3 * 4 + 4 * 8 },
-            { family: "T2D", vcpusInitial: 6 * 8 + 3 * 8, vcpusMax: 8 * 8 + 256 * 8 },
+            { family: "N4", vcpusInitial: 3 * 4 + 4 * 8, vcpusMax: 3 * 4 + 4 * 8 },
+            { family: "T2D", vcpusInitial: 8 * 8 + 3 * 8, vcpusMax: 8 * 8 + 256 * 8 },
         ]);
-        expect([f.vcpusInitial, f.vcpusMax]).toEqual([108, 2156]);
+        expect([f.vcpusInitial, f.vcpusMax]).toEqual([132, 2156]);
         // boot disks (tiers/system.ts): 100 GB system and coderd, 200 GB provisioners (SSD) and workspaces
         expect(f.disks).toEqual(expect.arrayContaining([
-            { type: "hyperdisk-balanced", gbInitial: 3 * 100 + 3 * 100, gbMax: 3 * 100 + 4 * 100 },
-            { type: "pd-ssd", gbInitial: 6 * 200, gbMax: 8 * 200 },
+            { type: "hyperdisk-balanced", gbInitial: 3 * 100 + 4 * 100, gbMax: 3 * 100 + 4 * 100 },
+            { type: "pd-ssd", gbInitial: 8 * 200, gbMax: 8 * 200 },
             { type: "pd-balanced", gbInitial: 3 * 200, gbMax: 256 * 200 },
         ]));
         expect(f.database).toEqual({ machine: "db-custom-8-30720", vcpus: 8, storageGb: 1500, instances: 2 });
         expect(f.quotas.map((q) => q.quota)).toEqual(expect.arrayContaining(["CPUS (region europe-west1)", "T2D_CPUS (region europe-west1)", "SSD_TOTAL_GB (pd-balanced and pd-ssd)"]));
         expect(f.check[0]).toBe('gcloud compute regions describe europe-west1 --format="table(quotas.metric,quotas.limit,quotas.usage)"');
-        expect(footprintText(r.plan)).toMatch(/^Footprint: 108 vCPUs at the first pulumi up, 2156 with every pool at its maximum/);
+        expect(footprintText(r.plan)).toMatch(/^Footprint: 132 vCPUs at the first pulumi up, 2156 with every pool at its maximum/);
     });
 
     it("aws-3k: vCPUs against the On-Demand Standard quota, gp3 storage, the largest node group", async () => {
