@@ -272,6 +272,8 @@ describe("workflow security", () => {
             pattern: "offline-diff-*",
             "run-id": "${{ github.event.workflow_run.id }}",
             "github-token": "${{ github.token }}",
+            // a single matching artifact is unpacked flat unless merged: the folder must come from the artifact
+            "merge-multiple": true,
         });
         expect(job.if).toContain("github.event.workflow_run.event == 'pull_request'");
     });
@@ -361,6 +363,18 @@ describe("the offline job runs the README's preview commands", () => {
     const job = pr.jobs["offline-diff"]!;
     const scripts = runScripts(job).join("\n");
     const npmRuns = [...scripts.matchAll(/npm run [^\n;|&]*/g)].map((m) => m[0].trim());
+
+    it("each artifact carries its stack's folder (offline-diff-<stack>/), which the poster looks for", () => {
+        const temp = tmpDir("runner");
+        const env = path.join(temp, "env");
+        const paths = stepsOf(job).find((s) => s.name === "Paths")!;
+        expect(runStep(paths.run!, { RUNNER_TEMP: temp, STACK: "gcp-3k", GITHUB_ENV: env }, root).status).toBe(0);
+        const out = readOutputs(env)["OUT_DIR"]!;
+        const upload = stepUsing(job, "actions/upload-artifact")[0]!.with!;
+        // the uploaded folder is OUT_DIR's parent: the artifact's files are under offline-diff-gcp-3k/
+        expect(String(upload["path"]).replace("${{ runner.temp }}", temp).replace(/\/$/, "")).toBe(path.dirname(out));
+        expect(path.basename(out)).toBe(String(upload["name"]).replace("${{ matrix.stack }}", "gcp-3k"));
+    });
 
     it("renders with `npm run preview -- --stack NAME`, the base as --json, the pull request as --diff --markdown", () => {
         expect(npmRuns.length).toBeGreaterThan(0);
