@@ -36,6 +36,7 @@ interface Job {
     needs?: string | string[];
     "runs-on"?: string;
     permissions?: Record<string, string>;
+    environment?: string;
     strategy?: { matrix?: { include?: unknown } };
     env?: Record<string, string>;
     outputs?: Record<string, string>;
@@ -892,5 +893,16 @@ describe("README: Pull requests", () => {
 
     it.runIf(section !== undefined)("lists every repository variable the workflows read", () => {
         for (const v of used) expect(section, v).toContain(`\`${v}\``);
+    });
+
+    it.runIf(section !== undefined)("the only job with an OIDC token runs in the reviewed environment, whose subject every identity's setup admits", () => {
+        const withToken = workflowFiles.flatMap((w) => Object.entries(w.wf.jobs).filter(([, j]) => j.permissions?.["id-token"] === "write").map(([n, j]) => [n, j.environment]));
+        expect(withToken).toEqual([["preview", "preview"]]);
+        // the subjects the README's commands configure: GCP's condition, AWS's trust policy, Entra's credential, Pulumi's issuer policy
+        const subjects = [...section!.matchAll(/repo:(?:\$REPO|OWNER\/REPO):([a-z_]+(?::[a-z-]+)?)/g)].map((m) => m[1]);
+        expect(subjects.length).toBeGreaterThanOrEqual(5);
+        expect(new Set(subjects)).toEqual(new Set(["environment:preview"]));
+        // the environment is created with reviewers before a run could create it without them
+        expect(section).toMatch(/gh api -X PUT repos\/\$REPO\/environments\/preview[\s\S]*"reviewers": \[\{"type": "Team"/);
     });
 });
