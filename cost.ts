@@ -11,6 +11,7 @@
  * machine or SKU without a price makes its line "no price" and the estimate incomplete,
  * never a crash. Figures keep full precision: rounding is the display's.
  */
+import { Settings, usesExistingNetwork } from "./config";
 import { Plan, PoolPlan, deployedNodes, natGatewayPlan } from "./sizing";
 import { CloudName, GCP_NAT, POOL_ROLES, PoolRole, TierName } from "./tiers";
 import { DatabasePrices, DiskPrices, PRICES, PriceFigure, RegionPrices } from "./tiers/prices";
@@ -173,11 +174,14 @@ function databaseLine(plan: Plan, d: DatabasePrices | undefined, pricedIn: strin
  * static address is free while in use); AWS an NLB with a public IPv4 address in each zone's
  * public subnet; Azure a Standard Load Balancer and its static public IP.
  */
-function loadBalancerLine(cloud: CloudName, zones: number, prices: RegionPrices): CostLine {
+function loadBalancerLine(cloud: CloudName, zones: number, prices: RegionPrices, internal: boolean): CostLine {
     const lb = prices.loadBalancer;
-    const ips = lb.ipHour ? (cloud === "aws" ? zones : 1) : 0;
+    // internal (coder-refarch:internalLoadBalancer): the same balancer, on private addresses only
+    const ips = lb.ipHour && !internal ? (cloud === "aws" ? zones : 1) : 0;
     const hourly = lb.hour.usd + ips * (lb.ipHour?.usd ?? 0);
-    const what = cloud === "gcp" ? "forwarding rule" : cloud === "aws" ? `NLB, ${ips} public IPv4` : "Standard Load Balancer, 1 public IP";
+    const what = cloud === "gcp" ? `${internal ? "internal " : ""}forwarding rule`
+        : cloud === "aws" ? (internal ? "internal NLB" : `NLB, ${ips} public IPv4`)
+            : internal ? "internal Standard Load Balancer" : "Standard Load Balancer, 1 public IP";
     const month = hourly * HOURS_PER_MONTH;
     return {
         item: "load balancer",
@@ -236,15 +240,27 @@ function clusterLine(cloud: CloudName, prices: RegionPrices): CostLine {
     };
 }
 
-function regionCost(plan: Plan, name: string, region: string, zones: number, pools: Record<PoolRole, PoolPlan>, withDatabase: boolean): RegionCost {
+/** The NAT of a network the program does not create (coder-refarch:network): the network's owner pays it. */
+const existingNatLine = (): CostLine => ({
+    item: "NAT", what: "the existing network's", monthly: { initial: 0, max: 0 },
+    basis: "not created by the program (coder-refarch:network): billed with the network", unchecked: false,
+});
+
+/** What of the stack's settings the estimate follows, besides the plan: who makes the network, and the balancer's kind. */
+export type CostSettings = Pick<Settings, "network" | "internalLoadBalancer">;
+
+function regionCost(
+    plan: Plan, name: string, region: string, zones: number, pools: Record<PoolRole, PoolPlan>, withDatabase: boolean,
+    existingNetwork: boolean, internalLoadBalancer: boolean,
+): RegionCost {
     const { prices, pricedAs } = pricesOf(plan.cloud, region);
     const pricedIn = pricedAs ?? region;
     const lines: CostLine[] = prices
         ? [
             ...POOL_ROLES.map((r) => poolLine(plan.cloud, pools[r], prices, pricedIn)),
             ...(withDatabase ? [databaseLine(plan, prices.database, pricedIn)] : []),
-            loadBalancerLine(plan.cloud, zones, prices),
-            natLine(plan, pools, zones, prices),
+            loadBalancerLine(plan.cloud, zones, prices, internalLoadBalancer),
+            existingNetwork ? existingNatLine() : natLine(plan, pools, zones, prices),
             clusterLine(plan.cloud, prices),
         ]
         : [noPriceLine("region", region, `region ${region}: no prices and no fallback in tiers/prices.ts`)];
@@ -260,10 +276,11 @@ function regionCost(plan: Plan, name: string, region: string, zones: number, poo
 }
 
 /** The plan's monthly list price, region by region (see the file's comment). */
-export function estimateCost(plan: Plan): CostEstimate {
+export function estimateCost(plan: Plan, s: CostSettings = { network: {}, internalLoadBalancer: false }): CostEstimate {
     const regions = [
-        regionCost(plan, "primary", plan.region, plan.zones.length, plan.pools, true),
-        ...plan.proxies.map((p) => regionCost(plan, p.name, p.region, p.zones.length, p.pools, false)),
+        // an existing network is the primary region's; a proxy region's network is always the program's (settingsForRegion)
+        regionCost(plan, "primary", plan.region, plan.zones.length, plan.pools, true, usesExistingNetwork(s), s.internalLoadBalancer),
+        ...plan.proxies.map((p) => regionCost(plan, p.name, p.region, p.zones.length, p.pools, false, false, s.internalLoadBalancer)),
     ];
     const lines = regions.flatMap((r) => r.lines.map((l) => ({ region: r, line: l })));
     const unchecked = lines.filter((x) => x.line.unchecked).length;

@@ -67,7 +67,7 @@ async function main() {
     console.log("");
     console.log(footprintText(r.plan));
     console.log("");
-    console.log(costTable(estimateCost(r.plan)));
+    console.log(costTable(estimateCost(r.plan, r.settings)));
     const notes = r.warnings;
     if (notes.length) console.log(["", "Warnings:", ...notes.map((n) => `  - ${n}`)].join("\n"));
 }

@@ -36,7 +36,7 @@ export function previewJson(r: Rendered) {
             proxyRegions: Object.fromEntries(r.plan.proxies.map((p) => [p.name, footprint(planOfRegion(r.plan, p), false)])),
         },
         /** the estimated monthly list price, region by region, at the first pulumi up and at every pool's maximum */
-        cost: estimateCost(r.plan),
+        cost: estimateCost(r.plan, r.settings),
         /** what the run would warn of: risky settings and the next steps it cannot take itself */
         warnings: r.warnings,
     };

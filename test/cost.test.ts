@@ -9,7 +9,9 @@ import { costTable } from "../preview/cost-table";
 import { Plan, PoolPlan, deployedNodes, natGatewayPlan } from "../sizing";
 import { CLOUDS, CloudName, POOL_ROLES, PoolRole, REGIONS as CLOUD_REGIONS } from "../tiers";
 import { PRICES, PRICE_DOMAINS } from "../tiers/prices";
-import { POOL_KEY, REGIONS, STACKS, ofType, render, renderRegion } from "./helpers";
+import { POOL_KEY, REGIONS, STACKS, ofType, rawConfig, render, renderRegion } from "./helpers";
+import { previewJson } from "../preview/output";
+import { renderConfig } from "../preview/render";
 
 type Obj = Record<string, any>;
 const H = 730;
@@ -77,6 +79,19 @@ describe("cost estimate: lines from the price pages", () => {
         expect(line(c, "load balancer").monthly.max).toBeCloseTo((0.0225 + 3 * 0.005) * H, 6);
         // aws.amazon.com/eks/pricing/: $0.10 a cluster-hour
         expect(line(c, "cluster").monthly.max).toBeCloseTo(0.10 * H, 6);
+    });
+
+    it("an existing network's NAT is billed with the network; an internal load balancer has no public address", async () => {
+        const r = await render("aws-3k");
+        const own = estimateCost(r.plan, r.settings);
+        const c = estimateCost(r.plan, { ...r.settings, network: { vpcId: "vpc-0123", privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"] }, internalLoadBalancer: true });
+        expect(line(c, "NAT")).toMatchObject({ what: "the existing network's", monthly: { initial: 0, max: 0 } });
+        // an internal NLB: its hour, no public IPv4 in any zone
+        expect(line(c, "load balancer")).toMatchObject({ what: "internal NLB", monthly: { max: expect.closeTo(0.0225 * H, 6) } });
+        expect(own.total.max - c.total.max).toBeCloseTo(3 * (0.045 + 0.005) * H + 3 * 0.005 * H, 6);
+        // the preview's cost follows the stack's settings: Azure's internal Standard Load Balancer without its public IP
+        const azure = await renderConfig("azure-3k", rawConfig("azure-3k", { internalLoadBalancer: true }));
+        expect(line(previewJson(azure).cost, "load balancer")).toMatchObject({ what: "internal Standard Load Balancer", monthly: { max: expect.closeTo(0.025 * H, 6) } });
     });
 
     it("azure-1k: one NAT gateway and the public IPs natGatewayPlan gives, the load balancer's IP, Flexible Server zone-redundant HA", async () => {
