@@ -177,6 +177,7 @@ export function diffSnapshots(old: Snapshot, now: Snapshot, file = "OLD.json"): 
         if (!after.has(k)) diffs.set(k, { op: "delete", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
     }
     unchanged -= propagate(after, diffs);
+    if (urns) foldMoves(before, after, diffs);
     const order: Record<Operation, number> = { replace: 0, delete: 1, create: 2, update: 3, ignored: 4 };
     const out = [...diffs.values()].sort((a, b) => order[a.op] - order[b.op] || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     return {
@@ -223,7 +224,8 @@ function propagate(after: Map<string, SnapshotResource>, diffs: Map<string, Reso
                 let rd = diffs.get(k);
                 if (rd?.op === "create") continue;
                 if (!rd) {
-                    rd = { op: "update", type: r.type, name: r.name, protect: r.protect === true, changes: [] };
+                    // an update once a change pulumi up applies is added (below); until then only ignored ones
+                    rd = { op: "ignored", type: r.type, name: r.name, protect: r.protect === true, changes: [] };
                     diffs.set(k, rd);
                     touched++;
                 }
@@ -244,6 +246,34 @@ function propagate(after: Map<string, SnapshotResource>, diffs: Map<string, Reso
                 }
             }
         }
+    }
+}
+
+/**
+ * A resource deleted under one URN and created under another of the same type and name (its
+ * parent's type changed): one replacement, said as such, with its input changes. An alias
+ * (the `aliases` option, naming the old parent) would keep it, which matters most for a
+ * protected resource: pulumi up refuses to replace it, it was not removed from the program.
+ */
+function foldMoves(before: Map<string, SnapshotResource>, after: Map<string, SnapshotResource>, diffs: Map<string, ResourceDiff>): void {
+    const deletes = new Map([...diffs.entries()].filter(([, d]) => d.op === "delete").map(([k, d]) => [`${d.type}::${d.name}`, k]));
+    for (const [k, d] of diffs) {
+        const oldKey = d.op === "create" ? deletes.get(`${d.type}::${d.name}`) : undefined;
+        if (oldKey === undefined) continue;
+        const was = before.get(oldKey)!;
+        const now = after.get(k)!;
+        const changes: InputChange[] = [];
+        inputChanges(was.inputs, now.inputs, "", changes);
+        const ignore = now.ignoreChanges ?? was.ignoreChanges ?? [];
+        for (const c of changes) {
+            c.ignored = ignore.some((p) => underPath(c.path, p));
+            c.replaces = !c.ignored && forcesReplacement(now.type, normalized(c.path));
+        }
+        diffs.delete(oldKey);
+        diffs.set(k, {
+            ...d, op: "replace", protect: d.protect || was.protect === true, changes,
+            reason: `its URN changes (${was.urn} → ${now.urn}): a new parent type; an alias naming the old URN (the aliases option) keeps it`,
+        });
     }
 }
 

@@ -93,7 +93,10 @@ describe("a stack moved from 1k to 2k (gcp-1k, tier 2k)", async () => {
         const vpc = now.resources.find((r) => r.type === "gcp:compute/network:Network")!;
         const old: Snapshot = { ...now, resources: now.resources.map((r) => (r === vpc ? { ...r, urn: r.urn!.replace(/^/, "coder-refarch:gcp:OldNetwork$") } : r)) };
         const v = diffSnapshots(old, now);
-        expect(v.resources.filter((r) => r.name === vpc.name).map((r) => r.op).sort()).toEqual(["create", "delete"]);
+        // deleted under the old URN and created under the new: one replacement, which an alias would avoid
+        expect(v.resources.filter((r) => r.name === vpc.name)).toEqual([expect.objectContaining({
+            op: "replace", reason: expect.stringMatching(/^its URN changes \(coder-refarch:gcp:OldNetwork\$.* → .*\): a new parent type; an alias/),
+        })]);
         const subnet = v.resources.find((r) => r.type === "gcp:compute/subnetwork:Subnetwork")!;
         expect(subnet).toMatchObject({ op: "replace", changes: [expect.objectContaining({ path: "network", replaces: true })] });
         const db = v.resources.find((r) => r.type === "gcp:sql/databaseInstance:DatabaseInstance")!;
@@ -165,11 +168,25 @@ describe("markers on hand-made snapshots", () => {
     it("identity is the URN: a new parent type is a new resource; a parent of the same type under another name is not", () => {
         const under = (parentTypes: string, parent: string) => res(POOL, "p", {}, { parent, urn: `${parentTypes}$${POOL}::p` });
         const moved = diffSnapshots(snap(under("a:b:C", "x")), snap(under("a:b:D", "x")));
-        expect(moved.resources.map((r) => r.op).sort()).toEqual(["create", "delete"]);
+        expect(moved.resources).toEqual([expect.objectContaining({ op: "replace", name: "p", reason: expect.stringContaining(`its URN changes (a:b:C$${POOL}::p → a:b:D$${POOL}::p)`) })]);
+        // protected: pulumi up refuses to replace it, and the text says how to keep it, not that it was removed
+        const kept = diffText(diffSnapshots(snap(res(POOL, "p", {}, { parent: "x", urn: `a:b:C$${POOL}::p`, protect: true })),
+            snap(res(POOL, "p", {}, { parent: "x", urn: `a:b:D$${POOL}::p`, protect: true }))));
+        expect(kept).toMatch(/^! .* p is protected: pulumi up refuses to replace it \(its URN changes .*an alias/m);
+        expect(kept).not.toContain("removed from the program");
         expect(diffSnapshots(snap(under("a:b:C", "x")), snap(under("a:b:C", "y"))).resources).toEqual([]);
         // a render saved without URNs: a new parent name may be a new URN, said as such
         const d = diffSnapshots(snap(res(POOL, "p", {})), snap(res(POOL, "p", {}, { parent: "other" })));
         expect(d.resources[0]).toMatchObject({ op: "replace", reason: expect.stringMatching(/its parent changes \(coder → other\): a new URN if the parent's type differs/) });
+    });
+
+    it("a replacement that reaches only inputs pulumi up ignores changes nothing there: listed apart, not an update", () => {
+        const SUBNET = "aws:ec2/subnet:Subnet";
+        const ng = (cidr: string) => snap(res(SUBNET, "sn", { cidrBlock: cidr }),
+            res(GROUP, "ng", { subnetIds: ["sn-id"] }, { ignoreChanges: ["subnetIds"], inputDependencies: { subnetIds: [`${SUBNET}::sn`] } }));
+        const d = diffSnapshots(ng("10.0.0.0/20"), ng("10.1.0.0/20"));
+        expect(d.resources.find((r) => r.name === "ng")).toMatchObject({ op: "ignored", changes: [{ path: "subnetIds[0]", ignored: true, replaces: false }] });
+        expect(diffText(d)).toMatch(/1 to replace, 0 to update, 0 unchanged \(1 more change only inputs pulumi up leaves to the cloud\)/);
     });
 
     it("a replacement reaches what uses it: an input holding its ID, and every resource of a replaced provider", () => {
