@@ -72,7 +72,7 @@ export interface CostEstimate {
 }
 
 /** What the estimate leaves out, said with every estimate. */
-export const NOT_COUNTED = [
+const NOT_COUNTED = [
     "data transfer: internet egress, cross-zone and cross-region traffic",
     "load balancer data processing (GCP per GB, AWS NLCUs, Azure per GB) and NAT data processing (per GB on every cloud)",
     "database backups and point-in-time-recovery logs beyond the free allowance, and storage the database grows into (autoresize)",
@@ -99,7 +99,10 @@ const unit = (usd: number): string => {
     const [whole, frac = ""] = String(Number(usd.toPrecision(6))).split(".");
     return `$${whole}.${frac.padEnd(2, "0")}`;
 };
-const money = (usd: number): string => `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+/** Dollars to the cent, for display only (the estimate keeps full precision); null: "no price". */
+export function usd(x: number | null): string {
+    return x === null ? "no price" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
 
 /** A line without a price: its figures null, what is missing named. */
 const noPriceLine = (item: string, what: string, missing: string, nodes?: { initial: number; max: number }): CostLine => ({
@@ -130,7 +133,7 @@ function poolLine(cloud: CloudName, pool: PoolPlan, prices: RegionPrices, priced
         what: pool.machine.name,
         nodes,
         monthly: { initial: nodes.initial * perNode, max: nodes.max * perNode },
-        basis: `a node: ${unit(machine.usd)}/h x ${HOURS_PER_MONTH} h + boot disk ${pool.bootDisk.type} ${disk.text} = ${money(perNode)} a month`,
+        basis: `a node: ${unit(machine.usd)}/h x ${HOURS_PER_MONTH} h + boot disk ${pool.bootDisk.type} ${disk.text} = ${usd(perNode)} a month`,
         unchecked: !machine.checked || !disk.figure.checked,
     };
 }

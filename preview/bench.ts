@@ -15,6 +15,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { listStacks } from "./stack-config";
+import { textTable } from "./text-table";
 
 const root = path.resolve(__dirname, "..");
 
@@ -118,10 +119,7 @@ export function table(rows: Row[], base?: Map<string, Row>): string {
             r.detail ?? "",
         ];
     });
-    const head = ["what", "wall time", "memory", "detail"];
-    const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-    const line = (c: string[]) => c.map((x, i) => x.padEnd(width[i]!)).join("  ").trimEnd();
-    return [line(head), line(width.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+    return textTable([["what", "wall time", "memory", "detail"], ...cells], { rule: true });
 }
 
 function main() {

@@ -16,10 +16,8 @@
  * A path none of these rules names is taken as code: every stack. Previewing a stack too
  * many costs minutes; missing one hides a change.
  */
-import { listStacks, projectRoot, readStackConfig, StackFileError } from "./stack-config";
-
-export const CLOUDS = ["gcp", "aws", "azure"] as const;
-export type Cloud = (typeof CLOUDS)[number];
+import { CLOUDS, CloudName as Cloud } from "../tiers/types";
+import { STACK_FILE, listStacks, projectRoot, readStackConfig, StackFileError } from "./stack-config";
 
 /** A stack of the project, as the workflow's matrix entry. */
 export interface StackEntry {
@@ -47,8 +45,6 @@ const NO_STACK_FILES = new Set([
 ]);
 /** A stack's own policy pack config (policy/config.dev.json): that stack's preview alone. */
 const POLICY_CONFIG = /^policy\/config\.(.+)\.json$/;
-/** The same pattern as listStacks: a stack file at the project's root. */
-const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
 
 /** A path as git prints it, relative to the repository's root with forward slashes. */
 function normalise(file: string): string {

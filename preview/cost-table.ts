@@ -1,15 +1,8 @@
 /** The cost estimate as a text table: region by region, then the total and what it leaves out. */
-import { CostEstimate, CostLine, RegionCost } from "../cost";
+import { CostEstimate, CostLine, RegionCost, usd } from "../cost";
+import { textTable } from "./text-table";
 
-/** Dollars to the cent, for display only (the estimate keeps full precision). */
-export function usd(x: number | null): string {
-    return x === null ? "no price" : `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
-
-function table(rows: string[][], right: ReadonlySet<number>): string {
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-    return rows.map((r) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
-}
+const table = (rows: string[][], right: ReadonlySet<number>) => textTable(rows, { right });
 
 const nodes = (l: CostLine): string => (l.nodes ? (l.nodes.initial === l.nodes.max ? `${l.nodes.max}` : `${l.nodes.initial}-${l.nodes.max}`) : "");
 

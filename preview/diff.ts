@@ -7,8 +7,7 @@
  * the JSON: they are masked, and a change of a secret's value is not seen.
  */
 import * as fs from "node:fs";
-import type { CostEstimate } from "../cost";
-import { usd } from "./cost-table";
+import { CostEstimate, usd } from "../cost";
 import { forcesReplacement, knowsReplacement } from "./replacement";
 
 /** A resource as `--json` prints it (protect, ignoreChanges and custom: absent in older files). */
@@ -32,7 +31,7 @@ export interface SnapshotResource {
 export interface Snapshot {
     stack: string;
     resources: SnapshotResource[];
-    sizing?: { tier?: string; cloud?: string };
+    sizing?: { tier?: string };
     cost?: unknown;
 }
 

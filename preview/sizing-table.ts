@@ -1,6 +1,7 @@
 /** The sizing summary of a plan: as rows for `--json` and as a text table. */
 import { Plan, PlannedWorkload, PoolPlan, deployedNodes, fmt, footprint, planOfRegion } from "../sizing";
 import { CloudName, POOL_ROLES, PoolRole } from "../tiers";
+import { textTable } from "./text-table";
 
 export function sizingSummary(plan: Plan) {
     return {
@@ -92,10 +93,7 @@ function sourceText(sources: Record<string, string>): string {
     return values.length === 1 ? values[0]! : Object.entries(sources).map(([k, v]) => `${k}: ${v}`).join(", ");
 }
 
-function table(rows: string[][]): string {
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-    return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
-}
+const table = (rows: string[][]) => textTable(rows);
 
 export function sizingTable(plan: Plan): string {
     const s = sizingSummary(plan);

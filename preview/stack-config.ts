@@ -46,9 +46,12 @@ export function projectRoot(): string {
     return path.resolve(__dirname, "..");
 }
 
+/** A stack file at the project's root, `Pulumi.<stack>.yaml`: its stack's name. */
+export const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
+
 export function listStacks(root = projectRoot()): string[] {
     return fs.readdirSync(root)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .map((f) => STACK_FILE.exec(f)?.[1])
         .filter((s): s is string => !!s)
         .sort();
 }

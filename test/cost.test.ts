@@ -8,7 +8,10 @@ import { CostEstimate, HOURS_PER_MONTH, estimateCost } from "../cost";
 import { costTable } from "../preview/cost-table";
 import { Plan, PoolPlan, deployedNodes, natGatewayPlan } from "../sizing";
 import { CLOUDS, CloudName, POOL_ROLES, PoolRole, REGIONS as CLOUD_REGIONS } from "../tiers";
-import { PRICES, PRICE_DOMAINS } from "../tiers/prices";
+import { PRICES } from "../tiers/prices";
+
+/** The domain of each cloud's own price pages: every figure's `url` must be on it. */
+const PRICE_DOMAINS: Readonly<Record<CloudName, string>> = { gcp: "cloud.google.com", aws: "aws.amazon.com", azure: "azure.microsoft.com" };
 import { POOL_KEY, REGIONS, STACKS, ofType, rawConfig, render, renderRegion } from "./helpers";
 import { previewJson } from "../preview/output";
 import { renderConfig } from "../preview/render";

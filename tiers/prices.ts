@@ -426,9 +426,3 @@ export const PRICES: PriceTable = {
     clouds: { gcp, aws, azure },
 };
 
-/** The domain of each cloud's own price pages: every figure's `url` is on it. */
-export const PRICE_DOMAINS: Readonly<Record<CloudName, string>> = {
-    gcp: "cloud.google.com",
-    aws: "aws.amazon.com",
-    azure: "azure.microsoft.com",
-};
