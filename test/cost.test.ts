@@ -183,6 +183,23 @@ describe("cost estimate: regions and totals", () => {
         expect(text).toContain("(incomplete");
     });
 
+    it("any catalogue size of a priced family is priced by its vCPUs (a stack's sizing.machineType)", async () => {
+        // the families are priced linearly: europe-west1 n4-standard-2 $0.104353456/h; us-east-1 m8i.large $0.10584/h;
+        // East US 2 D2s v5 $0.096/h (the pages' 2-vCPU sizes); n4-standard-48, m8i.12xlarge and D48s v5 are 24 times those
+        const hourly = (stack: string, name: string) => {
+            const cloud = cloudOf(stack);
+            const region = { "gcp-3k": "europe-west1", "aws-3k": "us-east-1", "azure-3k": "eastus2" }[stack]!;
+            return PRICES.clouds[cloud].regions[region]!.machines[name]?.usd;
+        };
+        expect(hourly("gcp-3k", "n4-standard-48")).toBeCloseTo(24 * 0.104353456, 9);
+        expect(hourly("aws-3k", "m8i.12xlarge")).toBeCloseTo(24 * 0.10584, 9);
+        expect(hourly("azure-3k", "Standard_D48s_v5")).toBeCloseTo(24 * 0.096, 9);
+        // and the estimate of a pool resized to one has its price
+        const plan = (await render("gcp-3k")).plan;
+        const coderd: PoolPlan = { ...plan.pools.coderd, machine: { ...plan.pools.coderd.machine, name: "n4-standard-48", vcpu: 48 } };
+        expect(line(estimateCost({ ...plan, pools: { ...plan.pools, coderd } }), "coderd pool").noPrice).toBeUndefined();
+    });
+
     it("an unknown database SKU is no price, not a crash", async () => {
         const plan = (await render("azure-3k")).plan;
         const c = estimateCost({ ...plan, database: { ...plan.database, machine: { ...plan.database.machine, name: "Standard_D8s_v3" } } });

@@ -1,4 +1,18 @@
+import { NODE_MACHINES } from "./machines";
 import { CloudName } from "./types";
+
+/**
+ * Every size of a family of the machine catalogue (tiers/machines.ts) priced from one size:
+ * the families below are priced linearly in vCPUs (and memory, in a fixed ratio), so a size
+ * costs the priced one's hourly price times its vCPUs over the priced one's. A stack may size
+ * a pool to any catalogue size of the family (sizing.machineType), and it gets a price.
+ */
+function familyPrices(cloud: CloudName, family: RegExp, priced: string, figure: PriceFigure): Record<string, PriceFigure> {
+    const members = NODE_MACHINES[cloud].filter((m) => family.test(m.name));
+    const base = members.find((m) => m.name === priced);
+    if (!base) throw new Error(`tiers/prices.ts: ${priced} is not in the ${cloud} machine catalogue`);
+    return Object.fromEntries(members.map((m): [string, PriceFigure] => [m.name, { ...figure, usd: (figure.usd * m.vcpu) / base.vcpu }]));
+}
 
 /**
  * List prices of what a stack buys, as data: on-demand (pay-as-you-go), Linux, USD, no
@@ -101,12 +115,8 @@ const gceDisk = (usd: number, checked = true, note = GCP_COPY): PriceFigure => (
  * in asia-southeast1 is 4 x n4-standard-2 of the same copy.
  */
 const gcpMachines = (n4Standard2: number, t2dStandard8: number): Record<string, PriceFigure> => ({
-    "n4-standard-2": gce(n4Standard2),
-    "n4-standard-4": gce(n4Standard2 * 2),
-    "n4-standard-8": gce(n4Standard2 * 4),
-    "n4-standard-16": gce(n4Standard2 * 8),
-    "n4-standard-32": gce(n4Standard2 * 16),
-    "t2d-standard-8": gce(t2dStandard8),
+    ...familyPrices("gcp", /^n4-standard-\d+$/, "n4-standard-2", gce(n4Standard2)),
+    ...familyPrices("gcp", /^t2d-standard-\d+$/, "t2d-standard-8", gce(t2dStandard8)),
 });
 
 /**
@@ -228,10 +238,8 @@ const AWS_VPC = "https://aws.amazon.com/vpc/pricing/";
  * M8i is priced by size: each size twice the one below (large = 2 vCPU). us-east-1: cloudinvent.co (2026-06) quotes the page
  * (April 2026) at $0.212 for m8i.xlarge, which 2 x 0.10584 = 0.21168 rounds to; not checked to the table's precision.
  */
-const m8i = (large: number): Record<string, PriceFigure> => Object.fromEntries(
-    (["large", "xlarge", "2xlarge", "4xlarge", "8xlarge"] as const).map((size, i): [string, PriceFigure] =>
-        [`m8i.${size}`, { usd: large * 2 ** i, per: "hour", url: EC2, checked: false, note: "Linux, On-Demand" }]),
-);
+const m8i = (large: number): Record<string, PriceFigure> =>
+    familyPrices("aws", /^m8i\./, "m8i.large", { usd: large, per: "hour", url: EC2, checked: false, note: "Linux, On-Demand" });
 
 const gp3 = (usd: number): Record<string, DiskPrices> => ({
     gp3: { kind: "per-gb", gbMonth: { usd, per: "GB-month", url: EBS, checked: false, note: "gp3 storage; the 3,000 IOPS and 125 MB/s it includes are all the program provisions" } },
@@ -331,10 +339,8 @@ const AZURE_NAT = "https://azure.microsoft.com/pricing/details/azure-nat-gateway
 const AZURE_IP = "https://azure.microsoft.com/pricing/details/ip-addresses/";
 
 /** Dsv5 is priced by size: each size twice the one below (D2 = 2 vCPU). */
-const dsv5 = (d2: number): Record<string, PriceFigure> => Object.fromEntries(
-    [2, 4, 8, 16, 32].map((vcpu): [string, PriceFigure] =>
-        [`Standard_D${vcpu}s_v5`, { usd: (d2 * vcpu) / 2, per: "hour", url: AZURE_VM, checked: false, note: "Linux, pay as you go" }]),
-);
+const dsv5 = (d2: number): Record<string, PriceFigure> =>
+    familyPrices("azure", /^Standard_D\d+s_v5$/, "Standard_D2s_v5", { usd: d2, per: "hour", url: AZURE_VM, checked: false, note: "Linux, pay as you go" });
 
 /**
  * AKS OS disks of `osDiskType: Managed` on Premium-capable sizes are Premium SSD (the plan's
