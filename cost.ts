@@ -40,6 +40,8 @@ export interface CostLine {
     noPrice?: string;
     /** a figure used is not checked against a copy of its page (tiers/prices.ts `checked: false`) */
     unchecked: boolean;
+    /** the region whose prices the line takes, where its own region (or the region's fallback) has none for it */
+    pricedAs?: string;
 }
 
 export interface RegionCost {
@@ -136,6 +138,18 @@ function poolLine(cloud: CloudName, pool: PoolPlan, prices: RegionPrices, priced
         basis: `a node: ${unit(machine.usd)}/h x ${HOURS_PER_MONTH} h + boot disk ${pool.bootDisk.type} ${disk.text} = ${usd(perNode)} a month`,
         unchecked: !machine.checked || !disk.figure.checked,
     };
+}
+
+/**
+ * The database line. The price table has database prices in the stacks' primary regions
+ * only: a primary elsewhere whose priced region (or fallback) has none is priced as the
+ * cloud's first region with them, and the line says so.
+ */
+function databaseOf(plan: Plan, prices: RegionPrices, pricedIn: string): CostLine {
+    if (prices.database) return databaseLine(plan, prices.database, pricedIn);
+    const [region, other] = Object.entries(PRICES.clouds[plan.cloud].regions).find(([, r]) => r.database) ?? [];
+    if (!region || !other) return databaseLine(plan, undefined, pricedIn);
+    return { ...databaseLine(plan, other.database, region), pricedAs: region };
 }
 
 /** The database: its instances (a standby too with HA, as each service bills it) and its storage. */
@@ -261,7 +275,7 @@ function regionCost(
     const lines: CostLine[] = prices
         ? [
             ...POOL_ROLES.map((r) => poolLine(plan.cloud, pools[r], prices, pricedIn)),
-            ...(withDatabase ? [databaseLine(plan, prices.database, pricedIn)] : []),
+            ...(withDatabase ? [databaseOf(plan, prices, pricedIn)] : []),
             loadBalancerLine(plan.cloud, zones, prices, internalLoadBalancer),
             existingNetwork ? existingNatLine() : natLine(plan, pools, zones, prices),
             clusterLine(plan.cloud, prices),
@@ -289,6 +303,8 @@ export function estimateCost(plan: Plan, s: CostSettings = { network: {}, intern
     const unchecked = lines.filter((x) => x.line.unchecked).length;
     const notes = [
         ...regions.filter((r) => r.pricedAs).map((r) => `${r.name} (${r.region}): priced as ${r.pricedAs}, the nearest priced region (tiers/prices.ts fallback)`),
+        ...lines.filter((x) => x.line.pricedAs !== undefined)
+            .map((x) => `${x.region.name}: ${x.line.item}: priced as ${x.line.pricedAs} (tiers/prices.ts has no ${x.line.item} price for ${x.region.pricedAs ?? x.region.region})`),
         ...lines.filter((x) => x.line.noPrice !== undefined)
             .map((x) => `${x.region.name}: ${x.line.item}: no price for ${x.line.noPrice}; the totals leave it out (incomplete)`),
         ...(unchecked > 0

@@ -13,7 +13,7 @@ function regionTable(r: RegionCost): string {
         `${title}${r.pricedAs ? `, priced as ${r.pricedAs}` : ""}`,
         table([
             ["item", "machine / what", "nodes", "$/month at first up", "$/month at max"],
-            ...r.lines.map((l) => [`${l.item}${l.unchecked ? " *" : ""}`, l.what, nodes(l), usd(l.monthly.initial), usd(l.monthly.max)]),
+            ...r.lines.map((l) => [`${l.item}${l.pricedAs ? ` (as ${l.pricedAs})` : ""}${l.unchecked ? " *" : ""}`, l.what, nodes(l), usd(l.monthly.initial), usd(l.monthly.max)]),
             ["subtotal" + (r.complete ? "" : " (incomplete)"), "", "", usd(r.subtotal.initial), usd(r.subtotal.max)],
         ], new Set([3, 4])),
     ].join("\n");

@@ -200,6 +200,20 @@ describe("cost estimate: regions and totals", () => {
         expect(line(estimateCost({ ...plan, pools: { ...plan.pools, coderd } }), "coderd pool").noPrice).toBeUndefined();
     });
 
+    it("a primary region whose prices have no database takes the cloud's database prices, and says so", async () => {
+        const plan = (await render("aws-3k")).plan;
+        // eu-west-1 is priced (aws-10k's proxy region) without RDS; us-east-1's RDS prices stand in
+        const c = estimateCost({ ...plan, region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] });
+        const db = line(c, "database");
+        expect(db.pricedAs).toBe("us-east-1");
+        expect(db.monthly.max).toBeCloseTo(2 * 0.7392 * H + 1500 * 0.115 * 2, 6);
+        expect(c.complete).toBe(true);
+        expect(c.notes).toContain("primary: database: priced as us-east-1 (tiers/prices.ts has no database price for eu-west-1)");
+        expect(costTable(c)).toMatch(/^database \(as us-east-1\) \*/m);
+        // its own region's prices where it has them
+        expect(line(estimateCost(plan), "database").pricedAs).toBeUndefined();
+    });
+
     it("an unknown database SKU is no price, not a crash", async () => {
         const plan = (await render("azure-3k")).plan;
         const c = estimateCost({ ...plan, database: { ...plan.database, machine: { ...plan.database.machine, name: "Standard_D8s_v3" } } });
