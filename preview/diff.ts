@@ -146,13 +146,7 @@ export function diffSnapshots(old: Snapshot, now: Snapshot, file = "OLD.json"): 
             diffs.set(k, { op: "create", type: r.type, name: r.name, protect: r.protect === true, changes: [] });
             continue;
         }
-        const ignore = r.ignoreChanges ?? was.ignoreChanges ?? [];
-        const changes: InputChange[] = [];
-        inputChanges(was.inputs, r.inputs, "", changes);
-        for (const c of changes) {
-            c.ignored = ignore.some((p) => underPath(c.path, p));
-            c.replaces = !c.ignored && forcesReplacement(r.type, normalized(c.path));
-        }
+        const changes = changesBetween(was, r);
         // Without URNs: a new parent may be a new URN (a new parent type), or not.
         const parentMoved = !urns && (was.parent ?? null) !== (r.parent ?? null);
         const applied = changes.filter((c) => !c.ignored);
@@ -255,25 +249,43 @@ function propagate(after: Map<string, SnapshotResource>, diffs: Map<string, Reso
  * protected resource: pulumi up refuses to replace it, it was not removed from the program.
  */
 function foldMoves(before: Map<string, SnapshotResource>, after: Map<string, SnapshotResource>, diffs: Map<string, ResourceDiff>): void {
-    const deletes = new Map([...diffs.entries()].filter(([, d]) => d.op === "delete").map(([k, d]) => [`${d.type}::${d.name}`, k]));
-    for (const [k, d] of diffs) {
-        const oldKey = d.op === "create" ? deletes.get(`${d.type}::${d.name}`) : undefined;
-        if (oldKey === undefined) continue;
+    // only where one resource of the type and name goes and one comes: otherwise which is which is a guess
+    const byId = (op: Operation) => {
+        const m = new Map<string, string[]>();
+        for (const [k, d] of diffs) if (d.op === op) m.set(`${d.type}::${d.name}`, [...(m.get(`${d.type}::${d.name}`) ?? []), k]);
+        return m;
+    };
+    const deletes = byId("delete");
+    for (const [id, [k, ...more]] of byId("create")) {
+        const olds = deletes.get(id);
+        if (!k || more.length || olds?.length !== 1) continue;
+        const oldKey = olds[0]!;
         const was = before.get(oldKey)!;
         const now = after.get(k)!;
-        const changes: InputChange[] = [];
-        inputChanges(was.inputs, now.inputs, "", changes);
-        const ignore = now.ignoreChanges ?? was.ignoreChanges ?? [];
-        for (const c of changes) {
-            c.ignored = ignore.some((p) => underPath(c.path, p));
-            c.replaces = !c.ignored && forcesReplacement(now.type, normalized(c.path));
-        }
         diffs.delete(oldKey);
         diffs.set(k, {
-            ...d, op: "replace", protect: d.protect || was.protect === true, changes,
-            reason: `its URN changes (${was.urn} → ${now.urn}): a new parent type; an alias naming the old URN (the aliases option) keeps it`,
+            ...diffs.get(k)!, op: "replace", protect: now.protect === true || was.protect === true, changes: changesBetween(was, now),
+            reason: `its URN changes (${was.urn} → ${now.urn}): a new parent type; the aliases option naming the old URN would keep it ` +
+                "(this diff does not read aliases; pulumi preview does)",
         });
     }
+}
+
+/**
+ * The inputs that change between two versions of a resource, each marked ignored (the
+ * program's ignoreChanges) or replacing. A dynamic resource's `__provider` (its provider's
+ * code) is ignored: the dynamic provider host leaves the decision to the provider's own diff
+ * (@pulumi/pulumi cmd/dynamic-provider), which every provider of the program implements.
+ */
+function changesBetween(was: SnapshotResource, now: SnapshotResource): InputChange[] {
+    const ignore = [...(now.ignoreChanges ?? was.ignoreChanges ?? []), ...(now.type.startsWith("pulumi-nodejs:dynamic") ? ["__provider"] : [])];
+    const changes: InputChange[] = [];
+    inputChanges(was.inputs, now.inputs, "", changes);
+    for (const c of changes) {
+        c.ignored = ignore.some((p) => underPath(c.path, p));
+        c.replaces = !c.ignored && forcesReplacement(now.type, normalized(c.path));
+    }
+    return changes;
 }
 
 const isCost = (c: unknown): c is CostEstimate =>
