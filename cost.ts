@@ -257,11 +257,23 @@ function clusterLine(cloud: CloudName, prices: RegionPrices): CostLine {
     };
 }
 
-/** The NAT of a network the program does not create (coder-refarch:network): the network's owner pays it. */
-const existingNatLine = (): CostLine => ({
-    item: "NAT", what: "the existing network's", monthly: { initial: 0, max: 0 },
-    basis: "not created by the program (coder-refarch:network): billed with the network", unchecked: false,
-});
+/**
+ * The NAT of a network the program does not create (coder-refarch:network). AWS: the NAT
+ * gateways are the network's, billed by the hour whoever uses them. GCP: Cloud NAT bills a
+ * VM-hour for each VM that uses it, and the addresses their ports need, so the stack's nodes
+ * add to the network's bill (assuming they leave through its Cloud NAT): counted as the
+ * program's own NAT would be.
+ */
+function existingNatLine(plan: Plan, pools: Record<PoolRole, PoolPlan>, zones: number, prices: RegionPrices): CostLine {
+    if (prices.nat.kind === "per-vm") {
+        const l = natLine(plan, pools, zones, prices);
+        return { ...l, what: `the existing network's Cloud NAT, for this stack's nodes (${l.what.replace(/^Cloud NAT, /, "")})` };
+    }
+    return {
+        item: "NAT", what: "the existing network's", monthly: { initial: 0, max: 0 },
+        basis: "not created by the program (coder-refarch:network): its NAT gateways are billed with the network", unchecked: false,
+    };
+}
 
 /** What of the stack's settings the estimate follows, besides the plan: who makes the network, and the balancer's kind. */
 export type CostSettings = Pick<Settings, "network" | "internalLoadBalancer">;
@@ -277,7 +289,7 @@ function regionCost(
             ...POOL_ROLES.map((r) => poolLine(plan.cloud, pools[r], prices, pricedIn)),
             ...(withDatabase ? [databaseOf(plan, prices, pricedIn)] : []),
             loadBalancerLine(plan.cloud, zones, prices, internalLoadBalancer),
-            existingNetwork ? existingNatLine() : natLine(plan, pools, zones, prices),
+            (existingNetwork ? existingNatLine : natLine)(plan, pools, zones, prices),
             clusterLine(plan.cloud, prices),
         ]
         : [noPriceLine("region", region, `region ${region}: no prices and no fallback in tiers/prices.ts`)];

@@ -92,6 +92,11 @@ describe("cost estimate: lines from the price pages", () => {
         // an internal NLB: its hour, no public IPv4 in any zone
         expect(line(c, "load balancer")).toMatchObject({ what: "internal NLB", monthly: { max: expect.closeTo(0.0225 * H, 6) } });
         expect(own.total.max - c.total.max).toBeCloseTo(3 * (0.045 + 0.005) * H + 3 * 0.005 * H, 6);
+        // GCP: Cloud NAT bills the VMs that use it, the stack's nodes on an existing network too
+        const g = await render("gcp-3k");
+        const shared = estimateCost(g.plan, { ...g.settings, network: { hostProject: "host", network: "shared", subnetwork: "coder" } });
+        expect(line(shared, "NAT").what).toBe("the existing network's Cloud NAT, for this stack's nodes (1-5 IPs)");
+        expect(line(shared, "NAT").monthly).toEqual(line(estimateCost(g.plan, g.settings), "NAT").monthly);
         // the preview's cost follows the stack's settings: Azure's internal Standard Load Balancer without its public IP
         const azure = await renderConfig("azure-3k", rawConfig("azure-3k", { internalLoadBalancer: true }));
         expect(line(previewJson(azure).cost, "load balancer")).toMatchObject({ what: "internal Standard Load Balancer", monthly: { max: expect.closeTo(0.025 * H, 6) } });
