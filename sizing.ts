@@ -738,7 +738,7 @@ export interface NodeGroupPlan {
 /**
  * A user pool's node groups on EKS or AKS, as components/aws/cluster.ts and
  * components/azure/cluster.ts create them: one group over every zone, or one a zone
- * (ZONAL_POOLS, and an AKS pool larger than one AKS pool may hold). A zonal EKS group keeps
+ * (ZONAL_POOLS). A zonal EKS group keeps
  * the pool's minimum a zone; an AKS zonal pool takes its share of the pool's minimum. Each
  * starts at its share of the plan's initial nodes, never below its minimum.
  */
@@ -754,7 +754,7 @@ export function nodeGroups(cloud: "aws" | "azure", pool: PoolPlan): NodeGroupPla
         });
     }
     const sizes = aksPoolSizes(pool);
-    const zonal = sizes.length > 1 || ZONAL_POOLS.includes(pool.role);
+    const zonal = ZONAL_POOLS.includes(pool.role);
     const initial = zonal ? splitAcross(pool.initial.total, zones) : [pool.initial.total];
     const mins = zonal ? splitAcross(pool.total.min, zones) : [pool.total.min];
     return sizes.map((max, i) => {

@@ -98,7 +98,8 @@ const table = (rows: string[][]) => textTable(rows);
 export function sizingTable(plan: Plan): string {
     const s = sizingSummary(plan);
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.max}` : `${r.min}-${r.max}`);
-    // Counts over every zone; "start" is what the first pulumi up creates (GKE: the same in each zone).
+    // Counts over every zone; "start" is what the first pulumi up runs (sizing.ts deployedNodes: on GKE
+    // the same count in each zone, then what the pending replicas scale the pool to).
     const poolTable = (rows: ReturnType<typeof poolRows>) => table([
         ["pool", "machine", "vCPU/GiB", "nodes", "start", "pods/node", "pods", "max pods", "source"],
         ...rows.map((p) => [

@@ -89,7 +89,10 @@ describe("the preview command", () => {
         // user + system), not as wall time: the other test files share the cores, and under
         // them the same run takes twice as long on the clock while its CPU time barely moves.
         // Alone it is about 4 s of CPU; a path that type-checks the program costs over 13 s.
-        const { stdout, stderr } = await run("bash", ["-c", 'node --import tsx preview/cli.ts; s=$?; times >&2; exit $s'], { cwd: root });
+        // this Node (as cli() runs it), and `times` in the C locale (a decimal point, not a comma)
+        const { stdout, stderr } = await run("bash", ["-c", '"$NODE" --import tsx preview/cli.ts; s=$?; times >&2; exit $s'], {
+            cwd: root, env: { ...process.env, NODE: process.execPath, LC_ALL: "C" },
+        });
         const [user, sys] = [...stderr.trim().split("\n").at(-1)!.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
         expect(user! + sys!).toBeGreaterThan(0.5);
         expect(user! + sys!).toBeLessThan(8);

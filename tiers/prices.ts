@@ -5,13 +5,19 @@ import { CloudName } from "./types";
  * Every size of a family of the machine catalogue (tiers/machines.ts) priced from one size:
  * the families below are priced linearly in vCPUs (and memory, in a fixed ratio), so a size
  * costs the priced one's hourly price times its vCPUs over the priced one's. A stack may size
- * a pool to any catalogue size of the family (sizing.machineType), and it gets a price.
+ * a pool to any catalogue size of the family (sizing.machineType), and it gets a price. Only
+ * the priced size and the `seen` ones (sizes the page's copy shows at that multiple) keep the
+ * figure's `checked`; the others are derived, unchecked.
  */
-function familyPrices(cloud: CloudName, family: RegExp, priced: string, figure: PriceFigure): Record<string, PriceFigure> {
+function familyPrices(cloud: CloudName, family: RegExp, priced: string, figure: PriceFigure, seen: readonly string[] = []): Record<string, PriceFigure> {
     const members = NODE_MACHINES[cloud].filter((m) => family.test(m.name));
     const base = members.find((m) => m.name === priced);
     if (!base) throw new Error(`tiers/prices.ts: ${priced} is not in the ${cloud} machine catalogue`);
-    return Object.fromEntries(members.map((m): [string, PriceFigure] => [m.name, { ...figure, usd: (figure.usd * m.vcpu) / base.vcpu }]));
+    return Object.fromEntries(members.map((m): [string, PriceFigure] => {
+        const checked = figure.checked && (m.name === priced || seen.includes(m.name));
+        const note = m.name === priced ? figure.note : `${figure.note}; ${m.vcpu} vCPUs x ${priced}'s price / ${base.vcpu}`;
+        return [m.name, { ...figure, usd: (figure.usd * m.vcpu) / base.vcpu, checked, note }];
+    }));
 }
 
 /**
@@ -115,7 +121,8 @@ const gceDisk = (usd: number, checked = true, note = GCP_COPY): PriceFigure => (
  * in asia-southeast1 is 4 x n4-standard-2 of the same copy.
  */
 const gcpMachines = (n4Standard2: number, t2dStandard8: number): Record<string, PriceFigure> => ({
-    ...familyPrices("gcp", /^n4-standard-\d+$/, "n4-standard-2", gce(n4Standard2)),
+    ...familyPrices("gcp", /^n4-standard-\d+$/, "n4-standard-2", gce(n4Standard2),
+        ["n4-standard-4", "n4-standard-8", "n4-standard-16", "n4-standard-32", "n4-standard-48", "n4-standard-80"]),
     ...familyPrices("gcp", /^t2d-standard-\d+$/, "t2d-standard-8", gce(t2dStandard8)),
 });
 
@@ -235,7 +242,7 @@ const ELB = "https://aws.amazon.com/elasticloadbalancing/pricing/";
 const AWS_VPC = "https://aws.amazon.com/vpc/pricing/";
 
 /**
- * M8i is priced by size: each size twice the one below (large = 2 vCPU). us-east-1: cloudinvent.co (2026-06) quotes the page
+ * M8i is priced linearly in vCPUs (large = 2 vCPU; familyPrices). us-east-1: cloudinvent.co (2026-06) quotes the page
  * (April 2026) at $0.212 for m8i.xlarge, which 2 x 0.10584 = 0.21168 rounds to; not checked to the table's precision.
  */
 const m8i = (large: number): Record<string, PriceFigure> =>
@@ -338,7 +345,7 @@ const AZURE_LB = "https://azure.microsoft.com/pricing/details/load-balancer/";
 const AZURE_NAT = "https://azure.microsoft.com/pricing/details/azure-nat-gateway/";
 const AZURE_IP = "https://azure.microsoft.com/pricing/details/ip-addresses/";
 
-/** Dsv5 is priced by size: each size twice the one below (D2 = 2 vCPU). */
+/** Dsv5 is priced linearly in vCPUs (D2 = 2 vCPU; familyPrices). */
 const dsv5 = (d2: number): Record<string, PriceFigure> =>
     familyPrices("azure", /^Standard_D\d+s_v5$/, "Standard_D2s_v5", { usd: d2, per: "hour", url: AZURE_VM, checked: false, note: "Linux, pay as you go" });
 
